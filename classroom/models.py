@@ -1,0 +1,172 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from quizzes.models import Question, Quiz
+
+# Join codes avoid letters and digits that read alike (0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+class Classroom(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_classrooms",
+        verbose_name=_("owner"),
+        limit_choices_to={"role": "teacher"},
+    )
+    co_teachers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="co_taught_classrooms",
+        verbose_name=_("co-teachers"),
+        limit_choices_to={"role": "teacher"},
+    )
+    students = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Enrolment",
+        blank=True,
+        related_name="enrolled_classrooms",
+        verbose_name=_("students"),
+    )
+    self_enrolment = models.BooleanField(
+        _("students may join with the code"),
+        default=False,
+        help_text=_("Signed-in students can enrol themselves with the classroom's join code."),
+    )
+    join_code = models.CharField(_("join code"), max_length=8, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("classroom")
+        verbose_name_plural = _("classrooms")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enrolment(models.Model):
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="enrolments")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        limit_choices_to={"role": "student"},
+        verbose_name=_("student"),
+    )
+    enrolled_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "student"], name="enrolment_once_per_classroom")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} in {self.classroom}"
+
+
+class LiveSession(models.Model):
+    class State(models.TextChoices):
+        LOBBY = "lobby", _("Lobby")
+        QUESTION_OPEN = "question_open", _("Question open")
+        QUESTION_CLOSED = "question_closed", _("Question closed")
+        REVEALED = "revealed", _("Answer revealed")
+        ENDED = "ended", _("Ended")
+
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("classroom")
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("quiz"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
+    )
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.LOBBY)
+    speed_bonus = models.BooleanField(
+        _("speed bonus"), default=False, help_text=_("Faster correct answers earn up to 50% more points.")
+    )
+    allow_guests = models.BooleanField(
+        _("guests may join with the code"),
+        default=False,
+        help_text=_("Anyone with the code can join under a display name, without an account."),
+    )
+    current_round = models.OneToOneField(
+        "Round", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("current round")
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("live session")
+        verbose_name_plural = _("live sessions")
+
+    def __str__(self) -> str:
+        return f"{self.quiz} · {self.classroom} · {self.code}"
+
+
+class Participant(models.Model):
+    """A student who joined a live session: enrolled students on first connect, guests when they join."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="participants")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "student"], name="participant_once_per_session")]
+
+
+class Round(models.Model):
+    """One push of a question to a session. Pushing the same question again opens a new round."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="rounds")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="rounds")
+    number = models.PositiveIntegerField(_("number"))
+    opened_at = models.DateTimeField(_("opened"))
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    revealed_at = models.DateTimeField(_("revealed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "number"]
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        constraints = [models.UniqueConstraint(fields=["session", "number"], name="round_number_unique")]
+
+    def __str__(self) -> str:
+        return f"Round {self.number} of {self.session.code}"
+
+    def is_open_at(self, moment) -> bool:
+        return self.closed_at is None and (self.deadline is None or moment < self.deadline)
+
+
+class Answer(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="answers")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="answers")
+    client_id = models.CharField(_("client id"), max_length=64)
+    response = models.JSONField(_("response"))
+    is_correct = models.BooleanField(_("correct"), null=True)
+    points = models.PositiveIntegerField(_("points"), default=0)
+    submitted_at = models.DateTimeField(_("submitted"))
+
+    class Meta:
+        ordering = ["round", "submitted_at"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "student"], name="one_answer_per_student_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} · {self.round}"
+
+
+def teaches_q(user) -> Q:
+    """Classrooms `user` teaches (owns or co-teaches)."""
+    return Q(owner=user) | Q(co_teachers=user)

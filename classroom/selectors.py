@@ -1,0 +1,149 @@
+"""Reads of live sessions that are more than a one-liner: results, leaderboards, rosters, exports."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.models import User
+from classroom.models import Answer, Classroom, LiveSession, Participant, Round, teaches_q
+from quizzes.grading import normalize_text, response_describe
+from quizzes.models import Question, Quiz
+
+Type = Question.Type
+
+
+@dataclass(frozen=True)
+class Standing:
+    student_id: int
+    name: str
+    points: int
+    rank: int
+
+
+def classrooms_taught_by(*, user: User):
+    if user.is_superuser:
+        return Classroom.objects.all()
+    return Classroom.objects.filter(teaches_q(user)).distinct()
+
+
+def quizzes_runnable_by(*, user: User):
+    if user.is_superuser:
+        return Quiz.objects.all()
+    return Quiz.objects.filter(owner=user)
+
+
+def sessions_visible_to(*, user: User):
+    return LiveSession.objects.filter(classroom__in=classrooms_taught_by(user=user)).select_related(
+        "classroom", "quiz"
+    )
+
+
+def session_roster(*, session: LiveSession) -> list[dict]:
+    """Everyone expected in the session: the classroom's students and the guests who joined."""
+    enrolled = User.objects.filter(enrolments__classroom_id=session.classroom_id)
+    guests = User.objects.filter(pk__in=Participant.objects.filter(session=session).values("student_id"))
+    students = (enrolled | guests).distinct().order_by("display_name", "username")
+    return [{"id": s.pk, "name": s.name} for s in students]
+
+
+def round_effective_state(*, round_: Round, now: datetime | None = None) -> str:
+    now = now or timezone.now()
+    if round_.revealed_at is not None:
+        return "revealed"
+    return "open" if round_.is_open_at(now) else "closed"
+
+
+def round_results(*, round_: Round) -> dict:
+    """Live results of a round for the teacher: counts by choice, numeric values, grouped texts, who answered."""
+    question = round_.question
+    rows = list(round_.answers.values_list("student_id", "response", "is_correct"))
+    results: dict = {
+        "round_id": round_.pk,
+        "answered": len(rows),
+        "correct": sum(1 for _s, _r, ok in rows if ok),
+        "answered_ids": sorted(student_id for student_id, _r, _ok in rows),
+    }
+    if question.uses_choices:
+        counts = Counter()
+        for _s, response, _ok in rows:
+            counts.update(response.get("choices") or [response.get("choice")])
+        results["choice_counts"] = {str(c.pk): counts.get(c.pk, 0) for c in question.choices.all()}
+    elif question.type == Type.NUMERIC:
+        values = Counter(response["value"] for _s, response, _ok in rows)
+        results["values"] = sorted(([v, n] for v, n in values.items()), key=lambda pair: float(pair[0]))
+    else:
+        groups: dict[str, dict] = {}
+        for _s, response, ok in rows:
+            key = normalize_text(response["text"])
+            group = groups.setdefault(key, {"text": response["text"], "count": 0, "correct": ok})
+            group["count"] += 1
+        results["texts"] = sorted(groups.values(), key=lambda g: (-g["count"], g["text"]))
+    return results
+
+
+def session_leaderboard(*, session: LiveSession) -> list[Standing]:
+    """Points from revealed rounds only, so the board never hints at an answer before its reveal."""
+    roster = {entry["id"]: entry["name"] for entry in session_roster(session=session)}
+    totals = dict(
+        Answer.objects.filter(round__session=session, round__revealed_at__isnull=False)
+        .values_list("student_id")
+        .annotate(total=Sum("points"))
+        .values_list("student_id", "total")
+    )
+    ordered = sorted(roster.items(), key=lambda item: (-(totals.get(item[0]) or 0), item[1].casefold()))
+    standings, rank, previous = [], 0, None
+    for position, (student_id, name) in enumerate(ordered, start=1):
+        points = totals.get(student_id) or 0
+        if points != previous:
+            rank, previous = position, points
+        standings.append(Standing(student_id=student_id, name=name, points=points, rank=rank))
+    return standings
+
+
+def student_answer(*, round_: Round, student: User) -> Answer | None:
+    return Answer.objects.filter(round=round_, student=student).first()
+
+
+EXPORT_HEADER = [
+    "student_username",
+    "student_name",
+    "round",
+    "question",
+    "question_type",
+    "answer",
+    "correct",
+    "points",
+    "round_opened_at",
+    "answered_at",
+]
+
+
+def session_export_rows(*, session: LiveSession) -> list[list[str]]:
+    """One row per stored answer, in round then time order, with server timestamps (ISO 8601, UTC)."""
+    answers = (
+        Answer.objects.filter(round__session=session)
+        .select_related("student", "round__question")
+        .prefetch_related("round__question__choices")
+        .order_by("round__number", "submitted_at")
+    )
+    rows = [EXPORT_HEADER]
+    for answer in answers:
+        question = answer.round.question
+        rows.append(
+            [
+                answer.student.username,
+                answer.student.name,
+                str(answer.round.number),
+                question.prompt,
+                question.type,
+                response_describe(question=question, response=answer.response),
+                "" if answer.is_correct is None else ("yes" if answer.is_correct else "no"),
+                str(answer.points),
+                answer.round.opened_at.isoformat(),
+                answer.submitted_at.isoformat(),
+            ]
+        )
+    return rows
