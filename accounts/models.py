@@ -23,10 +23,15 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STUDENT)
     display_name = models.CharField(
-        _("display name"), max_length=80, blank=True, help_text=_("Shown to the class instead of the username.")
+        _("display name"),
+        max_length=80,
+        blank=True,
+        help_text=_("Shown to the class instead of the username."),
     )
     is_guest = models.BooleanField(
-        _("guest"), default=False, help_text=_("Joined a live session with its code, without an account.")
+        _("guest"),
+        default=False,
+        help_text=_("Joined a live session with its code, without an account."),
     )
 
     objects = QuizcastUserManager()

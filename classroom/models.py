@@ -121,6 +121,9 @@ class Participant(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "student"], name="participant_once_per_session")]
 
+    def __str__(self) -> str:
+        return f"{self.student} in {self.session}"
+
 
 class Round(models.Model):
     """One push of a question to a session. Pushing the same question again opens a new round."""

@@ -36,9 +36,7 @@ def quizzes_runnable_by(*, user: User):
 
 
 def sessions_visible_to(*, user: User):
-    return LiveSession.objects.filter(classroom__in=classrooms_taught_by(user=user)).select_related(
-        "classroom", "quiz"
-    )
+    return LiveSession.objects.filter(classroom__in=classrooms_taught_by(user=user)).select_related("classroom", "quiz")
 
 
 def session_roster(*, session: LiveSession) -> list[dict]:

@@ -11,7 +11,15 @@ from django.utils import timezone
 from accounts.models import User
 from classroom.codes import normalize_code, unique_code
 from classroom.errors import DomainError
-from classroom.models import Answer, Classroom, Enrolment, LiveSession, Participant, Round, teaches_q
+from classroom.models import (
+    Answer,
+    Classroom,
+    Enrolment,
+    LiveSession,
+    Participant,
+    Round,
+    teaches_q,
+)
 from quizzes.grading import InvalidResponse, response_grade, response_parse
 from quizzes.models import Question, Quiz
 
@@ -22,7 +30,10 @@ SPEED_BONUS_SHARE = 0.5
 # --- classrooms ---------------------------------------------------------------------------------------------------
 def classroom_create(*, name: str, owner: User, self_enrolment: bool = False) -> Classroom:
     return Classroom.objects.create(
-        name=name, owner=owner, self_enrolment=self_enrolment, join_code=unique_code(Classroom, "join_code")
+        name=name,
+        owner=owner,
+        self_enrolment=self_enrolment,
+        join_code=unique_code(Classroom, "join_code"),
     )
 
 
@@ -61,7 +72,12 @@ def user_teaches(*, user: User, classroom: Classroom) -> bool:
 
 # --- live sessions ------------------------------------------------------------------------------------------------
 def session_start(
-    *, classroom: Classroom, quiz: Quiz, started_by: User, speed_bonus: bool = False, allow_guests: bool = False
+    *,
+    classroom: Classroom,
+    quiz: Quiz,
+    started_by: User,
+    speed_bonus: bool = False,
+    allow_guests: bool = False,
 ) -> LiveSession:
     if not user_teaches(user=started_by, classroom=classroom):
         raise DomainError("forbidden", "You do not teach this classroom.")
@@ -282,7 +298,9 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
         round_ = rounds.get(s.round_id)
         key = (s.round_id, s.student_id)
         if round_ is None or round_.session_id != s.session_id:
-            outcomes[index] = AnswerOutcome(s, error_code="not_found", error_message="No such question in this session.")
+            outcomes[index] = AnswerOutcome(
+                s, error_code="not_found", error_message="No such question in this session."
+            )
             continue
         if key in existing:
             continue  # decided below, against the stored answer
@@ -333,13 +351,23 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
             inserted_keys.discard((s.round_id, s.student_id))
         else:
             result.append(
-                AnswerOutcome(s, error_code="already_answered", error_message="You already answered this question.")
+                AnswerOutcome(
+                    s,
+                    error_code="already_answered",
+                    error_message="You already answered this question.",
+                )
             )
     return result
 
 
 def answer_submit(
-    *, session_id: int, round_id: int, student: User, client_id: str, raw_response: object, now: datetime | None = None
+    *,
+    session_id: int,
+    round_id: int,
+    student: User,
+    client_id: str,
+    raw_response: object,
+    now: datetime | None = None,
 ) -> AnswerOutcome:
     """One answer: see answers_submit."""
     submission = AnswerSubmission(

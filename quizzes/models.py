@@ -66,13 +66,9 @@ class Question(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(3600)],
         help_text=_("Leave empty for no limit: the teacher closes the question."),
     )
-    points = models.PositiveIntegerField(
-        _("points"), default=100, validators=[MaxValueValidator(10_000)]
-    )
+    points = models.PositiveIntegerField(_("points"), default=100, validators=[MaxValueValidator(10_000)])
     explanation = models.TextField(_("explanation"), blank=True, help_text=_("Shown to students at the reveal."))
-    numeric_target = models.DecimalField(
-        _("numeric answer"), max_digits=20, decimal_places=6, null=True, blank=True
-    )
+    numeric_target = models.DecimalField(_("numeric answer"), max_digits=20, decimal_places=6, null=True, blank=True)
     numeric_tolerance = models.DecimalField(
         _("tolerance"),
         max_digits=20,
@@ -111,9 +107,7 @@ class Question(models.Model):
 
 
 class Choice(models.Model):
-    question = models.ForeignKey(
-        Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question")
-    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question"))
     text = models.CharField(_("text"), max_length=300)
     is_correct = models.BooleanField(_("correct"), default=False)
     order = models.PositiveIntegerField(_("order"), default=0)

@@ -9,9 +9,7 @@ from quizzes.models import Quiz
 @transaction.atomic
 def quiz_duplicate(*, quiz: Quiz, owner: User) -> Quiz:
     """Copy a quiz with its questions, choices and tags; the copy belongs to `owner`."""
-    copy = Quiz.objects.create(
-        title=f"{quiz.title} (copy)", owner=owner, description=quiz.description
-    )
+    copy = Quiz.objects.create(title=f"{quiz.title} (copy)", owner=owner, description=quiz.description)
     copy.tags.set(quiz.tags.all())
     for question in quiz.questions.prefetch_related("choices"):
         choices = list(question.choices.all())

@@ -34,7 +34,10 @@ def question_field_errors(*, question: Question) -> QuestionErrors:
     if question.type != Type.NUMERIC and question.numeric_target is not None:
         errors.add("numeric_target", _("Only numeric questions have a numeric answer; clear this field."))
     if question.type != Type.TEXT and question.accepted_answer_list:
-        errors.add("accepted_answers", _("Only short-text questions have accepted answers; clear this field."))
+        errors.add(
+            "accepted_answers",
+            _("Only short-text questions have accepted answers; clear this field."),
+        )
     return errors
 
 

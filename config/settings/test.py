@@ -12,3 +12,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 RESULTS_PUBLISH_INTERVAL = env.float("RESULTS_PUBLISH_INTERVAL", default=0.05)
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

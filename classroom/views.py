@@ -1,0 +1,180 @@
+"""Pages of live sessions. Each view parses input, calls one service or selector, and renders."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from classroom import services
+from classroom.codes import normalize_code
+from classroom.errors import DomainError
+from classroom.forms import ClassroomJoinForm, GuestJoinForm, JoinCodeForm, SessionStartForm
+from classroom.models import LiveSession
+from classroom.selectors import classrooms_taught_by, session_export_rows, sessions_visible_to
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    if request.user.is_teacher:
+        return redirect("dashboard")
+    return redirect("student_home")
+
+
+def _teacher_session(request: HttpRequest, session_id: int) -> LiveSession:
+    if not request.user.is_teacher:
+        raise Http404
+    return get_object_or_404(sessions_visible_to(user=request.user), pk=session_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_teacher:
+        return redirect("student_home")
+    form = SessionStartForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_start(started_by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("session_control", session_id=session.pk)
+    sessions = sessions_visible_to(user=request.user)
+    return render(
+        request,
+        "classroom/dashboard.html",
+        {
+            "form": form,
+            "live_sessions": sessions.exclude(state=LiveSession.State.ENDED)[:20],
+            "past_sessions": sessions.filter(state=LiveSession.State.ENDED)[:20],
+            "classrooms": classrooms_taught_by(user=request.user),
+        },
+    )
+
+
+def _session_page_context(request: HttpRequest, session: LiveSession, role: str) -> dict:
+    return {
+        "session": session,
+        "join_url": request.build_absolute_uri(reverse("student_session", args=[session.code])),
+        "page_config": {
+            "role": role,
+            "sessionId": session.pk,
+            "code": session.code,
+            "socketPath": f"/ws/sessions/{session.pk}/{'teacher' if role != 'student' else 'student'}/",
+            "exportUrl": reverse("session_export", args=[session.pk]) if role != "student" else None,
+        },
+    }
+
+
+@login_required
+def session_control(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _teacher_session(request, session_id)
+    return render(
+        request,
+        "classroom/session_control.html",
+        _session_page_context(request, session, "teacher"),
+    )
+
+
+@login_required
+def session_projector(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _teacher_session(request, session_id)
+    return render(
+        request,
+        "classroom/session_projector.html",
+        _session_page_context(request, session, "projector"),
+    )
+
+
+@login_required
+def session_export(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _teacher_session(request, session_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="quizcast-{session.code}-results.csv"'
+    response.write("\ufeff")  # spreadsheet programs read UTF-8 reliably with a BOM
+    csv.writer(response).writerows(session_export_rows(session=session))
+    return response
+
+
+@login_required
+def student_home(request: HttpRequest) -> HttpResponse:
+    sessions = (
+        LiveSession.objects.filter(classroom__enrolments__student=request.user)
+        .exclude(state=LiveSession.State.ENDED)
+        .select_related("quiz", "classroom")
+    )
+    return render(
+        request,
+        "classroom/student_home.html",
+        {"sessions": sessions, "form": JoinCodeForm(), "classroom_form": ClassroomJoinForm()},
+    )
+
+
+@login_required
+def student_session(request: HttpRequest, code: str) -> HttpResponse:
+    session = get_object_or_404(LiveSession.objects.select_related("quiz", "classroom"), code=normalize_code(code))
+    if request.user.is_teacher and services.user_teaches(user=request.user, classroom=session.classroom):
+        return redirect("session_control", session_id=session.pk)
+    if not services.student_may_join(student=request.user, session=session):
+        return render(request, "classroom/not_in_classroom.html", {"session": session}, status=403)
+    return render(
+        request,
+        "classroom/student_session.html",
+        _session_page_context(request, session, "student"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    """Enter a session code. Signed-in users go to the session; others sign in, or join as a guest if allowed."""
+    code = normalize_code(request.POST.get("code") or request.GET.get("code") or "")
+    session = LiveSession.objects.filter(code=code).exclude(state=LiveSession.State.ENDED).first() if code else None
+    if code and session is None:
+        messages.error(request, _("No live session has that code. Check it and try again."))
+    if session and request.user.is_authenticated:
+        return redirect("student_session", code=session.code)
+    guest_form = None
+    if session and session.allow_guests:
+        guest_form = GuestJoinForm(request.POST if "display_name" in request.POST else None)
+        if guest_form.is_bound and guest_form.is_valid():
+            try:
+                session, guest = services.session_join_as_guest(
+                    code=session.code, display_name=guest_form.cleaned_data["display_name"]
+                )
+            except DomainError as error:
+                guest_form.add_error(None, error.message)
+            else:
+                login(request, guest, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("student_session", code=session.code)
+    elif session:
+        return redirect(f"{reverse('accounts:login')}?next={reverse('student_session', args=[session.code])}")
+    return render(
+        request,
+        "classroom/join.html",
+        {
+            "form": JoinCodeForm(initial={"code": code}),
+            "session": session,
+            "guest_form": guest_form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def classroom_join(request: HttpRequest) -> HttpResponse:
+    form = ClassroomJoinForm(request.POST)
+    if form.is_valid():
+        try:
+            classroom = services.classroom_self_enrol(student=request.user, join_code=form.cleaned_data["join_code"])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("You joined %(name)s.") % {"name": classroom.name})
+    return redirect("student_home")

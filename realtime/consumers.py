@@ -1,0 +1,303 @@
+"""WebSocket consumers: the student socket and the teacher socket of a live session (docs/protocol.md).
+
+Thin by design: `connect` authenticates and authorises, joins the worker's hub, accepts and sends the snapshot;
+`receive` checks the frame against the protocol and dispatches through an explicit table per role. Database work
+runs in realtime.session_actions through `database_sync_to_async`.
+"""
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import timezone
+
+from classroom.errors import DomainError
+from classroom.services import AnswerSubmission
+from realtime import events, groups, session_actions
+from realtime.protocol import (
+    CLOSE_FORBIDDEN,
+    CLOSE_MESSAGE_TOO_BIG,
+    CLOSE_NOT_FOUND,
+    CLOSE_UNAUTHENTICATED,
+    STUDENT_TYPES,
+    TEACHER_TYPES,
+    ProtocolError,
+    is_oversized,
+    parse_client_message,
+)
+from realtime.runtime import current_runtime, publish
+
+logger = logging.getLogger(__name__)
+
+# Sockets get no channel-layer channel of their own: the worker's hub reads the layer for all of them.
+NO_CHANNEL_PER_SOCKET = "quizcast.no-channel-per-socket"
+
+Command = Callable[["SessionConsumer", dict], Awaitable[None]]
+
+
+class SessionConsumer(AsyncWebsocketConsumer):
+    """What both roles share: admission, the snapshot, frame checks, error replies, the hub."""
+
+    channel_layer_alias = NO_CHANNEL_PER_SOCKET
+    role = ""
+    allowed_types: frozenset[str] = frozenset()
+    commands: dict[str, Command] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session_id = 0
+        self.user = None
+        self.user_id = 0
+        self.user_key = ""
+        self.ready = False
+        self.attached = False
+        self.closed = False
+        self.pending: list[str] = []
+        self.groups_joined: list[str] = []
+
+    async def dispatch(self, message):
+        # Channels >= 4.2 hops to the sync thread before every handler to close stale database connections.
+        # All database work here runs through database_sync_to_async, which does that itself, so the hop that
+        # would otherwise be paid on every frame of a broadcast is skipped.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for {message['type']}")
+        await handler(message)
+
+    # --- connect / disconnect --------------------------------------------------------------------------------
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        try:
+            self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+            admission = await database_sync_to_async(self.admit)(session_id=self.session_id, user=user)
+        except DomainError as error:
+            await self.close(code=CLOSE_NOT_FOUND if error.code == "not_found" else CLOSE_FORBIDDEN)
+            return
+        self.user, self.user_id, self.user_key = user, admission.user_id, str(admission.user_id)
+        await self.accept()
+        runtime = current_runtime()
+        await runtime.hub.attach(self, self.groups_joined, session_id=self.session_id, name=admission.name)
+        self.attached = True
+        runtime.deadlines.ensure_running()
+        await self.send_snapshot()
+        await self.after_connect()
+
+    async def send_snapshot(self) -> None:
+        """Send the state as stored, then whatever arrived while it was read (newer, so it applies on top)."""
+        self.ready = False
+        text = await database_sync_to_async(self.snapshot_text)(session_id=self.session_id, user=self.user)
+        self.ready = True
+        await self.send_frame(text)
+        pending, self.pending = self.pending, []
+        for frame in pending:
+            await self.send_frame(frame)
+
+    async def disconnect(self, code):
+        self.closed = True
+        if self.attached:
+            self.attached = False
+            await current_runtime().hub.detach(self, self.groups_joined, session_id=self.session_id)
+
+    # --- frames ----------------------------------------------------------------------------------------------
+    async def send_frame(self, text: str) -> None:
+        if self.closed:
+            return
+        if not self.ready:
+            self.pending.append(text)
+            return
+        try:
+            await self.base_send({"type": "websocket.send", "text": text})
+        except Exception:
+            self.closed = True
+
+    async def send_event(self, message: dict) -> None:
+        await self.send_frame(events.encode(message))
+
+    async def send_error(self, code: str, message: str, ref: str | None = None) -> None:
+        await self.send_event(events.error(code, message, ref=ref))
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None:
+            await self.send_error("binary_not_supported", "Send JSON text frames, not binary ones.")
+            return
+        if is_oversized(text_data):
+            await self.close(code=CLOSE_MESSAGE_TOO_BIG)
+            return
+        try:
+            message = parse_client_message(text_data, allowed_types=self.allowed_types)
+        except ProtocolError as error:
+            await self.send_error(error.code, error.message, error.ref)
+            return
+        command = self.commands[message["type"]]
+        try:
+            await command(self, message)
+        except DomainError as error:
+            await self.send_error(error.code, error.message, message.get("ref"))
+        except Exception:
+            logger.exception("command %s failed", message["type"])
+            await self.send_error("internal_error", "Something went wrong; please try again.", message.get("ref"))
+
+    async def ping(self, message: dict) -> None:
+        await self.send_event(events.pong(ref=message.get("ref")))
+
+    # --- hub callbacks ---------------------------------------------------------------------------------------
+    async def on_relay(self, message: dict) -> None:
+        pass
+
+    async def on_live_changed(self, live: bool) -> None:
+        if live:
+            await self.send_snapshot()
+
+    # --- per role --------------------------------------------------------------------------------------------
+    def admit(self, *, session_id: int, user) -> session_actions.Admission:
+        raise NotImplementedError
+
+    def snapshot_text(self, *, session_id: int, user) -> str:
+        raise NotImplementedError
+
+    async def after_connect(self) -> None:
+        pass
+
+
+class StudentConsumer(SessionConsumer):
+    """A student's socket: receives pushed questions, reveals and scores; sends answers."""
+
+    role = "student"
+    allowed_types = STUDENT_TYPES
+
+    def admit(self, *, session_id, user):
+        admission = session_actions.admit_student(session_id=session_id, user=user)
+        self.groups_joined = [groups.session_students(session_id)]
+        return admission
+
+    def snapshot_text(self, *, session_id, user):
+        return session_actions.student_snapshot_text(session_id=session_id, user=user)
+
+    async def submit_answer(self, message: dict) -> None:
+        runtime = current_runtime()
+        outcome = await runtime.answers.submit(
+            AnswerSubmission(
+                session_id=self.session_id,
+                round_id=message["round_id"],
+                student_id=self.user_id,
+                client_id=message["client_id"],
+                raw_response=message["answer"],
+                received_at=timezone.now(),
+            )
+        )
+        ref = message.get("ref")
+        if not outcome.accepted:
+            await self.send_error(outcome.error_code, outcome.error_message, ref)
+            return
+        await self.send_event(events.answer_accepted(outcome.answer, ref=ref))
+        if not outcome.duplicate:
+            runtime.results.mark_dirty(self.session_id)
+
+
+StudentConsumer.commands = {
+    "ping": SessionConsumer.ping,
+    "answer.submit": StudentConsumer.submit_answer,
+}
+
+
+class TeacherConsumer(SessionConsumer):
+    """A teacher's socket (dashboard or projector): controls the session and receives live results."""
+
+    role = "teacher"
+    allowed_types = TEACHER_TYPES
+    PRESENCE_EXPIRY = 15.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.results_seen: dict[int, int] = {}
+        self.presence_by_worker: dict[str, tuple[float, dict[int, str]]] = {}
+        self.presence_sent: dict[int, str] | None = None
+
+    def admit(self, *, session_id, user):
+        admission = session_actions.admit_teacher(session_id=session_id, user=user)
+        self.groups_joined = [groups.session_teachers(session_id)]
+        return admission
+
+    def snapshot_text(self, *, session_id, user):
+        return session_actions.teacher_snapshot_text(session_id=session_id, user=user)
+
+    async def after_connect(self) -> None:
+        await current_runtime().hub.request_presence(self.session_id)
+
+    async def _run(self, action, **kwargs) -> session_actions.CommandResult:
+        result = await database_sync_to_async(action)(session_id=self.session_id, **kwargs)
+        if not await publish(result.broadcasts):
+            await self.send_error(
+                "live_interrupted",
+                "Saved, but live updates are interrupted: students will catch up when they are back.",
+            )
+        return result
+
+    async def push(self, message: dict) -> None:
+        result = await self._run(session_actions.push_question, teacher=self.user, question_id=message["question_id"])
+        if result.deadline:
+            current_runtime().deadlines.wake_at(result.deadline)
+
+    async def close_round(self, message: dict) -> None:
+        await self._run(session_actions.close_round, round_id=message["round_id"])
+
+    async def reveal(self, message: dict) -> None:
+        await self._run(session_actions.reveal_round, round_id=message["round_id"])
+
+    async def end(self, message: dict) -> None:
+        await self._run(session_actions.end_session)
+
+    async def refresh_results(self, message: dict) -> None:
+        _round_id, _answered, text = await database_sync_to_async(session_actions.results_text)(
+            session_id=self.session_id
+        )
+        if text is not None:
+            await self.send_frame(text)
+
+    async def on_relay(self, message: dict) -> None:
+        kind = message.get("kind")
+        if kind == "results":
+            round_id, answered = message["round_id"], message["answered"]
+            if answered <= self.results_seen.get(round_id, -1):
+                return  # older or equal results from another worker
+            self.results_seen[round_id] = answered
+            await self.send_frame(message["text"])
+        elif kind == "presence":
+            students = {int(student_id): name for student_id, name in message["students"]}
+            self.presence_by_worker[message["worker"]] = (time.monotonic(), students)
+            await self.send_presence()
+
+    async def send_presence(self) -> None:
+        now = time.monotonic()
+        merged: dict[int, str] = {}
+        for worker, (seen_at, students) in list(self.presence_by_worker.items()):
+            if now - seen_at > self.PRESENCE_EXPIRY:
+                del self.presence_by_worker[worker]
+                continue
+            merged.update(students)
+        if merged != self.presence_sent:
+            self.presence_sent = merged
+            await self.send_event(events.presence_updated(merged))
+
+    async def on_live_changed(self, live: bool) -> None:
+        await self.send_event(events.live_status("live" if live else "interrupted"))
+        if live:
+            self.results_seen.clear()
+            await self.send_snapshot()
+            await current_runtime().hub.request_presence(self.session_id)
+
+
+TeacherConsumer.commands = {
+    "ping": SessionConsumer.ping,
+    "round.push": TeacherConsumer.push,
+    "round.close": TeacherConsumer.close_round,
+    "round.reveal": TeacherConsumer.reveal,
+    "session.end": TeacherConsumer.end,
+    "results.refresh": TeacherConsumer.refresh_results,
+}

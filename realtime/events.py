@@ -1,0 +1,158 @@
+"""Builders of every message the server sends (docs/protocol.md). Each returns a plain dict; `encode` turns it
+into the JSON text that is built once per event and handed unchanged to every socket."""
+
+import json
+from datetime import datetime
+
+from django.utils import timezone
+
+from classroom.models import Answer, LiveSession, Round
+from classroom.selectors import Standing, round_effective_state
+from quizzes.payloads import answer_key, question_for_student, question_for_teacher
+from realtime.protocol import PROTOCOL_VERSION
+
+LEADERBOARD_SIZE = 10
+
+
+def encode(message: dict) -> str:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _millis(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def round_info(round_: Round, *, now: datetime, for_teacher: bool = False) -> dict:
+    """A round as both roles see it; the question part differs by role (no answer key for students)."""
+    time_left_ms = None
+    if round_.deadline and round_.closed_at is None:
+        time_left_ms = max(0, _millis(round_.deadline) - _millis(now))
+    question = question_for_teacher(round_.question) if for_teacher else question_for_student(round_.question)
+    return {
+        "id": round_.pk,
+        "number": round_.number,
+        "state": round_effective_state(round_=round_, now=now),
+        "opened_at": _iso(round_.opened_at),
+        "deadline": _iso(round_.deadline),
+        "time_left_ms": time_left_ms,
+        "question": question,
+    }
+
+
+def session_info(session: LiveSession) -> dict:
+    return {
+        "id": session.pk,
+        "code": session.code,
+        "title": session.quiz.title,
+        "classroom": session.classroom.name,
+        "state": session.state,
+        "speed_bonus": session.speed_bonus,
+    }
+
+
+def question_pushed(round_: Round, *, now: datetime) -> dict:
+    return {
+        "type": "question.pushed",
+        "server_time": _millis(now),
+        "round": round_info(round_, now=now),
+    }
+
+
+def round_opened(round_: Round, *, now: datetime) -> dict:
+    return {
+        "type": "round.opened",
+        "server_time": _millis(now),
+        "round": round_info(round_, now=now, for_teacher=True),
+    }
+
+
+def round_closed(round_: Round) -> dict:
+    return {"type": "round.closed", "round_id": round_.pk, "closed_at": _iso(round_.closed_at)}
+
+
+def round_revealed(round_: Round, *, results: dict, for_teacher: bool) -> dict:
+    summary = {key: results[key] for key in ("answered", "correct", "choice_counts", "values") if key in results}
+    if for_teacher:
+        summary = results
+    return {
+        "type": "round.revealed",
+        "round_id": round_.pk,
+        "answer_key": answer_key(round_.question),
+        "results": summary,
+    }
+
+
+def score_updated(*, round_: Round | None, answer: Answer | None, standing: Standing, of: int) -> dict:
+    return {
+        "type": "score.updated",
+        "round_id": round_.pk if round_ else None,
+        "answered": answer is not None,
+        "correct": answer.is_correct if answer else None,
+        "points": answer.points if answer else 0,
+        "total": standing.points,
+        "rank": standing.rank,
+        "of": of,
+    }
+
+
+def leaderboard(standings: list[Standing], *, size: int = LEADERBOARD_SIZE) -> list[dict]:
+    return [{"id": s.student_id, "name": s.name, "points": s.points, "rank": s.rank} for s in standings[:size]]
+
+
+def session_ended(session: LiveSession, *, standings: list[Standing]) -> dict:
+    return {
+        "type": "session.ended",
+        "ended_at": _iso(session.ended_at),
+        "leaderboard": leaderboard(standings),
+    }
+
+
+def results_updated(results: dict) -> dict:
+    return {"type": "results.updated", "results": results}
+
+
+def presence_updated(students: dict[int, str]) -> dict:
+    return {
+        "type": "presence.updated",
+        "connected": sorted(students),
+        "students": [{"id": sid, "name": name} for sid, name in sorted(students.items())],
+    }
+
+
+def answer_accepted(answer: Answer, *, ref: str | None) -> dict:
+    return {
+        "type": "answer.accepted",
+        "round_id": answer.round_id,
+        "client_id": answer.client_id,
+        "answer": answer.response,
+        "submitted_at": _iso(answer.submitted_at),
+        "ref": ref,
+    }
+
+
+def error(code: str, message: str, *, ref: str | None = None) -> dict:
+    return {"type": "error", "code": code, "message": message, "ref": ref}
+
+
+def live_status(state: str) -> dict:
+    return {"type": "live.status", "state": state}
+
+
+def pong(*, ref: str | None) -> dict:
+    return {"type": "pong", "server_time": _millis(timezone.now()), "ref": ref}
+
+
+def snapshot(*, role: str, session: LiveSession, you: dict, now: datetime, **parts) -> dict:
+    return {
+        "type": "session.snapshot",
+        "protocol": PROTOCOL_VERSION,
+        "role": role,
+        "server_time": _millis(now),
+        "session": session_info(session),
+        "you": you,
+        **parts,
+    }

@@ -1,0 +1,9 @@
+"""Every channel-layer group name, in one place."""
+
+
+def session_students(session_id: int) -> str:
+    return f"quizcast.session.{session_id}.students"
+
+
+def session_teachers(session_id: int) -> str:
+    return f"quizcast.session.{session_id}.teachers"

@@ -1,0 +1,260 @@
+"""The worker's hub: the one reader of the channel layer in each server process.
+
+Sockets do not get a layer channel each. The hub joins a session's group once for all of its local sockets, so a
+broadcast costs one layer message per worker, and the hub hands the same pre-built text to every local socket.
+It also keeps track of which students are connected here (presence) and watches the layer's health with a
+heartbeat, telling its sockets when live updates are interrupted and when they come back.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Iterable
+from typing import Protocol
+
+from channels.layers import InMemoryChannelLayer
+
+from realtime import groups
+
+logger = logging.getLogger(__name__)
+
+RELAY = "quizcast.relay"  # the `type` of every layer message the hub sends and reads
+HEARTBEAT_INTERVAL = 1.0
+HEARTBEAT_TIMEOUT = 3.0
+PRESENCE_DEBOUNCE = 0.2
+PRESENCE_REFRESH = 5.0
+
+
+class HubSocket(Protocol):
+    user_id: int
+    user_key: str
+    role: str
+
+    async def send_frame(self, text: str) -> None: ...
+    async def on_relay(self, message: dict) -> None: ...
+    async def on_live_changed(self, live: bool) -> None: ...
+
+
+class LocalHub:
+    def __init__(self, layer):
+        self.layer = layer
+        self.worker_id = uuid.uuid4().hex[:12]
+        self.channel_name: str | None = None
+        self.members: dict[str, set[HubSocket]] = {}
+        # session id -> {student id: [name, sockets]} for the students connected to this worker
+        self.students_here: dict[int, dict[int, list]] = {}
+        self.live = True
+        self._last_heartbeat = time.monotonic()
+        self._tasks: list[asyncio.Task] = []
+        self._presence_pending: set[int] = set()
+        self._presence_task: asyncio.Task | None = None
+        self._start_lock = asyncio.Lock()
+        self._on_start_callbacks: list = []
+
+    @property
+    def started(self) -> bool:
+        return self.channel_name is not None
+
+    async def start(self) -> None:
+        async with self._start_lock:
+            if self.started:
+                return
+            self.channel_name = await self.layer.new_channel()
+            self._tasks.append(asyncio.create_task(self._receive_forever(), name="hub-receive"))
+            self._tasks.append(asyncio.create_task(self._presence_refresh_forever(), name="hub-presence"))
+            if not isinstance(self.layer, InMemoryChannelLayer):
+                self._tasks.append(asyncio.create_task(self._heartbeat_forever(), name="hub-heartbeat"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+
+    # --- membership -----------------------------------------------------------------------------------------
+    async def attach(self, socket: HubSocket, group_names: Iterable[str], *, session_id: int, name: str) -> None:
+        await self.start()
+        for group in group_names:
+            sockets = self.members.get(group)
+            if sockets is None:
+                sockets = self.members[group] = set()
+                await self._group_add(group)
+            sockets.add(socket)
+        if socket.role == "student":
+            here = self.students_here.setdefault(session_id, {})
+            entry = here.setdefault(socket.user_id, [name, 0])
+            entry[1] += 1
+            if entry[1] == 1:
+                self._presence_changed(session_id)
+
+    async def detach(self, socket: HubSocket, group_names: Iterable[str], *, session_id: int) -> None:
+        for group in group_names:
+            sockets = self.members.get(group)
+            if sockets is None:
+                continue
+            sockets.discard(socket)
+            if not sockets:
+                del self.members[group]
+                try:
+                    await self.layer.group_discard(group, self.channel_name)
+                except Exception:
+                    logger.warning("could not leave group %s; the layer is unreachable", group)
+        if socket.role == "student":
+            here = self.students_here.get(session_id, {})
+            entry = here.get(socket.user_id)
+            if entry is not None:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    del here[socket.user_id]
+                    if not here:
+                        del self.students_here[session_id]
+                    self._presence_changed(session_id)
+
+    async def _group_add(self, group: str) -> None:
+        try:
+            await self.layer.group_add(group, self.channel_name)
+        except Exception:
+            logger.warning("could not join group %s; will rejoin when the layer is back", group)
+            await self._set_live(False)
+
+    # --- sending --------------------------------------------------------------------------------------------
+    async def group_send(self, group: str, message: dict) -> bool:
+        """Send one relay message to a group on every worker. False if the layer is unreachable."""
+        try:
+            await self.layer.group_send(group, {"type": RELAY, "group": group, **message})
+        except Exception:
+            logger.warning("live update to %s lost: the channel layer is unreachable", group)
+            await self._set_live(False)
+            return False
+        return True
+
+    # --- receiving ------------------------------------------------------------------------------------------
+    async def _receive_forever(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel_name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("reading from the channel layer failed; retrying")
+                await self._set_live(False)
+                await asyncio.sleep(1)
+                continue
+            try:
+                await self._deliver(message)
+            except Exception:
+                logger.exception("could not deliver a relay message")
+
+    async def _deliver(self, message: dict) -> None:
+        kind = message.get("kind")
+        if kind == "heartbeat":
+            self._last_heartbeat = time.monotonic()
+            if not self.live:
+                await self._restore()
+            return
+        group = message.get("group")
+        sockets = self.members.get(group)
+        if kind == "presence_request":
+            self._presence_changed(message["session_id"])
+            return
+        if not sockets:
+            return
+        targets = list(sockets)
+        if kind == "frames":
+            text = message.get("text")
+            if text is not None:
+                for socket in targets:
+                    await socket.send_frame(text)
+            personal = message.get("personal")
+            if personal:
+                for socket in targets:
+                    own = personal.get(socket.user_key)
+                    if own is not None:
+                        await socket.send_frame(own)
+        else:
+            for socket in targets:
+                await socket.on_relay(message)
+
+    # --- health ---------------------------------------------------------------------------------------------
+    async def _heartbeat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_INTERVAL)
+            try:
+                await asyncio.wait_for(
+                    self.layer.send(self.channel_name, {"type": RELAY, "kind": "heartbeat"}),
+                    HEARTBEAT_TIMEOUT,
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                await self._set_live(False)
+                continue
+            if time.monotonic() - self._last_heartbeat > HEARTBEAT_TIMEOUT:
+                await self._set_live(False)
+
+    async def _set_live(self, live: bool) -> None:
+        if self.live == live:
+            return
+        self.live = live
+        if live:
+            logger.info("channel layer reachable again; live updates resumed")
+        else:
+            logger.warning("channel layer unreachable; live updates interrupted")
+        for socket in {s for sockets in self.members.values() for s in sockets}:
+            try:
+                await socket.on_live_changed(live)
+            except Exception:
+                logger.exception("could not tell a socket about the live state")
+
+    async def _restore(self) -> None:
+        for group in list(self.members):
+            try:
+                await self.layer.group_add(group, self.channel_name)
+            except Exception:
+                return  # still down; the next heartbeat tries again
+        for session_id in list(self.students_here):
+            self._presence_changed(session_id)
+        await self._set_live(True)
+
+    # --- presence -------------------------------------------------------------------------------------------
+    def _presence_changed(self, session_id: int) -> None:
+        self._presence_pending.add(session_id)
+        if self._presence_task is None or self._presence_task.done():
+            self._presence_task = asyncio.create_task(self._publish_presence_soon())
+
+    async def _publish_presence_soon(self) -> None:
+        await asyncio.sleep(PRESENCE_DEBOUNCE)
+        pending, self._presence_pending = self._presence_pending, set()
+        for session_id in pending:
+            await self._publish_presence(session_id)
+
+    async def _publish_presence(self, session_id: int) -> None:
+        here = self.students_here.get(session_id, {})
+        await self.group_send(
+            groups.session_teachers(session_id),
+            {
+                "kind": "presence",
+                "worker": self.worker_id,
+                "session_id": session_id,
+                "students": [[student_id, entry[0]] for student_id, entry in here.items()],
+            },
+        )
+
+    async def _presence_refresh_forever(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_REFRESH)
+            for session_id in list(self.students_here):
+                await self._publish_presence(session_id)
+
+    async def request_presence(self, session_id: int) -> None:
+        """Ask every worker with students of this session to report them now (a teacher just connected)."""
+        await self.group_send(
+            groups.session_students(session_id),
+            {"kind": "presence_request", "session_id": session_id},
+        )
+        if session_id in self.students_here:
+            self._presence_changed(session_id)

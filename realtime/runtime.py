@@ -1,0 +1,183 @@
+"""Per-worker machinery around the hub: batched answer writes, throttled results, the deadline sweeper.
+
+One `Runtime` exists per event loop (one per server process in production; one per test in the suite).
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+import weakref
+from datetime import datetime
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.utils import timezone
+
+from classroom.services import AnswerOutcome, AnswerSubmission, answers_submit
+from realtime import groups
+from realtime.hub import LocalHub
+from realtime.session_actions import Broadcast, close_overdue_rounds, results_text
+
+logger = logging.getLogger(__name__)
+
+ANSWER_BATCH_MAX = 500
+DEADLINE_SWEEP_INTERVAL = 0.5
+
+
+class AnswerWriter:
+    """Stores answers in batches: while one batch is written, the next one gathers.
+
+    A thousand students answering at once become a few multi-row inserts instead of a thousand transactions;
+    each caller still gets its own outcome, and exactly-once is still the database constraint's job.
+    """
+
+    def __init__(self):
+        self._queue: list[tuple[AnswerSubmission, asyncio.Future]] = []
+        self._task: asyncio.Task | None = None
+
+    async def submit(self, submission: AnswerSubmission) -> AnswerOutcome:
+        future = asyncio.get_running_loop().create_future()
+        self._queue.append((submission, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[:ANSWER_BATCH_MAX], self._queue[ANSWER_BATCH_MAX:]
+            try:
+                outcomes = await database_sync_to_async(answers_submit)(submissions=[s for s, _f in batch])
+            except Exception as error:
+                logger.exception("storing %d answers failed", len(batch))
+                for _s, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_s, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+
+
+class ResultsPublisher:
+    """Sends a session's live results to its teachers at most once per interval, computed from the database.
+
+    Whichever worker stored answers publishes; the teacher's socket keeps only the most complete results it saw.
+    """
+
+    def __init__(self, hub: LocalHub, interval: float):
+        self.hub = hub
+        self.interval = interval
+        self._scheduled: dict[int, asyncio.Task] = {}
+        self._last: dict[int, float] = {}
+
+    def mark_dirty(self, session_id: int) -> None:
+        if session_id in self._scheduled:
+            return
+        delay = max(0.0, self._last.get(session_id, 0.0) + self.interval - time.monotonic())
+        self._scheduled[session_id] = asyncio.create_task(self._publish_after(session_id, delay))
+
+    async def _publish_after(self, session_id: int, delay: float) -> None:
+        try:
+            await asyncio.sleep(delay)
+        finally:
+            # Answers stored from here on schedule a new publish.
+            self._scheduled.pop(session_id, None)
+        self._last[session_id] = time.monotonic()
+        try:
+            await self.publish_now(session_id)
+        except Exception:
+            logger.exception("could not publish results of session %s", session_id)
+
+    async def publish_now(self, session_id: int) -> None:
+        round_id, answered, text = await database_sync_to_async(results_text)(session_id=session_id)
+        if text is None:
+            return
+        await self.hub.group_send(
+            groups.session_teachers(session_id),
+            {"kind": "results", "round_id": round_id, "answered": answered, "text": text},
+        )
+
+
+class DeadlineSweeper:
+    """Closes rounds whose deadline passed, whether or not the teacher's browser is still there.
+
+    Every worker with sockets sweeps twice a second; a push also wakes it at the round's deadline. Closing is a
+    conditional update, so when several workers sweep only one announces the close.
+    """
+
+    def __init__(self, hub: LocalHub):
+        self.hub = hub
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def ensure_running(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._sweep_forever(), name="deadline-sweeper")
+
+    def wake_at(self, deadline: datetime) -> None:
+        delay = max(0.0, (deadline - timezone.now()).total_seconds())
+        asyncio.get_running_loop().call_later(delay + 0.01, self._wake.set)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), DEADLINE_SWEEP_INTERVAL)
+            self._wake.clear()
+            if not self.hub.members:
+                continue
+            try:
+                broadcasts = await database_sync_to_async(close_overdue_rounds)()
+            except Exception:
+                logger.exception("closing overdue rounds failed")
+                continue
+            await publish(broadcasts, hub=self.hub)
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+
+class Runtime:
+    def __init__(self):
+        self.hub = LocalHub(get_channel_layer())
+        self.answers = AnswerWriter()
+        self.results = ResultsPublisher(self.hub, settings.RESULTS_PUBLISH_INTERVAL)
+        self.deadlines = DeadlineSweeper(self.hub)
+
+    async def stop(self) -> None:
+        await self.deadlines.stop()
+        await self.hub.stop()
+
+
+_runtimes: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Runtime]" = weakref.WeakKeyDictionary()
+
+
+def current_runtime() -> Runtime:
+    loop = asyncio.get_running_loop()
+    runtime = _runtimes.get(loop)
+    if runtime is None:
+        runtime = _runtimes[loop] = Runtime()
+    return runtime
+
+
+async def stop_current_runtime() -> None:
+    runtime = _runtimes.pop(asyncio.get_running_loop(), None)
+    if runtime is not None:
+        await runtime.stop()
+
+
+async def publish(broadcasts: list[Broadcast], *, hub: LocalHub | None = None) -> bool:
+    """realtime's one broadcast function: hand committed events to every worker. False if any was lost."""
+    hub = hub or current_runtime().hub
+    delivered = True
+    for broadcast in broadcasts:
+        sent = await hub.group_send(
+            broadcast.group,
+            {"kind": "frames", "text": broadcast.text, "personal": broadcast.personal or None},
+        )
+        delivered = delivered and sent
+    return delivered
