@@ -1,8 +1,10 @@
 import json
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.test import Client
 
 from config.asgi import application
@@ -86,3 +88,5 @@ async def fresh_runtime():
     """Each test's event loop gets its own worker runtime; stop it when the test ends."""
     yield
     await stop_current_runtime()
+    # Async ORM calls in tests leave a connection open in the sync thread; the test database must be droppable.
+    await sync_to_async(connections.close_all)()

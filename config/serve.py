@@ -1,0 +1,60 @@
+"""Run one Quizcast server worker: `python -m config.serve --port 8000`.
+
+The same command runs in docker-compose, in the multi-worker test and in the benchmark. QUIZCAST_SERVER picks the
+ASGI server: `uvicorn` (the production default, chosen by the benchmark: docs/performance.md) or `daphne` (also
+what `make run` uses). Every other setting comes from the environment as usual.
+"""
+
+import argparse
+import os
+import sys
+
+# A frame larger than this never reaches Django; frames above WEBSOCKET_MAX_MESSAGE_BYTES but below this are
+# refused by the consumer with close code 1009.
+SERVER_MAX_WEBSOCKET_FRAME = 64 * 1024
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--server", choices=["uvicorn", "daphne"], default=os.environ.get("QUIZCAST_SERVER", "uvicorn"))
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+
+    if args.server == "uvicorn":
+        import uvicorn
+
+        uvicorn.run(
+            "config.asgi:application",
+            host=args.host,
+            port=args.port,
+            ws_max_size=SERVER_MAX_WEBSOCKET_FRAME,
+            proxy_headers=True,
+            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            access_log=False,
+            lifespan="off",
+            log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+        )
+    else:
+        from daphne.cli import CommandLineInterface
+
+        sys.argv = [
+            "daphne",
+            "-b",
+            args.host,
+            "-p",
+            str(args.port),
+            "--proxy-headers",
+            "--websocket-max-message-size",
+            str(SERVER_MAX_WEBSOCKET_FRAME),
+            "--websocket-max-frame-size",
+            str(SERVER_MAX_WEBSOCKET_FRAME),
+            "-v1",
+            "config.asgi:application",
+        ]
+        CommandLineInterface.entrypoint()
+
+
+if __name__ == "__main__":
+    main()
