@@ -147,7 +147,7 @@ def redis_connection_kwargs(url: str) -> dict:
     }
 
 
-def channel_layers_for(redis_url: str, layer: str) -> dict:
+def channel_layers_for(redis_url: str, layer: str, prefix: str = "asgi") -> dict:
     if not redis_url:
         return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     if layer == "core":
@@ -156,6 +156,7 @@ def channel_layers_for(redis_url: str, layer: str) -> dict:
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
                 "CONFIG": {
                     "hosts": [redis_connection_kwargs(redis_url)],
+                    "prefix": prefix,
                     "capacity": 10_000,
                     "expiry": 60,
                     "group_expiry": 24 * 3600,
@@ -166,7 +167,7 @@ def channel_layers_for(redis_url: str, layer: str) -> dict:
         return {
             "default": {
                 "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                "CONFIG": {"hosts": [redis_connection_kwargs(redis_url)]},
+                "CONFIG": {"hosts": [redis_connection_kwargs(redis_url)], "prefix": prefix},
             }
         }
     raise environ.ImproperlyConfigured(f"REDIS_CHANNEL_LAYER must be 'pubsub' or 'core', not {layer!r}")

@@ -24,11 +24,13 @@ USE_SERVICES = env("QUIZCAST_TEST_SERVICES", default="auto") != "off"
 if "DATABASE_URL" not in os.environ and USE_SERVICES and reachable("127.0.0.1", 5432):
     DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/test")}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Several test runs may share one server (a developer's and CI's): each gets its own database.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_quizcast_{os.getpid()}"}
 TEST_REDIS_URL = env("REDIS_URL", default="")
 if not TEST_REDIS_URL and USE_SERVICES and reachable("127.0.0.1", 6379):
     TEST_REDIS_URL = "redis://127.0.0.1:6379/1"
 REDIS_URL = TEST_REDIS_URL
-CHANNEL_LAYERS = channel_layers_for(REDIS_URL, REDIS_CHANNEL_LAYER)
+CHANNEL_LAYERS = channel_layers_for(REDIS_URL, REDIS_CHANNEL_LAYER, prefix=f"quizcast-test-{os.getpid()}")
 
 DEBUG = False
 SECRET_KEY = "quizcast-test-key"
