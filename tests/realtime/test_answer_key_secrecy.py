@@ -30,7 +30,7 @@ def keys_in(value) -> set[str]:
 
 @database_sync_to_async
 def secrets_of(question: Question) -> list[str]:
-    texts = [question.explanation] + question.accepted_answer_list
+    texts = [question.explanation, *question.accepted_answer_list]
     if question.numeric_target is not None:
         texts.append(str(question.numeric_target.normalize()))
     return [t for t in texts if t]

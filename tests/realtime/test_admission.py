@@ -1,0 +1,76 @@
+"""Only the right people open a session's sockets; everyone else is refused before accept."""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from classroom import services
+from tests.factories import ClassroomFactory, EnrolmentFactory, LiveSessionFactory, StudentFactory, TeacherFactory
+from tests.realtime.conftest import connect, open_socket
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+async def test_an_anonymous_visitor_is_refused(live_session):
+    connected, _ = await open_socket(None, live_session, cookie=False)
+    assert not connected
+
+
+async def test_a_student_not_in_the_classroom_is_refused(live_session):
+    outsider = await database_sync_to_async(StudentFactory)()
+    connected, _ = await open_socket(outsider, live_session)
+    assert not connected
+
+
+async def test_a_student_of_another_classroom_is_refused(live_session):
+    other = await database_sync_to_async(lambda: EnrolmentFactory(classroom=ClassroomFactory()).student)()
+    connected, _ = await open_socket(other, live_session)
+    assert not connected
+
+
+async def test_a_student_cannot_open_the_teacher_socket(live_session, enrolled_students):
+    connected, _ = await open_socket(enrolled_students[0], live_session, "teacher")
+    assert not connected
+
+
+async def test_a_teacher_of_another_classroom_is_refused(live_session):
+    stranger = await database_sync_to_async(TeacherFactory)()
+    connected, _ = await open_socket(stranger, live_session, "teacher")
+    assert not connected
+
+
+async def test_a_co_teacher_is_admitted(live_session):
+    co_teacher = await database_sync_to_async(TeacherFactory)()
+    await database_sync_to_async(live_session.classroom.co_teachers.add)(co_teacher)
+    _socket, snapshot = await connect(co_teacher, live_session, "teacher")
+    assert snapshot["role"] == "teacher"
+
+
+async def test_a_missing_session_is_refused(enrolled_students):
+    connected, _ = await open_socket(enrolled_students[0], 999_999)
+    assert not connected
+
+
+@pytest.mark.parametrize("origin", [None, b"null", b"http://evil.example", b"https://testserver.evil.example"])
+async def test_a_socket_from_another_origin_is_refused(origin, live_session, enrolled_students):
+    connected, _ = await open_socket(enrolled_students[0], live_session, origin=origin)
+    assert not connected
+
+
+async def test_a_configured_extra_origin_is_admitted(live_session, enrolled_students, settings):
+    settings.WEBSOCKET_ALLOWED_ORIGINS = ["https://quiz.school.example"]
+    connected, _ = await open_socket(enrolled_students[0], live_session, origin=b"https://quiz.school.example")
+    assert connected
+
+
+async def test_a_guest_who_joined_with_the_code_is_admitted_to_that_session_only(teacher, classroom, quiz):
+    session = await database_sync_to_async(LiveSessionFactory)(
+        classroom=classroom, quiz=quiz, started_by=teacher, allow_guests=True
+    )
+    other_session = await database_sync_to_async(LiveSessionFactory)(classroom=classroom, quiz=quiz, started_by=teacher)
+    _session, guest = await database_sync_to_async(services.session_join_as_guest)(
+        code=session.code, display_name="Zoë"
+    )
+    _socket, snapshot = await connect(guest, session)
+    assert snapshot["you"]["name"] == "Zoë"
+    connected, _ = await open_socket(guest, other_session)
+    assert not connected
