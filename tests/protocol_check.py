@@ -36,7 +36,8 @@ def server_messages() -> dict[str, set[str]]:
 def client_messages() -> dict[str, set[str]]:
     text = DOCUMENT.read_text()
     documented = {}
-    for cells in _table_rows(_section(text, "## Client → server")):
+    client_section = _section(text, "## Client → server").split("### Answer shapes")[0]
+    for cells in _table_rows(client_section):
         fields = {name.rstrip("?") for name in re.findall(r"`([a-z_]+\??)`", cells[2])}
         documented[cells[0].strip("`")] = fields
     return documented

@@ -1,0 +1,180 @@
+"""Live session services: rounds, closing, revealing, scoring and the leaderboard."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from classroom import services
+from classroom.errors import DomainError
+from classroom.models import LiveSession
+from classroom.selectors import session_export_rows, session_leaderboard
+from quizzes.models import Question
+from tests.factories import QuizFactory
+
+pytestmark = pytest.mark.django_db
+State = LiveSession.State
+
+
+def question(session, question_type=Question.Type.SINGLE):
+    return session.quiz.questions.get(type=question_type)
+
+
+def correct_choice(q):
+    return q.choices.get(is_correct=True).pk
+
+
+def answer(session, round_, student, choice, at=None, client_id=None):
+    return services.answer_submit(
+        session_id=session.pk,
+        round_id=round_.pk,
+        student=student,
+        client_id=client_id or f"c-{student.pk}-{round_.pk}",
+        raw_response={"choice": choice},
+        now=at,
+    )
+
+
+def test_pushing_opens_a_round_with_a_server_deadline(live_session, teacher):
+    q = question(live_session)
+    now = timezone.now()
+    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher, now=now)
+    live_session.refresh_from_db()
+    assert live_session.state == State.QUESTION_OPEN
+    assert live_session.current_round == round_
+    assert round_.deadline == now + timedelta(seconds=q.time_limit)
+
+
+def test_pushing_the_same_question_again_opens_a_new_round_and_closes_the_old_one(live_session, teacher):
+    q = question(live_session)
+    first = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    second = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    first.refresh_from_db()
+    assert first.closed_at is not None
+    assert (first.number, second.number) == (1, 2)
+
+
+def test_a_question_from_another_quiz_cannot_be_pushed(live_session, teacher):
+    foreign = QuizFactory(owner=teacher)
+    from tests.factories import make_question
+
+    other_question = make_question(foreign)
+    with pytest.raises(DomainError) as refused:
+        services.session_push_question(session=live_session, question_id=other_question.pk, pushed_by=teacher)
+    assert refused.value.code == "not_found"
+
+
+def test_closing_twice_announces_only_once(live_session, teacher):
+    round_ = services.session_push_question(
+        session=live_session, question_id=question(live_session).pk, pushed_by=teacher
+    )
+    assert services.round_close(session=live_session, round_id=round_.pk) is not None
+    assert services.round_close(session=live_session, round_id=round_.pk) is None
+
+
+def test_only_the_current_round_can_be_closed_or_revealed(live_session, teacher):
+    q = question(live_session)
+    old = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    for action in (services.round_close, services.round_reveal):
+        with pytest.raises(DomainError) as refused:
+            action(session=live_session, round_id=old.pk)
+        assert refused.value.code == "not_current"
+
+
+def test_revealing_twice_is_refused(live_session, teacher):
+    round_ = services.session_push_question(
+        session=live_session, question_id=question(live_session).pk, pushed_by=teacher
+    )
+    services.round_reveal(session=live_session, round_id=round_.pk)
+    with pytest.raises(DomainError) as refused:
+        services.round_reveal(session=live_session, round_id=round_.pk)
+    assert refused.value.code == "already_revealed"
+
+
+def test_overdue_rounds_close_at_their_deadline(live_session, teacher):
+    now = timezone.now()
+    round_ = services.session_push_question(
+        session=live_session, question_id=question(live_session).pk, pushed_by=teacher, now=now - timedelta(minutes=5)
+    )
+    closed = services.rounds_close_overdue(now=now)
+    assert [r.pk for r in closed] == [round_.pk]
+    round_.refresh_from_db()
+    assert round_.closed_at == round_.deadline
+    assert services.rounds_close_overdue(now=now) == []
+
+
+def test_an_ended_session_takes_no_more_pushes(live_session, teacher):
+    services.session_end(session=live_session)
+    with pytest.raises(DomainError) as refused:
+        services.session_push_question(session=live_session, question_id=question(live_session).pk, pushed_by=teacher)
+    assert refused.value.code == "session_ended"
+
+
+def test_a_correct_answer_earns_the_questions_points(live_session, teacher, enrolled_students):
+    q = question(live_session)
+    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    outcome = answer(live_session, round_, enrolled_students[0], correct_choice(q))
+    assert outcome.answer.is_correct is True
+    assert outcome.answer.points == q.points
+
+
+def test_the_speed_bonus_rewards_faster_correct_answers(live_session, teacher, enrolled_students):
+    live_session.speed_bonus = True
+    live_session.save()
+    q = question(live_session)
+    start = timezone.now()
+    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher, now=start)
+    instant = answer(live_session, round_, enrolled_students[0], correct_choice(q), at=start)
+    halfway = answer(live_session, round_, enrolled_students[1], correct_choice(q), at=start + timedelta(seconds=15))
+    assert instant.answer.points == 150
+    assert halfway.answer.points == 125
+
+
+def test_the_leaderboard_counts_revealed_rounds_only_and_shares_ranks_on_ties(live_session, teacher, enrolled_students):
+    q = question(live_session)
+    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    wrong = q.choices.filter(is_correct=False).first().pk
+    answer(live_session, round_, enrolled_students[0], correct_choice(q))
+    answer(live_session, round_, enrolled_students[1], correct_choice(q))
+    answer(live_session, round_, enrolled_students[2], wrong)
+    assert {s.points for s in session_leaderboard(session=live_session)} == {0}
+
+    services.round_reveal(session=live_session, round_id=round_.pk)
+    board = session_leaderboard(session=live_session)
+    assert [(s.points, s.rank) for s in board] == [(100, 1), (100, 1), (0, 3)]
+    assert board[2].student_id == enrolled_students[2].pk
+
+
+def test_the_export_has_a_row_per_answer_with_server_timestamps(live_session, teacher, enrolled_students):
+    q = question(live_session)
+    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    answer(live_session, round_, enrolled_students[0], correct_choice(q))
+    header, row = session_export_rows(session=live_session)
+    assert header[:3] == ["student_username", "student_name", "round"]
+    record = dict(zip(header, row, strict=True))
+    assert record["student_username"] == enrolled_students[0].username
+    assert record["answer"] == q.choices.get(is_correct=True).text
+    assert record["correct"] == "yes"
+    assert record["points"] == "100"
+    assert record["answered_at"] >= record["round_opened_at"]
+
+
+def test_a_guest_can_join_only_a_session_that_allows_guests(live_session):
+    with pytest.raises(DomainError):
+        services.session_join_as_guest(code=live_session.code, display_name="Guest")
+    live_session.allow_guests = True
+    live_session.save()
+    session, guest = services.session_join_as_guest(code=live_session.code.lower(), display_name="  Ada   L. ")
+    assert session == live_session
+    assert guest.is_guest and guest.is_student and not guest.has_usable_password()
+    assert guest.name == "Ada L."
+    assert services.student_may_join(student=guest, session=live_session)
+
+
+def test_a_teacher_can_only_start_their_own_quiz_in_a_classroom_they_teach(classroom, quiz, teacher, other_teacher):
+    with pytest.raises(DomainError):
+        services.session_start(classroom=classroom, quiz=quiz, started_by=other_teacher)
+    session = services.session_start(classroom=classroom, quiz=quiz, started_by=teacher)
+    assert len(session.code) == 6
+    assert session.state == State.LOBBY

@@ -1,0 +1,71 @@
+"""docs/protocol.md and the code agree: every client message, error code and server message is documented."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from realtime import events
+from realtime.protocol import CLIENT_MESSAGES, STUDENT_TYPES, TEACHER_TYPES
+from tests.protocol_check import check_server_frame, client_messages, error_codes, server_messages
+from tests.realtime.conftest import connect
+from tests.realtime.helpers import push, question_of_type
+
+ROOT = Path(__file__).resolve().parents[2]
+# Raised only by services behind web forms (shown as form errors), never sent over a socket.
+FORM_ONLY_CODES = {"empty_quiz", "invalid_name", "not_a_student"}
+
+
+def test_every_client_message_is_documented_with_its_fields():
+    documented = client_messages()
+    assert set(documented) == set(CLIENT_MESSAGES)
+    for message_type, fields in CLIENT_MESSAGES.items():
+        assert {field.name for field in fields} <= documented[message_type], message_type
+
+
+def test_every_client_message_belongs_to_a_role():
+    assert set(CLIENT_MESSAGES) == STUDENT_TYPES | TEACHER_TYPES
+
+
+def test_every_error_code_the_code_raises_is_documented():
+    source = "\n".join(
+        p.read_text() for folder in ("classroom", "realtime", "quizzes") for p in (ROOT / folder).rglob("*.py")
+    )
+    raised = set(re.findall(r'(?:DomainError|ProtocolError|send_error)\(\s*"([a-z_]+)"', source))
+    raised |= set(re.findall(r'error_code="([a-z_]+)"', source))
+    assert raised, "found no error codes in the source"
+    assert raised - FORM_ONLY_CODES <= error_codes(), raised - FORM_ONLY_CODES - error_codes()
+
+
+def test_the_event_builders_produce_documented_messages():
+    for message in (
+        events.error("not_found", "x"),
+        events.live_status("interrupted"),
+        events.pong(ref=None),
+        events.presence_updated({1: "Ada"}),
+        events.results_updated({"round_id": 1, "answered": 0}),
+    ):
+        check_server_frame(message)
+    assert set(server_messages()) >= {"question.pushed", "round.opened", "session.snapshot", "error"}
+
+
+def test_the_checker_rejects_an_undocumented_field():
+    with pytest.raises(AssertionError):
+        check_server_frame({"type": "pong", "server_time": 1, "ref": None, "secret": 1})
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_teacher_command_errors_are_documented_replies(live_session, teacher):
+    question = await question_of_type(live_session)
+    socket, _ = await connect(teacher, live_session, "teacher")
+    round_id = await push(socket, question)
+    await push(socket, question)
+
+    stale = await socket.request({"type": "round.reveal", "round_id": round_id})
+    missing = await socket.request({"type": "round.push", "question_id": 10**9})
+
+    assert (stale["code"], missing["code"]) == ("not_current", "not_found")
+    await socket.send({"type": "session.end"})
+    await socket.receive_type("session.ended")
+    ended = await socket.request({"type": "session.end"})
+    assert ended["code"] == "session_ended"
