@@ -22,6 +22,7 @@ from realtime.protocol import (
     CLOSE_MESSAGE_TOO_BIG,
     CLOSE_NOT_FOUND,
     CLOSE_UNAUTHENTICATED,
+    CLOSE_UNAVAILABLE,
     STUDENT_TYPES,
     TEACHER_TYPES,
     ProtocolError,
@@ -78,6 +79,10 @@ class SessionConsumer(AsyncWebsocketConsumer):
             admission = await database_sync_to_async(self.admit)(session_id=self.session_id, user=user)
         except DomainError as error:
             await self.close(code=CLOSE_NOT_FOUND if error.code == "not_found" else CLOSE_FORBIDDEN)
+            return
+        except Exception:
+            logger.exception("could not admit a socket to session %s", self.scope["url_route"]["kwargs"])
+            await self.close(code=CLOSE_UNAVAILABLE)
             return
         self.user, self.user_id, self.user_key = user, admission.user_id, str(admission.user_id)
         await self.accept()

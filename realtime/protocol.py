@@ -12,6 +12,7 @@ PROTOCOL_VERSION = 1
 
 # Close codes (RFC 6455 and the 4000-4999 application range).
 CLOSE_MESSAGE_TOO_BIG = 1009
+CLOSE_UNAVAILABLE = 1011  # a service the server needs (the database) did not answer; the client reconnects
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
