@@ -1,0 +1,108 @@
+"""The user admin. Superusers manage every account; teachers may only look students up (to enrol them) and pick
+co-teachers; students never reach the admin because they are never staff."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.services import user_sync_teachers_group
+
+# Autocomplete fields whose choices are teachers: a teacher may search teachers through them (to add a co-teacher),
+# while everywhere else in the user admin a teacher sees students only.
+TEACHER_AUTOCOMPLETE_FIELDS = frozenset({("classroom", "classroom", "co_teachers")})
+# Autocomplete fields that enrol someone: guests are left out, they only ever belong to one live session.
+ENROLMENT_AUTOCOMPLETE_FIELDS = frozenset({("classroom", "enrolment", "student")})
+
+
+def autocomplete_source(request) -> tuple[str, str, str] | None:
+    """(app_label, model_name, field_name) of an admin autocomplete request, or None for any other request."""
+    match = request.resolver_match
+    if match is None or match.view_name != "admin:autocomplete":
+        return None
+    return (
+        request.GET.get("app_label", ""),
+        request.GET.get("model_name", ""),
+        request.GET.get("field_name", ""),
+    )
+
+
+class QuizcastUserCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "role", "display_name")
+
+
+class QuizcastUserChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = QuizcastUserChangeForm
+    add_form = QuizcastUserCreationForm
+    list_display = ("username", "display_name", "first_name", "last_name", "role", "is_guest", "is_active")
+    list_filter = ("role", "is_guest", "is_superuser", "is_active")
+    search_fields = ("username", "display_name", "first_name", "last_name", "email")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Quizcast"), {"fields": ("role", "display_name", "is_guest")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (
+            _("Permissions"),
+            {
+                "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
+                "description": _(
+                    "The role decides admin access: teachers are staff and in the Teachers group, students never."
+                ),
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "role", "display_name", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    readonly_fields = ("is_staff",)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        if autocomplete_source(request) in TEACHER_AUTOCOMPLETE_FIELDS:
+            return queryset.filter(role=User.Role.TEACHER, is_active=True)
+        return queryset.filter(role=User.Role.STUDENT)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if autocomplete_source(request) in ENROLMENT_AUTOCOMPLETE_FIELDS:
+            queryset = queryset.filter(is_guest=False, is_active=True)
+        return queryset, may_have_duplicates
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return self.list_filter
+        return ("is_guest", "is_active")
+
+    # Only superusers ever write users; a teacher's view_user permission is all the Teachers group grants, and
+    # these checks keep it that way even if someone grants more by hand.
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def save_related(self, request, form, formsets, change):
+        # Saving the form's groups replaces them; the role, not that list, decides the Teachers group.
+        super().save_related(request, form, formsets, change)
+        user_sync_teachers_group(user=form.instance)
