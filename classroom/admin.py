@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,9 +25,9 @@ from django.views.decorators.http import require_POST
 
 from classroom.models import Classroom, Enrolment, LiveSession, Round, teaches_q
 from classroom.roster import MAX_FILE_BYTES, MAX_ROWS, RosterRejected, roster_import, roster_logins_rows
-from classroom.selectors import session_export_rows, sessions_visible_to
+from classroom.selectors import sessions_visible_to
 from classroom.services import classroom_create, classroom_regenerate_join_code
-from classroom.spreadsheets import csv_bytes
+from classroom.spreadsheets import csv_bytes, session_results_response
 
 
 class RosterUploadForm(forms.Form):
@@ -305,7 +305,4 @@ class LiveSessionAdmin(admin.ModelAdmin):
         session = self.get_object(request, object_id)
         if session is None or not self.has_view_permission(request, session):
             raise Http404(gettext("No live session of a classroom you teach has this id."))
-        filename = f"quizcast-{session.code}-{timezone.localtime(session.created_at):%Y-%m-%d}.csv"
-        response = HttpResponse(csv_bytes(session_export_rows(session=session)), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return session_results_response(session)

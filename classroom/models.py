@@ -63,9 +63,7 @@ class Enrolment(models.Model):
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
-        constraints = [
-            models.UniqueConstraint(fields=["classroom", "student"], name="enrolment_once_per_classroom")
-        ]
+        constraints = [models.UniqueConstraint(fields=["classroom", "student"], name="enrolment_once_per_classroom")]
 
     def __str__(self) -> str:
         return f"{self.student} in {self.classroom}"

@@ -1,7 +1,5 @@
 """Pages of live sessions. Each view parses input, calls one service or selector, and renders."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -16,7 +14,8 @@ from classroom.codes import normalize_code
 from classroom.errors import DomainError
 from classroom.forms import ClassroomJoinForm, GuestJoinForm, JoinCodeForm, SessionStartForm
 from classroom.models import LiveSession
-from classroom.selectors import classrooms_taught_by, session_export_rows, sessions_visible_to
+from classroom.selectors import classrooms_taught_by, sessions_visible_to
+from classroom.spreadsheets import session_results_response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -95,12 +94,7 @@ def session_projector(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 def session_export(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _teacher_session(request, session_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="quizcast-{session.code}-results.csv"'
-    response.write("\ufeff")  # spreadsheet programs read UTF-8 reliably with a BOM
-    csv.writer(response).writerows(session_export_rows(session=session))
-    return response
+    return session_results_response(_teacher_session(request, session_id))
 
 
 @login_required
