@@ -72,24 +72,22 @@ def _session_page_context(request: HttpRequest, session: LiveSession, role: str)
     }
 
 
+TEACHER_PAGES = {"teacher": "classroom/session_control.html", "projector": "classroom/session_projector.html"}
+
+
+def _teacher_page(request: HttpRequest, session_id: int, role: str) -> HttpResponse:
+    session = _teacher_session(request, session_id)
+    return render(request, TEACHER_PAGES[role], _session_page_context(request, session, role))
+
+
 @login_required
 def session_control(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _teacher_session(request, session_id)
-    return render(
-        request,
-        "classroom/session_control.html",
-        _session_page_context(request, session, "teacher"),
-    )
+    return _teacher_page(request, session_id, "teacher")
 
 
 @login_required
 def session_projector(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _teacher_session(request, session_id)
-    return render(
-        request,
-        "classroom/session_projector.html",
-        _session_page_context(request, session, "projector"),
-    )
+    return _teacher_page(request, session_id, "projector")
 
 
 @login_required
