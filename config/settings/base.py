@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from redis.connection import parse_url as parse_redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -135,7 +136,9 @@ def redis_connection_kwargs(url: str) -> dict:
     """redis-py settings for channels-redis, set explicitly.
 
     redis-py 8 defaults to a 5 s socket timeout, which collides with the core layer's 5 s blocking read and crashes
-    idle consumers; it also caps a pool at 100 connections. Both are set here on purpose.
+    idle consumers; it also caps a pool at 100 connections, and with the core layer every group_send in flight
+    holds one, so a busy worker got "Too many connections". Both are set here on purpose. channels-redis hands
+    every key but `address` to redis-py's `ConnectionPool.from_url` unchanged (tests/config/test_redis_settings.py).
     """
     return {
         "address": url,
@@ -144,7 +147,15 @@ def redis_connection_kwargs(url: str) -> dict:
         "socket_keepalive": True,
         "health_check_interval": 30,
         "retry_on_timeout": True,
+        "max_connections": 1000,
     }
+
+
+def channel_prefix(url: str) -> str:
+    """Redis pub/sub channels are shared by every database of a server: PUBLISH ignores the number in REDIS_URL.
+    Putting that number in the layer's prefix keeps two deployments on one server with different numbers apart,
+    as an operator would expect."""
+    return f"quizcast{parse_redis_url(url).get('db') or 0}" if url else "asgi"
 
 
 def channel_layers_for(redis_url: str, layer: str, prefix: str = "asgi") -> dict:
@@ -173,7 +184,7 @@ def channel_layers_for(redis_url: str, layer: str, prefix: str = "asgi") -> dict
     raise environ.ImproperlyConfigured(f"REDIS_CHANNEL_LAYER must be 'pubsub' or 'core', not {layer!r}")
 
 
-CHANNEL_LAYERS = channel_layers_for(REDIS_URL, REDIS_CHANNEL_LAYER)
+CHANNEL_LAYERS = channel_layers_for(REDIS_URL, REDIS_CHANNEL_LAYER, prefix=channel_prefix(REDIS_URL))
 
 LOGGING = {
     "version": 1,
