@@ -21,7 +21,9 @@ from realtime import groups
 logger = logging.getLogger(__name__)
 
 RELAY = "quizcast.relay"  # the `type` of every layer message the hub sends and reads
-HEARTBEAT_INTERVAL = 1.0
+# Shorter than the 1 s channels-redis waits before it resubscribes after a dropped pub/sub connection, so at least
+# one numbered heartbeat falls in any such gap and the loss is noticed (see _deliver).
+HEARTBEAT_INTERVAL = 0.5
 HEARTBEAT_TIMEOUT = 3.0
 PRESENCE_DEBOUNCE = 0.2
 PRESENCE_REFRESH = 5.0
@@ -47,6 +49,10 @@ class LocalHub:
         self.students_here: dict[int, dict[int, list]] = {}
         self.live = True
         self._last_heartbeat = time.monotonic()
+        # Heartbeats are numbered: one that never arrives means the layer lost messages (a dropped subscription,
+        # a Redis restart) even if every send looked fine, and the sockets must be resynced.
+        self._heartbeats_sent = 0
+        self._heartbeat_seen = 0
         self._tasks: list[asyncio.Task] = []
         self._presence_pending: set[int] = set()
         self._presence_task: asyncio.Task | None = None
@@ -153,6 +159,12 @@ class LocalHub:
         kind = message.get("kind")
         if kind == "heartbeat":
             self._last_heartbeat = time.monotonic()
+            number = message.get("number", 0)
+            missed = number != self._heartbeat_seen + 1
+            self._heartbeat_seen = number
+            if missed and self.live:
+                logger.warning("a heartbeat went missing: the channel layer lost messages; resyncing")
+                await self._set_live(False)
             if not self.live:
                 await self._restore()
             return
@@ -183,9 +195,12 @@ class LocalHub:
     async def _heartbeat_forever(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_INTERVAL)
+            self._heartbeats_sent += 1
             try:
                 await asyncio.wait_for(
-                    self.layer.send(self.channel_name, {"type": RELAY, "kind": "heartbeat"}),
+                    self.layer.send(
+                        self.channel_name, {"type": RELAY, "kind": "heartbeat", "number": self._heartbeats_sent}
+                    ),
                     HEARTBEAT_TIMEOUT,
                 )
             except asyncio.CancelledError:
