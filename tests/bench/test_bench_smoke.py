@@ -1,0 +1,36 @@
+"""The benchmark harness keeps working: a seconds-long run against the real app (SQLite, in-memory layer).
+
+Nothing here asserts a time: only that the run completes, every student got every question exactly once, and every
+answer was acknowledged and stored.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bench_smoke_run_stores_every_answer_and_loses_no_frame(tmp_path):
+    output = tmp_path / "smoke.json"
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--smoke", "--output", str(output)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    run = json.loads(output.read_text())
+    (result,) = run["results"]
+    n = result["n"]
+    assert result["deliveries"]["missing"] == 0
+    assert result["deliveries"]["duplicates"] == 0
+    assert result["deliveries"]["rounds"] == run["warmup"] + run["pushes"]
+    assert result["fan_in"]["acknowledged"] == n
+    assert result["fan_in"]["errors"] == 0
+    assert result["fan_in"]["stored"] == n
+    assert result["fan_in"]["teacher_results_best"] == n
+    assert run["sign_in"]["guest_joins"] > 0
+    assert len(run["sign_in"]["student_password_sign_in_s"]) > 0
