@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> None:
             host=args.host,
             port=args.port,
             ws_max_size=SERVER_MAX_WEBSOCKET_FRAME,
+            # Browsers offer permessage-deflate and uvicorn accepts it by default: every broadcast would then be
+            # compressed once per socket, and each socket keeps a zlib context (docs/performance.md).
+            ws_per_message_deflate=False,
             proxy_headers=True,
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             access_log=False,

@@ -30,6 +30,7 @@ from realtime.protocol import (
     parse_client_message,
 )
 from realtime.runtime import current_runtime, publish
+from realtime.security import SERVER_SEND
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.attached = False
         self.closed = False
         self.pending: list[str] = []
+        self.server_send = None
         self.groups_joined: list[str] = []
 
     async def dispatch(self, message):
@@ -70,6 +72,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     # --- connect / disconnect --------------------------------------------------------------------------------
     async def connect(self):
+        self.server_send = self.scope.get(SERVER_SEND) or self.base_send
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -117,7 +120,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             self.pending.append(text)
             return
         try:
-            await self.base_send({"type": "websocket.send", "text": text})
+            await self.server_send({"type": "websocket.send", "text": text})
         except Exception:
             self.closed = True
 
