@@ -1,0 +1,173 @@
+// The one WebSocket client of every live page (docs/protocol.md).
+// Connects to this site, reconnects with exponential backoff and jitter, pings every 25 s, hands each
+// message to the handler registered for its `type`, and keeps the offset between this clock and the server's.
+
+const PING_EVERY_MS = 25_000;
+const PONG_TIMEOUT_MS = 10_000;
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 10_000;
+
+export class LiveSocket {
+  constructor(path, { onStatus = () => {} } = {}) {
+    this.path = path;
+    this.onStatus = onStatus;
+    this.handlers = new Map();
+    this.offsetMs = 0;
+    this.attempt = 0;
+    this.socket = null;
+    this.stopped = false;
+    this.reconnectTimer = null;
+    this.pingTimer = null;
+    this.pongTimer = null;
+    this.pingsSent = new Map();
+    this.refCounter = 0;
+    window.addEventListener("online", () => this.reconnectNow());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.reconnectNow();
+    });
+  }
+
+  on(type, handler) {
+    this.handlers.set(type, handler);
+    return this;
+  }
+
+  // Milliseconds since the epoch on the server's clock.
+  serverNow() {
+    return Date.now() + this.offsetMs;
+  }
+
+  nextRef(prefix = "c") {
+    this.refCounter += 1;
+    return `${prefix}${this.refCounter}`;
+  }
+
+  get isOpen() {
+    return this.socket !== null && this.socket.readyState === WebSocket.OPEN;
+  }
+
+  connect() {
+    if (this.stopped || this.socket) return;
+    window.clearTimeout(this.reconnectTimer);
+    this.onStatus(this.attempt ? "reconnecting" : "connecting");
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(`${scheme}//${location.host}${this.path}`);
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      if (this.socket !== socket) return;
+      this.attempt = 0;
+      this.onStatus("live");
+      this.startPinging();
+    });
+    socket.addEventListener("message", (event) => {
+      if (this.socket === socket) this.receive(event.data);
+    });
+    socket.addEventListener("close", () => {
+      if (this.socket === socket) this.dropAndRetry();
+    });
+  }
+
+  // Stop for good (the session ended): no more reconnects.
+  stop() {
+    this.stopped = true;
+    window.clearTimeout(this.reconnectTimer);
+    this.stopPinging();
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) socket.close(1000);
+    this.onStatus("stopped");
+  }
+
+  send(message) {
+    if (!this.isOpen) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  reconnectNow() {
+    if (this.stopped || this.isOpen) return;
+    if (this.socket && this.socket.readyState === WebSocket.CONNECTING) return;
+    this.attempt = 0;
+    this.socket = null;
+    this.connect();
+  }
+
+  dropAndRetry() {
+    const socket = this.socket;
+    this.socket = null;
+    this.stopPinging();
+    if (socket && socket.readyState <= WebSocket.OPEN) socket.close();
+    if (this.stopped) return;
+    this.onStatus("reconnecting");
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempt);
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.attempt += 1;
+    window.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = window.setTimeout(() => this.connect(), delay);
+  }
+
+  startPinging() {
+    this.stopPinging();
+    this.pingTimer = window.setInterval(() => this.ping(), PING_EVERY_MS);
+  }
+
+  stopPinging() {
+    window.clearInterval(this.pingTimer);
+    window.clearTimeout(this.pongTimer);
+    this.pingsSent.clear();
+  }
+
+  ping() {
+    const ref = this.nextRef("ping");
+    if (!this.send({ type: "ping", ref })) return;
+    this.pingsSent.set(ref, Date.now());
+    // A connection that stays silent is dead (a phone that changed networks): drop it and reconnect.
+    window.clearTimeout(this.pongTimer);
+    this.pongTimer = window.setTimeout(() => this.dropAndRetry(), PONG_TIMEOUT_MS);
+  }
+
+  receive(text) {
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!message || typeof message.type !== "string") return;
+    window.clearTimeout(this.pongTimer);
+    if (typeof message.server_time === "number") this.updateOffset(message);
+    const handler = this.handlers.get(message.type);
+    if (handler) handler(message);
+  }
+
+  updateOffset(message) {
+    const sentAt = message.type === "pong" ? this.pingsSent.get(message.ref) : undefined;
+    if (sentAt !== undefined) {
+      this.pingsSent.delete(message.ref);
+      // The server read its clock about halfway through the round trip.
+      this.offsetMs = message.server_time - (sentAt + Date.now()) / 2;
+    } else {
+      this.offsetMs = message.server_time - Date.now();
+    }
+  }
+}
+
+export function readPageConfig(id = "page-config") {
+  return JSON.parse(document.getElementById(id).textContent);
+}
+
+// Keep a badge showing the connection state in sync with a LiveSocket.
+export function connectionBadge(element, t) {
+  const looks = {
+    connecting: ["text-bg-secondary", t("statusConnecting")],
+    live: ["text-bg-success", t("statusLive")],
+    reconnecting: ["text-bg-warning", t("statusReconnecting")],
+    stopped: ["text-bg-secondary", t("statusStopped")],
+  };
+  return (state) => {
+    const [className, label] = looks[state] ?? looks.connecting;
+    element.className = `badge qc-connection ${className}`;
+    element.textContent = label;
+    element.dataset.state = state;
+  };
+}

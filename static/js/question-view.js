@@ -1,0 +1,228 @@
+// Renders a question payload (quizzes.payloads.question_for_student) the way students see it.
+// Used by the student page, the projector, the teacher's control page and the admin's question preview,
+// so a choice has the same colour, shape and letter everywhere.
+
+import { el } from "./dom.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+// Colour is never the only cue: every choice also has a shape and a letter.
+const SHAPES = [
+  ["polygon", { points: "12,3 22,21 2,21" }], // triangle
+  ["polygon", { points: "12,2 22,12 12,22 2,12" }], // diamond
+  ["circle", { cx: 12, cy: 12, r: 10 }], // circle
+  ["rect", { x: 3, y: 3, width: 18, height: 18 }], // square
+  ["polygon", { points: "12,2 15,9 22,9.5 16.5,14 18.5,21.5 12,17.5 5.5,21.5 7.5,14 2,9.5 9,9" }], // star
+  ["polygon", { points: "12,2 22,9.5 18,21 6,21 2,9.5" }], // pentagon
+  ["polygon", { points: "7,3 17,3 22,12 17,21 7,21 2,12" }], // hexagon
+  ["polygon", { points: "9,2 15,2 15,9 22,9 22,15 15,15 15,22 9,22 9,15 2,15 2,9 9,9" }], // cross
+];
+const CHOICE_TYPES = new Set(["single", "multiple", "true_false", "poll"]);
+
+export const usesChoices = (question) => CHOICE_TYPES.has(question.type);
+
+// Numbers arrive as decimal strings, sometimes in exponent form ("1.44E+3"); show them as people write them.
+// Done on the digits, not through a float, so no precision is lost.
+export function plainNumber(text) {
+  const match = /^([+-]?)(\d*)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(String(text).trim());
+  if (!match) return String(text);
+  const [, sign, whole, fraction = "", exponent] = match;
+  let digits = whole + fraction;
+  let point = whole.length + Number(exponent);
+  if (point <= 0) {
+    digits = "0".repeat(1 - point) + digits;
+    point = 1;
+  }
+  digits = digits.padEnd(point, "0");
+  const integer = digits.slice(0, point).replace(/^0+(?=\d)/, "");
+  const decimals = digits.slice(point).replace(/0+$/, "");
+  return `${sign}${integer}${decimals ? `.${decimals}` : ""}`;
+}
+export const choiceLetter = (index) => String.fromCharCode(65 + index);
+
+export function choiceMark(index) {
+  const [shape, attributes] = SHAPES[index % SHAPES.length];
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("class", "qc-shape");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(SVG, shape);
+  for (const [name, value] of Object.entries(attributes)) path.setAttribute(name, String(value));
+  svg.append(path);
+  return el("span", { class: "qc-mark", "aria-hidden": "true" }, svg, el("span", { class: "qc-letter", text: choiceLetter(index) }));
+}
+
+export function questionHeader(question, t) {
+  const image = question.image
+    ? el("img", { class: "qc-question-image", src: question.image, alt: question.image_alt || "" })
+    : null;
+  return el(
+    "div",
+    { class: "qc-question-header" },
+    el("p", { class: "qc-question-meta", text: t(`type_${question.type}`) }),
+    el("h2", { class: "qc-prompt", text: question.prompt }),
+    image,
+  );
+}
+
+// Read-only tiles for the projector and the teacher: the same look, no inputs.
+export function choiceBoard(question) {
+  return el(
+    "ol",
+    { class: "qc-tiles qc-tiles--static", "data-count": question.choices.length },
+    question.choices.map((choice, index) =>
+      el(
+        "li",
+        { class: `qc-tile qc-tile--${index % SHAPES.length}`, dataset: { choiceId: choice.id } },
+        el("span", { class: "qc-tile-body" }, choiceMark(index), el("span", { class: "qc-tile-text", text: choice.text }), el("span", { class: "qc-tile-status" })),
+      ),
+    ),
+  );
+}
+
+// Mark the correct tiles of a board or form (and the chosen wrong ones) after the reveal.
+export function markTiles(container, answerKey, { chosen = [], counts = null, t }) {
+  const correct = new Set(answerKey?.correct_choices ?? []);
+  for (const tile of container.querySelectorAll("[data-choice-id]")) {
+    const id = Number(tile.dataset.choiceId);
+    const isCorrect = correct.has(id);
+    tile.classList.toggle("is-correct", isCorrect);
+    tile.classList.toggle("is-wrong", !isCorrect && chosen.includes(id));
+    tile.classList.toggle("is-dimmed", correct.size > 0 && !isCorrect);
+    const status = tile.querySelector(".qc-tile-status");
+    const parts = [];
+    if (isCorrect) parts.push(t("correctChoice"));
+    if (counts && String(id) in counts) parts.push(t("answerCount", { count: counts[String(id)] }));
+    status.textContent = parts.join(" · ");
+  }
+}
+
+// The right answer in words, for any type: "B · Green", "3.14 (± 0.01)", "Paris / París".
+export function answerKeyText(question, answerKey, t) {
+  if (!answerKey) return "";
+  if (answerKey.correct_choices) {
+    return question.choices
+      .map((choice, index) => (answerKey.correct_choices.includes(choice.id) ? `${choiceLetter(index)} · ${choice.text}` : null))
+      .filter(Boolean)
+      .join(", ");
+  }
+  if (answerKey.numeric_target !== undefined) {
+    const tolerance = Number(answerKey.numeric_tolerance) > 0 ? ` (± ${plainNumber(answerKey.numeric_tolerance)})` : "";
+    return `${plainNumber(answerKey.numeric_target)}${tolerance}`;
+  }
+  if (answerKey.accepted_answers) return answerKey.accepted_answers.join(" / ");
+  return t("noCorrectAnswer");
+}
+
+// The answering form: tiles (radio or checkbox inputs), a number field or a text field, and a Submit button.
+export function answerForm(question, { t, onSubmit = () => {}, preview = false }) {
+  const message = el("p", { class: "qc-form-message", role: "status" });
+  const submit = el("button", { class: "btn btn-primary btn-lg qc-submit", type: "submit", text: t("submit") });
+  const fields = usesChoices(question) ? choiceInputs(question, t) : valueInput(question, t);
+  const form = el("form", { class: "qc-answer-form", novalidate: true }, fields.element, el("div", { class: "qc-submit-row" }, submit, message));
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (preview || form.classList.contains("is-locked")) return;
+    const answer = fields.read();
+    if (answer === null) {
+      message.textContent = fields.missing;
+      return;
+    }
+    message.textContent = "";
+    onSubmit(answer);
+  });
+
+  const view = {
+    element: form,
+    setAnswer: (answer) => fields.write(answer),
+    lock(label) {
+      form.classList.add("is-locked");
+      for (const control of form.querySelectorAll("input, button")) control.disabled = true;
+      submit.textContent = label ?? t("submit");
+    },
+    unlock() {
+      form.classList.remove("is-locked");
+      for (const control of form.querySelectorAll("input, button")) control.disabled = false;
+      submit.textContent = t("submit");
+    },
+    say(text) {
+      message.textContent = text;
+    },
+    reveal(answerKey, { counts = null, answer = null } = {}) {
+      const chosen = answer ? (answer.choices ?? (answer.choice !== undefined ? [answer.choice] : [])) : [];
+      if (usesChoices(question)) markTiles(form, answerKey, { chosen, counts, t });
+    },
+    focus() {
+      form.querySelector("input")?.focus();
+    },
+  };
+  if (preview) {
+    view.lock();
+    form.classList.add("is-preview");
+  }
+  return view;
+}
+
+function choiceInputs(question, t) {
+  const multiple = question.type === "multiple";
+  const name = `answer-${question.id}`;
+  const legend = el("legend", { class: "visually-hidden", text: multiple ? t("chooseAll") : t("chooseOne") });
+  const tiles = question.choices.map((choice, index) =>
+    el(
+      "label",
+      { class: `qc-tile qc-tile--${index % SHAPES.length}`, dataset: { choiceId: choice.id } },
+      el("input", { class: "qc-tile-input", type: multiple ? "checkbox" : "radio", name, value: choice.id }),
+      el("span", { class: "qc-tile-body" }, choiceMark(index), el("span", { class: "qc-tile-text", text: choice.text }), el("span", { class: "qc-tile-status" })),
+    ),
+  );
+  const element = el(
+    "fieldset",
+    { class: "qc-tiles-fieldset" },
+    legend,
+    multiple ? el("p", { class: "qc-hint", text: t("chooseAll") }) : null,
+    el("div", { class: "qc-tiles", "data-count": tiles.length }, tiles),
+  );
+  const inputs = () => [...element.querySelectorAll("input")];
+  return {
+    element,
+    missing: multiple ? t("missingChoices") : t("missingChoice"),
+    read() {
+      const ids = inputs().filter((input) => input.checked).map((input) => Number(input.value));
+      if (!ids.length) return null;
+      return multiple ? { choices: ids } : { choice: ids[0] };
+    },
+    write(answer) {
+      const ids = answer.choices ?? [answer.choice];
+      for (const input of inputs()) input.checked = ids.includes(Number(input.value));
+    },
+  };
+}
+
+function valueInput(question, t) {
+  const numeric = question.type === "numeric";
+  const id = `answer-${question.id}`;
+  const input = el("input", {
+    class: "form-control form-control-lg qc-value-input",
+    id,
+    type: "text",
+    inputmode: numeric ? "decimal" : null,
+    autocomplete: "off",
+    autocapitalize: numeric ? null : "off",
+    spellcheck: "false",
+    maxlength: numeric ? 40 : 200,
+  });
+  const element = el("div", { class: "qc-value-field" }, el("label", { class: "form-label", for: id, text: numeric ? t("yourNumber") : t("yourText") }), input);
+  return {
+    element,
+    missing: numeric ? t("missingNumber") : t("missingText"),
+    read() {
+      const value = input.value.trim();
+      if (!value) return null;
+      if (numeric) return Number.isFinite(Number(value.replace(",", "."))) ? { value } : null;
+      return { text: value };
+    },
+    write(answer) {
+      input.value = numeric ? plainNumber(answer.value ?? "") : String(answer.text ?? "");
+    },
+  };
+}
