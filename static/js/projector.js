@@ -1,0 +1,145 @@
+// The projector view: large, read-only. It listens on the teacher socket and never sends a command.
+// The answer key arrives with every round but stays hidden here until the teacher reveals it.
+
+import { el, formatSeconds, show, translator } from "./dom.js";
+import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
+import { answerKeyText, choiceBoard, markTiles, questionHeader, usesChoices } from "./question-view.js";
+import { leaderboardList, resultsList } from "./results-view.js";
+
+const config = readPageConfig();
+const t = translator();
+const $ = (id) => document.getElementById(id);
+const screens = { lobby: $("screen-lobby"), question: $("screen-question"), ended: $("screen-ended") };
+
+const state = { round: null, results: null, reveal: null, leaderboard: [], students: [], ended: false };
+const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t) });
+
+function showScreen(name) {
+  for (const [key, node] of Object.entries(screens)) show(node, key === name);
+}
+
+function renderLobby() {
+  $("lobby-count").textContent = t("joinedCount", { count: state.students.length });
+  $("lobby-names").replaceChildren(...state.students.map((student) => el("li", { class: "qc-name-chip", text: student.name })));
+}
+
+function startRound(round) {
+  state.round = round;
+  state.results = null;
+  state.reveal = null;
+  const question = round.question;
+  $("p-round-number").textContent = t("questionNumber", { number: round.number });
+  const board = usesChoices(question) ? choiceBoard(question) : null;
+  for (const tile of board ? board.querySelectorAll(".qc-tile-body") : []) {
+    tile.append(
+      el("span", { class: "qc-tile-count" }),
+      el("span", { class: "qc-tile-bar", "aria-hidden": "true" }, el("span", { class: "qc-tile-bar-fill" })),
+    );
+  }
+  $("p-question").replaceChildren(questionHeader(question, t));
+  $("p-board").replaceChildren(board ?? "");
+}
+
+function renderRound() {
+  const round = state.round;
+  if (!round) return;
+  const question = round.question;
+  const revealed = round.state === "revealed";
+  const results = state.results?.round_id === round.id ? state.results : null;
+  const answered = results?.answered ?? 0;
+  $("p-answered").textContent = t("answeredCount", { count: answered });
+  $("p-state").textContent = round.state === "open" ? "" : t(`state_${round.state}`);
+  if (usesChoices(question)) {
+    const counts = results?.choice_counts ?? {};
+    for (const tile of $("p-board").querySelectorAll("[data-choice-id]")) {
+      const count = counts[tile.dataset.choiceId] ?? 0;
+      tile.querySelector(".qc-tile-count").textContent = String(count);
+      tile.querySelector(".qc-tile-bar-fill").style.width = `${answered ? (100 * count) / answered : 0}%`;
+    }
+    if (revealed) markTiles($("p-board"), state.reveal.answer_key, { t });
+    $("p-results").replaceChildren();
+  } else {
+    $("p-results").replaceChildren(resultsList(question, results, { t, answerKey: state.reveal?.answer_key, showKey: revealed }));
+  }
+  show($("p-reveal"), revealed);
+  if (revealed) {
+    const key = state.reveal.answer_key;
+    $("p-key").textContent = question.type === "poll" ? "" : t("correctAnswerIs", { answer: answerKeyText(question, key, t) });
+    $("p-explanation").textContent = key?.explanation ?? "";
+    $("p-leaderboard").replaceChildren(leaderboardList(state.leaderboard, { t }));
+  }
+}
+
+function render() {
+  if (state.ended) {
+    showScreen("ended");
+    $("final-leaderboard").replaceChildren(leaderboardList(state.leaderboard, { t }));
+  } else if (state.round) {
+    showScreen("question");
+    renderRound();
+  } else {
+    showScreen("lobby");
+    renderLobby();
+  }
+  tick();
+}
+
+function tick() {
+  const round = state.round;
+  const node = $("p-countdown");
+  const open = round && round.state === "open" && round.deadline && !state.ended;
+  show(node, Boolean(open));
+  if (!open) return;
+  const leftMs = Date.parse(round.deadline) - socket.serverNow();
+  node.textContent = formatSeconds(Math.max(0, leftMs) / 1000);
+  node.classList.toggle("is-urgent", leftMs <= 5000);
+}
+window.setInterval(tick, 250);
+
+socket
+  .on("session.snapshot", (message) => {
+    state.ended = message.session.state === "ended";
+    state.leaderboard = message.leaderboard ?? [];
+    state.round = null;
+    if (message.round) {
+      startRound(message.round);
+      state.results = message.results;
+      if (message.round.state === "revealed") state.reveal = { answer_key: message.round.question.answer_key };
+    }
+    render();
+  })
+  .on("round.opened", (message) => {
+    startRound(message.round);
+    render();
+  })
+  .on("results.updated", (message) => {
+    if (message.results.round_id !== state.round?.id) return;
+    state.results = message.results;
+    renderRound();
+  })
+  .on("round.closed", (message) => {
+    if (message.round_id !== state.round?.id || state.round.state === "revealed") return;
+    state.round.state = "closed";
+    render();
+  })
+  .on("round.revealed", (message) => {
+    if (message.round_id !== state.round?.id) return;
+    state.round.state = "revealed";
+    state.reveal = message;
+    state.results = { ...message.results, round_id: message.round_id };
+    state.leaderboard = message.leaderboard ?? state.leaderboard;
+    render();
+  })
+  .on("session.ended", (message) => {
+    state.ended = true;
+    state.leaderboard = message.leaderboard;
+    render();
+  })
+  .on("presence.updated", (message) => {
+    state.students = message.students;
+    if (!state.round && !state.ended) renderLobby();
+  })
+  .on("pong", () => {});
+
+socket.connect();
+window.quizcast = { state, socket }; // for the browser tests and for debugging in the console

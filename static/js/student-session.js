@@ -1,0 +1,278 @@
+// The student's page of a live session: waits in the lobby, shows each pushed question, sends one answer per
+// round (resent with the same client_id after a reconnect until the server acknowledges it), counts down on
+// the server's clock, and shows the reveal, the score and the final position.
+
+import { announce, formatSeconds, show, translator } from "./dom.js";
+import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
+import { answerForm, answerKeyText, questionHeader } from "./question-view.js";
+import { leaderboardList } from "./results-view.js";
+
+const config = readPageConfig();
+const t = translator();
+const $ = (id) => document.getElementById(id);
+const screens = { waiting: $("screen-waiting"), question: $("screen-question"), ended: $("screen-ended") };
+const storageKey = `quizcast:answer:${config.sessionId}`;
+
+const state = { you: null, round: null, form: null, acked: false, pendingRef: null, lastAnswer: null, score: null, ended: false };
+const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t) });
+
+// --- the answer waiting for its acknowledgement, kept across reloads of this tab ----------------------------
+function loadPending() {
+  try {
+    const record = JSON.parse(sessionStorage.getItem(storageKey));
+    return record && record.userId === state.you?.id ? record : null;
+  } catch {
+    return null;
+  }
+}
+
+function savePending(record) {
+  try {
+    sessionStorage.setItem(storageKey, JSON.stringify(record));
+  } catch {
+    // Private browsing may refuse storage; the answer is still sent, only a reload would forget it.
+  }
+}
+
+function forgetPending() {
+  state.pendingRef = null;
+  try {
+    sessionStorage.removeItem(storageKey);
+  } catch {
+    // storage refused: nothing was kept
+  }
+}
+
+function newClientId() {
+  if (window.crypto?.randomUUID) return window.crypto.randomUUID();
+  const random = () => Math.random().toString(16).slice(2, 10).padEnd(8, "0");
+  return `${random()}-${random()}-${random()}-${Date.now().toString(16)}`;
+}
+
+function clientIdFor(roundId) {
+  const pending = loadPending();
+  return pending && pending.roundId === roundId ? pending.clientId : newClientId();
+}
+
+// --- screens ------------------------------------------------------------------------------------------------
+function showScreen(name) {
+  for (const [key, node] of Object.entries(screens)) show(node, key === name);
+}
+
+function setStatus(text, tone = "info") {
+  const node = $("round-status");
+  node.textContent = text;
+  node.dataset.tone = tone;
+}
+
+function showNotice(text) {
+  $("notice").textContent = text;
+  show($("notice"), Boolean(text));
+}
+
+function renderScore() {
+  const chip = $("score-chip");
+  show(chip, Boolean(state.score));
+  if (state.score) chip.textContent = t("scoreChip", state.score);
+}
+
+function showRound(round, { announceIt = false } = {}) {
+  const isNew = state.round?.id !== round.id || !state.form;
+  state.round = round;
+  if (isNew) {
+    state.acked = false;
+    state.pendingRef = null;
+    state.form = answerForm(round.question, { t, onSubmit: submitAnswer });
+    $("round-number").textContent = t("questionNumber", { number: round.number });
+    $("question-slot").replaceChildren(questionHeader(round.question, t), state.form.element);
+    show($("reveal"), false);
+    show($("reveal-details"), false);
+    setStatus("");
+  }
+  showScreen("question");
+  showNotice("");
+  const given = round.your_answer;
+  const pending = loadPending();
+  if (given) {
+    state.form.setAnswer(given.answer);
+    acknowledge({ round_id: round.id, client_id: given.client_id, answer: given.answer });
+  } else if (pending && pending.roundId === round.id && !pending.acked) {
+    state.form.setAnswer(pending.answer);
+    if (round.state === "open") sendPending(pending);
+    else forgetPending(); // it never arrived, and the question closed meanwhile
+  }
+  if (round.state === "open" && !state.acked && !state.pendingRef) state.form.unlock();
+  if (round.state !== "open") closeRound();
+  if (round.state === "revealed" && round.reveal) {
+    showReveal(round.reveal);
+    if (round.your_result !== undefined) showResult(round.your_result ? { answered: true, ...round.your_result } : { answered: false });
+    if (state.score) $("standing").textContent = t("standing", state.score);
+  }
+  tick();
+  if (announceIt) announce($("announcer"), t("newQuestion", { number: round.number, prompt: round.question.prompt }));
+}
+
+// Closed by its deadline ("Time's up!") or by the teacher ("This question is closed.").
+function closedByDeadline(closedAt) {
+  const deadline = state.round.deadline ? Date.parse(state.round.deadline) : null;
+  if (deadline === null) return false;
+  return (closedAt ? Date.parse(closedAt) : socket.serverNow()) >= deadline;
+}
+
+function closeRound(closedAt = null) {
+  if (!state.form) return;
+  const timedOut = closedByDeadline(closedAt);
+  state.form.lock(state.acked ? t("answered") : t("closedButton"));
+  if (state.round.state === "revealed") return;
+  if (state.acked) setStatus(t("receivedWaiting"), "success");
+  else if (state.pendingRef) setStatus(t("sending"));
+  else setStatus(timedOut ? t("timesUp") : t("roundClosed"), "warning");
+}
+
+function showReveal(message) {
+  const round = state.round;
+  const counts = message.results?.choice_counts ?? null;
+  const chosen = state.acked ? currentAnswer() : null;
+  state.form.reveal(message.answer_key, { counts, answer: chosen });
+  const keyText = answerKeyText(round.question, message.answer_key, t);
+  $("key-line").textContent = round.question.type === "poll" ? t("pollDone") : t("correctAnswerIs", { answer: keyText });
+  $("explanation").textContent = message.answer_key?.explanation ?? "";
+  $("result-line").textContent = "";
+  $("standing").textContent = "";
+  show($("reveal"), true);
+  show($("reveal-details"), true);
+  setStatus("");
+}
+
+function showResult(result) {
+  const line = $("result-line");
+  line.dataset.outcome = !result.answered ? "none" : result.correct === true ? "right" : result.correct === false ? "wrong" : "poll";
+  if (!result.answered) line.textContent = t("noAnswerGiven");
+  else if (result.correct === true) line.textContent = t("youWereRight", { points: result.points });
+  else if (result.correct === false) line.textContent = t("youWereWrong");
+  else line.textContent = t("thanksForVoting");
+}
+
+function currentAnswer() {
+  const pending = loadPending();
+  return pending && pending.roundId === state.round?.id ? pending.answer : state.lastAnswer ?? null;
+}
+
+function showEnded(leaderboard) {
+  state.ended = true;
+  showScreen("ended");
+  $("final-position").textContent = state.score ? t("finalPosition", state.score) : t("finalNoScore");
+  if (leaderboard) $("final-board").replaceChildren(leaderboardList(leaderboard, { t, highlightId: state.you?.id }));
+  announce($("announcer"), t("sessionEnded"));
+}
+
+// --- answering ----------------------------------------------------------------------------------------------
+function submitAnswer(answer) {
+  const round = state.round;
+  if (!round || round.state !== "open" || state.acked) return;
+  const record = { userId: state.you.id, roundId: round.id, clientId: clientIdFor(round.id), answer, acked: false };
+  savePending(record);
+  sendPending(record);
+}
+
+function sendPending(record) {
+  state.pendingRef = socket.nextRef("answer");
+  state.form.lock(t("sendingButton"));
+  const sent = socket.send({ type: "answer.submit", round_id: record.roundId, client_id: record.clientId, answer: record.answer, ref: state.pendingRef });
+  setStatus(sent ? t("sending") : t("sendWhenBack"));
+}
+
+function acknowledge(message) {
+  state.acked = true;
+  state.pendingRef = null;
+  state.lastAnswer = message.answer;
+  savePending({ userId: state.you.id, roundId: message.round_id, clientId: message.client_id, answer: message.answer, acked: true });
+  state.form.setAnswer(message.answer);
+  state.form.lock(t("answered"));
+  setStatus(state.round.state === "open" ? t("answerReceived") : t("receivedWaiting"), "success");
+}
+
+const REFUSALS = new Set(["round_closed", "already_answered", "invalid_answer", "not_found", "session_ended"]);
+
+function onError(message) {
+  const text = t(`error_${message.code}`) === `error_${message.code}` ? message.message : t(`error_${message.code}`);
+  const aboutAnswer = message.ref && message.ref === state.pendingRef;
+  if (!aboutAnswer) {
+    showNotice(text);
+    return;
+  }
+  if (REFUSALS.has(message.code)) forgetPending();
+  else state.pendingRef = null;
+  if (message.code === "invalid_answer" || message.code === "internal_error") {
+    if (state.round.state === "open") state.form.unlock();
+  } else {
+    state.form.lock(t("closedButton"));
+  }
+  setStatus(text, "danger");
+}
+
+// --- the countdown on the server's clock ----------------------------------------------------------------------
+function tick() {
+  const round = state.round;
+  const node = $("countdown");
+  if (!round || round.state !== "open" || !round.deadline) {
+    node.textContent = "";
+    show(node, false);
+    return;
+  }
+  const leftMs = Date.parse(round.deadline) - socket.serverNow();
+  show(node, true);
+  node.textContent = formatSeconds(leftMs / 1000);
+  node.classList.toggle("is-urgent", leftMs <= 5000);
+  if (leftMs <= 0) {
+    round.state = "closed";
+    node.textContent = "";
+    show(node, false);
+    closeRound();
+  }
+}
+window.setInterval(tick, 250);
+
+// --- messages -------------------------------------------------------------------------------------------------
+socket
+  .on("session.snapshot", (message) => {
+    state.you = message.you;
+    state.score = message.score;
+    renderScore();
+    if (message.session.state === "ended") showEnded(null);
+    else if (message.round) showRound(message.round);
+    else showScreen("waiting");
+  })
+  .on("question.pushed", (message) => showRound(message.round, { announceIt: true }))
+  .on("answer.accepted", (message) => {
+    if (message.round_id === state.round?.id) acknowledge(message);
+  })
+  .on("round.closed", (message) => {
+    if (message.round_id !== state.round?.id || state.round.state === "revealed") return;
+    state.round.state = "closed";
+    tick();
+    closeRound(message.closed_at);
+  })
+  .on("round.revealed", (message) => {
+    if (message.round_id !== state.round?.id) return;
+    state.round.state = "revealed";
+    tick();
+    closeRound();
+    showReveal(message);
+    announce($("announcer"), t("answerRevealed"));
+  })
+  .on("score.updated", (message) => {
+    state.score = { total: message.total, rank: message.rank, of: message.of };
+    renderScore();
+    if (message.round_id !== null && message.round_id === state.round?.id) {
+      showResult(message);
+      $("standing").textContent = t("standing", state.score);
+    }
+    if (state.ended) $("final-position").textContent = t("finalPosition", state.score);
+  })
+  .on("session.ended", (message) => showEnded(message.leaderboard))
+  .on("error", onError)
+  .on("pong", () => {});
+
+socket.connect();
+window.quizcast = { state, socket }; // for the browser tests and for debugging in the console

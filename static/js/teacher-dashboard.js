@@ -1,0 +1,271 @@
+// The teacher's control page of a live session: push questions, watch answers arrive, close, reveal, move on.
+
+import { el, formatSeconds, show, translator } from "./dom.js";
+import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
+import { answerKeyText, questionHeader } from "./question-view.js";
+import { leaderboardList, resultsList } from "./results-view.js";
+
+const config = readPageConfig();
+const t = translator();
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  session: null,
+  questions: [],
+  asked: [],
+  roster: new Map(),
+  connected: new Set(),
+  present: [], // students in the last presence.updated, kept so a later snapshot does not forget new guests
+  round: null,
+  results: null,
+  reveal: null,
+  leaderboard: [],
+  ended: false,
+};
+const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t) });
+
+function command(message) {
+  if (!socket.send({ ...message, ref: socket.nextRef("t") })) showError(t("notConnected"));
+}
+
+function showError(text) {
+  $("command-error-text").textContent = text;
+  show($("command-error"), Boolean(text));
+}
+
+// --- the quiz's questions -----------------------------------------------------------------------------------
+function renderQuestions() {
+  const currentId = state.round?.question.id;
+  const items = state.questions.map((question, index) => {
+    const asked = state.asked.includes(question.id);
+    const current = question.id === currentId;
+    return el(
+      "li",
+      { class: `list-group-item qc-question-item${current ? " is-current" : ""}${asked ? " is-asked" : ""}`, dataset: { questionId: question.id } },
+      el("div", { class: "qc-question-line" }, el("span", { class: "qc-question-order", text: `${index + 1}.` }), el("span", { class: "qc-question-prompt", text: question.prompt })),
+      el(
+        "div",
+        { class: "qc-question-foot" },
+        el("span", { class: "badge text-bg-light", text: t(`type_${question.type}`) }),
+        question.time_limit ? el("span", { class: "badge text-bg-light", text: t("seconds", { seconds: question.time_limit }) }) : null,
+        asked ? el("span", { class: "badge text-bg-info", text: current ? t("onScreen") : t("asked") }) : null,
+        el("button", {
+          class: `btn btn-sm ${asked ? "btn-outline-primary" : "btn-primary"} qc-push`,
+          type: "button",
+          disabled: state.ended,
+          "aria-label": t("pushLabel", { action: asked ? t("pushAgain") : t("push"), number: index + 1 }),
+          text: asked ? t("pushAgain") : t("push"),
+          onclick: () => command({ type: "round.push", question_id: question.id }),
+        }),
+      ),
+    );
+  });
+  // Re-rendering replaces the buttons: keep keyboard focus on the same question's button.
+  const focused = document.activeElement?.closest?.("#question-list [data-question-id]")?.dataset.questionId;
+  $("question-list").replaceChildren(...items);
+  if (focused) $("question-list").querySelector(`[data-question-id="${focused}"] button`)?.focus();
+}
+
+function nextQuestion() {
+  if (!state.round) return state.questions[0] ?? null;
+  const index = state.questions.findIndex((question) => question.id === state.round.question.id);
+  return state.questions[index + 1] ?? null;
+}
+
+// --- the round on screen ------------------------------------------------------------------------------------
+function startRound(round) {
+  state.round = round;
+  state.results = null;
+  state.reveal = null;
+  if (!state.asked.includes(round.question.id)) state.asked.push(round.question.id);
+  const question = round.question;
+  const position = state.questions.findIndex((q) => q.id === question.id) + 1;
+  $("round-title").textContent = t("roundTitle", { number: round.number, position, total: state.questions.length });
+  $("round-question").replaceChildren(questionHeader(question, t));
+  const key = answerKeyText(question, question.answer_key, t);
+  $("answer-key").textContent = question.type === "poll" ? t("pollNoKey") : t("answerKeyIs", { answer: key });
+  $("key-explanation").textContent = question.answer_key?.explanation ?? "";
+}
+
+function renderRound() {
+  const round = state.round;
+  show($("round-empty"), !round && !state.ended);
+  show($("round-current"), Boolean(round) && !state.ended);
+  if (!round) {
+    $("lobby-joined").textContent = t("joinedCount", { count: state.connected.size });
+    return;
+  }
+  const badge = $("round-state");
+  badge.textContent = t(`state_${round.state}`);
+  badge.className = `badge qc-state qc-state--${round.state}`;
+  renderResults();
+  show($("reveal-panel"), round.state === "revealed");
+  if (round.state === "revealed") {
+    $("explanation").textContent = state.reveal?.answer_key?.explanation || t("noExplanation");
+  }
+}
+
+function renderResults() {
+  const round = state.round;
+  if (!round) return;
+  const results = state.results?.round_id === round.id ? state.results : null;
+  const answered = results?.answered ?? 0;
+  const present = new Set([...state.connected, ...(results?.answered_ids ?? [])]).size;
+  $("answered-count").textContent = t("answeredOf", { answered, total: present });
+  const share = present ? Math.round((100 * answered) / present) : 0;
+  const bar = $("answered-bar");
+  bar.style.width = `${share}%`;
+  bar.parentElement.setAttribute("aria-valuenow", String(share));
+  if (results?.correct !== undefined && round.question.type !== "poll") {
+    $("correct-count").textContent = t("correctCount", { correct: results.correct });
+  } else {
+    $("correct-count").textContent = "";
+  }
+  $("round-results").replaceChildren(resultsList(round.question, results, { t, answerKey: round.question.answer_key, showKey: true }));
+}
+
+function renderControls() {
+  const round = state.round;
+  const live = !state.ended;
+  $("btn-close").disabled = !live || round?.state !== "open";
+  $("btn-reveal").disabled = !live || !round || round.state === "revealed";
+  const next = nextQuestion();
+  $("btn-next").disabled = !live || !next;
+  $("btn-next").textContent = next ? t("nextQuestion") : t("noMoreQuestions");
+  $("btn-end").disabled = !live;
+  show($("ended-panel"), state.ended);
+}
+
+function renderRoster() {
+  const answeredIds = new Set(state.round ? (state.results?.answered_ids ?? []) : []);
+  const rows = [...state.roster.entries()]
+    .sort((a, b) => a[1].localeCompare(b[1]))
+    .map(([id, name]) => {
+      const answered = answeredIds.has(id);
+      const connected = state.connected.has(id);
+      const status = answered ? "answered" : connected ? (state.round?.state === "open" ? "waiting" : "connected") : "offline";
+      return el(
+        "li",
+        { class: `qc-roster-row is-${status}`, dataset: { studentId: id } },
+        el("span", { class: "qc-roster-name", text: name }),
+        el("span", { class: `badge qc-roster-state qc-roster-state--${status}`, text: t(`roster_${status}`) }),
+      );
+    });
+  $("roster").replaceChildren(...rows);
+  $("roster-summary").textContent = t("rosterSummary", { connected: state.connected.size, total: state.roster.size });
+  show($("roster-empty"), rows.length === 0);
+}
+
+function renderLeaderboard() {
+  $("leaderboard").replaceChildren(leaderboardList(state.leaderboard, { t }));
+  $("final-leaderboard").replaceChildren(leaderboardList(state.leaderboard, { t }));
+}
+
+function renderAll() {
+  renderQuestions();
+  renderRound();
+  renderControls();
+  renderRoster();
+  renderLeaderboard();
+  tick();
+}
+
+// --- the countdown on the server's clock ----------------------------------------------------------------------
+function tick() {
+  const round = state.round;
+  const node = $("countdown");
+  const open = round && round.state === "open" && round.deadline;
+  show(node, Boolean(open));
+  if (!open) return;
+  const leftMs = Date.parse(round.deadline) - socket.serverNow();
+  node.textContent = leftMs > 0 ? t("timeLeft", { time: formatSeconds(leftMs / 1000) }) : t("closing");
+  node.classList.toggle("is-urgent", leftMs <= 5000);
+}
+window.setInterval(tick, 250);
+
+// --- buttons ------------------------------------------------------------------------------------------------
+$("btn-close").addEventListener("click", () => state.round && command({ type: "round.close", round_id: state.round.id }));
+$("btn-reveal").addEventListener("click", () => state.round && command({ type: "round.reveal", round_id: state.round.id }));
+$("btn-next").addEventListener("click", () => {
+  const next = nextQuestion();
+  if (next) command({ type: "round.push", question_id: next.id });
+});
+$("btn-end").addEventListener("click", () => {
+  if (window.confirm(t("confirmEnd"))) command({ type: "session.end" });
+});
+$("command-error-close").addEventListener("click", () => showError(""));
+$("copy-join-url").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  const input = $("join-url");
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch {
+    document.execCommand("copy"); // plain-HTTP classroom servers have no clipboard API
+  }
+  button.textContent = button.dataset.copied;
+});
+
+// --- messages -------------------------------------------------------------------------------------------------
+socket
+  .on("session.snapshot", (message) => {
+    state.session = message.session;
+    state.questions = message.questions;
+    state.asked = [...message.asked_question_ids];
+    state.roster = new Map([...message.roster, ...state.present].map((student) => [student.id, student.name]));
+    state.leaderboard = message.leaderboard ?? [];
+    state.ended = message.session.state === "ended";
+    state.round = null;
+    if (message.round) {
+      startRound(message.round);
+      state.results = message.results;
+      if (message.round.state === "revealed") state.reveal = { answer_key: message.round.question.answer_key };
+    }
+    renderAll();
+  })
+  .on("round.opened", (message) => {
+    startRound(message.round);
+    showError("");
+    renderAll();
+  })
+  .on("results.updated", (message) => {
+    if (message.results.round_id !== state.round?.id) return;
+    state.results = message.results;
+    renderResults();
+    renderRoster();
+  })
+  .on("round.closed", (message) => {
+    if (message.round_id !== state.round?.id || state.round.state === "revealed") return;
+    state.round.state = "closed";
+    renderAll();
+  })
+  .on("round.revealed", (message) => {
+    if (message.round_id !== state.round?.id) return;
+    state.round.state = "revealed";
+    state.reveal = message;
+    state.results = { ...message.results, round_id: message.round_id };
+    state.leaderboard = message.leaderboard ?? state.leaderboard;
+    renderAll();
+  })
+  .on("session.ended", (message) => {
+    state.ended = true;
+    if (state.round && state.round.state === "open") state.round.state = "closed";
+    state.leaderboard = message.leaderboard;
+    renderAll();
+  })
+  .on("presence.updated", (message) => {
+    state.connected = new Set(message.connected);
+    state.present = message.students;
+    for (const student of message.students) state.roster.set(student.id, student.name);
+    renderRoster();
+    renderRound();
+  })
+  .on("live.status", (message) => show($("interrupted"), message.state === "interrupted"))
+  .on("error", (message) => {
+    const known = t(`error_${message.code}`);
+    showError(known === `error_${message.code}` ? message.message : known);
+  })
+  .on("pong", () => {});
+
+socket.connect();
+window.quizcast = { state, socket }; // for the browser tests and for debugging in the console
