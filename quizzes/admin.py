@@ -17,12 +17,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, Max
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from quizzes.models import Choice, Question, Quiz, Tag
+from quizzes.preview import question_preview
 from quizzes.services import quiz_duplicate
 from quizzes.validation import choice_errors
 
@@ -257,9 +258,19 @@ class QuestionAdmin(admin.ModelAdmin):
         (_("Reveal"), {"fields": ("explanation",)}),
     )
 
-    # Extra question pages (such as a preview) are added by overriding get_urls here, before the default URLs.
     def get_urls(self):
-        return super().get_urls()
+        preview = path(
+            "<int:question_id>/preview/",
+            self.admin_site.admin_view(question_preview),
+            name="quizzes_question_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if object_id and str(object_id).isdigit():
+            extra_context["preview_url"] = reverse("admin:quizzes_question_preview", args=[int(object_id)])
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

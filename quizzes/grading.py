@@ -30,6 +30,13 @@ class Grade:
     is_correct: bool | None  # None for a poll
 
 
+def plain_decimal(number: Decimal) -> str:
+    """A number as people write it: 1440 not 1.44E+3, 3.1 not 3.100, 0 not -0."""
+    if number == 0:
+        return "0"
+    return format(number.normalize(), "f")
+
+
 def normalize_text(text: str) -> str:
     """Fold case and accents and collapse spaces: 'Ｃafé  au lait ' == 'cafe au lait'."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -77,7 +84,7 @@ def response_parse(*, question: Question, raw: object) -> dict:
             raise InvalidResponse("answer.value must be a finite number")
         if abs(number) >= Decimal(10) ** 14:
             raise InvalidResponse("answer.value is too large")
-        return {"value": str(number.normalize()) if number != 0 else "0"}
+        return {"value": plain_decimal(number)}
     if question.type == Type.TEXT:
         text = raw.get("text")
         if not isinstance(text, str) or not text.strip():

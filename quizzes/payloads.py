@@ -4,6 +4,7 @@
 no correctness, no accepted answers, no numeric target and no explanation. `answer_key` is what the reveal adds.
 """
 
+from quizzes.grading import plain_decimal
 from quizzes.models import Question
 
 
@@ -29,8 +30,8 @@ def answer_key(question: Question) -> dict:
     if question.uses_choices:
         key["correct_choices"] = [choice.id for choice in question.choices.all() if choice.is_correct]
     elif question.type == Question.Type.NUMERIC:
-        key["numeric_target"] = str(question.numeric_target.normalize())
-        key["numeric_tolerance"] = str(question.numeric_tolerance.normalize())
+        key["numeric_target"] = plain_decimal(question.numeric_target)
+        key["numeric_tolerance"] = plain_decimal(question.numeric_tolerance)
     elif question.type == Question.Type.TEXT:
         key["accepted_answers"] = question.accepted_answer_list
     return key

@@ -113,3 +113,24 @@ def test_responses_are_stored_in_a_canonical_form():
     assert response_parse(question=numeric, raw={"value": " 3,140 "}) == {"value": "3.14"}
     text = make_question(QuizFactory(), Type.TEXT)
     assert response_parse(question=text, raw={"text": "  New   York "}) == {"text": "New York"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [(1440, "1440"), ("1440.00", "1440"), ("1e3", "1000"), ("-0", "0"), (0.5, "0.5")]
+)
+def test_numbers_are_stored_as_people_write_them(typed, stored):
+    question = make_question(QuizFactory(), Type.NUMERIC, numeric_target=Decimal("1440"))
+    assert response_parse(question=question, raw={"value": typed}) == {"value": stored}
+
+
+def test_the_answer_key_writes_numbers_without_exponents():
+    from quizzes.payloads import answer_key
+
+    question = make_question(
+        QuizFactory(), Type.NUMERIC, numeric_target=Decimal("1440"), numeric_tolerance=Decimal("10")
+    )
+    assert answer_key(question) | {"explanation": ""} == {
+        "explanation": "",
+        "numeric_target": "1440",
+        "numeric_tolerance": "10",
+    }

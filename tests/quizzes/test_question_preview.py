@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.test import RequestFactory
 
+from quizzes.grading import plain_decimal
 from quizzes.models import Question
 from quizzes.payloads import question_for_student
 from quizzes.preview import question_preview
@@ -50,7 +51,7 @@ def test_the_preview_never_shows_the_answer_key(teacher, quiz):
         for accepted in question.accepted_answer_list:
             assert accepted not in content
         if question.numeric_target is not None:
-            assert str(question.numeric_target.normalize()) not in content
+            assert plain_decimal(question.numeric_target) not in content
 
 
 def test_another_teacher_gets_404(quiz):
@@ -85,3 +86,25 @@ def test_user_text_is_escaped_in_the_page(teacher):
     content = preview(teacher, question.pk).content.decode()
 
     assert "<script>alert(1)</script>" not in content
+
+
+def test_the_question_admin_links_to_the_preview_and_serves_it(client, db):
+    from tests.factories import QuizFactory, TeacherFactory, make_question
+
+    teacher = TeacherFactory()
+    question = make_question(QuizFactory(owner=teacher))
+    client.force_login(teacher)
+    change_page = client.get(f"/admin/quizzes/question/{question.pk}/change/")
+    preview_url = f"/admin/quizzes/question/{question.pk}/preview/"
+    assert preview_url in change_page.content.decode()
+    preview = client.get(preview_url)
+    assert preview.status_code == 200
+    assert question.prompt in preview.content.decode()
+
+
+def test_the_admin_preview_of_another_teachers_question_is_not_found(client, db):
+    from tests.factories import QuizFactory, TeacherFactory, make_question
+
+    question = make_question(QuizFactory())
+    client.force_login(TeacherFactory())
+    assert client.get(f"/admin/quizzes/question/{question.pk}/preview/").status_code == 404

@@ -5,6 +5,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
+from quizzes.grading import plain_decimal
 from quizzes.models import Question
 from tests.realtime.conftest import connect
 from tests.realtime.helpers import answer_message, push, question_of_type
@@ -32,7 +33,7 @@ def keys_in(value) -> set[str]:
 def secrets_of(question: Question) -> list[str]:
     texts = [question.explanation, *question.accepted_answer_list]
     if question.numeric_target is not None:
-        texts.append(str(question.numeric_target.normalize()))
+        texts.append(plain_decimal(question.numeric_target))
     return [t for t in texts if t]
 
 
