@@ -25,6 +25,9 @@ RELAY = "quizcast.relay"  # the `type` of every layer message the hub sends and 
 # one numbered heartbeat falls in any such gap and the loss is noticed (see _deliver).
 HEARTBEAT_INTERVAL = 0.5
 HEARTBEAT_TIMEOUT = 3.0
+# The longest the hub waits for the layer. A frozen or unreachable Redis (no refusal, no reset) would otherwise
+# hold a publish, and the socket command waiting for it, until TCP gives up many minutes later.
+LAYER_TIMEOUT = 2.0
 PRESENCE_DEBOUNCE = 0.2
 PRESENCE_REFRESH = 5.0
 
@@ -106,7 +109,7 @@ class LocalHub:
             if not sockets:
                 del self.members[group]
                 try:
-                    await self.layer.group_discard(group, self.channel_name)
+                    await asyncio.wait_for(self.layer.group_discard(group, self.channel_name), LAYER_TIMEOUT)
                 except Exception:
                     logger.warning("could not leave group %s; the layer is unreachable", group)
         if socket.role == "student":
@@ -122,7 +125,7 @@ class LocalHub:
 
     async def _group_add(self, group: str) -> None:
         try:
-            await self.layer.group_add(group, self.channel_name)
+            await asyncio.wait_for(self.layer.group_add(group, self.channel_name), LAYER_TIMEOUT)
         except Exception:
             logger.warning("could not join group %s; will rejoin when the layer is back", group)
             await self._set_live(False)
@@ -131,7 +134,9 @@ class LocalHub:
     async def group_send(self, group: str, message: dict) -> bool:
         """Send one relay message to a group on every worker. False if the layer is unreachable."""
         try:
-            await self.layer.group_send(group, {"type": RELAY, "group": group, **message})
+            await asyncio.wait_for(
+                self.layer.group_send(group, {"type": RELAY, "group": group, **message}), LAYER_TIMEOUT
+            )
         except Exception:
             logger.warning("live update to %s lost: the channel layer is unreachable", group)
             await self._set_live(False)
@@ -160,6 +165,8 @@ class LocalHub:
         if kind == "heartbeat":
             self._last_heartbeat = time.monotonic()
             number = message.get("number", 0)
+            if number <= self._heartbeat_seen:
+                return  # a late one, sent before a reconnect and delivered after it
             missed = number != self._heartbeat_seen + 1
             self._heartbeat_seen = number
             if missed and self.live:
@@ -228,7 +235,7 @@ class LocalHub:
     async def _restore(self) -> None:
         for group in list(self.members):
             try:
-                await self.layer.group_add(group, self.channel_name)
+                await asyncio.wait_for(self.layer.group_add(group, self.channel_name), LAYER_TIMEOUT)
             except Exception:
                 return  # still down; the next heartbeat tries again
         for session_id in list(self.students_here):
