@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from config.healthcheck import probe_host
 from config.settings.base import channel_layers_for
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -65,3 +66,11 @@ async def test_health_answers_503_within_about_a_second_when_redis_never_replies
 async def test_health_refuses_methods_that_change_state(async_client):
     response = await async_client.post("/health/")
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("allowed_hosts", "host"),
+    [("quiz.school.example", "quiz.school.example"), (" .school.example, other", "school.example"), ("", "localhost")],
+)
+def test_the_container_probe_asks_for_a_host_django_serves(allowed_hosts, host):
+    assert probe_host(allowed_hosts) == host
