@@ -127,6 +127,7 @@ async def measure(label: str, kind: str, options: dict, counts: list[int], *, co
                 redis_url=context["redis_url"],
                 server=options["server"],
                 layer=options.get("layer", "pubsub"),
+                pool=options.get("pool", 8),
             )
             processes = await servers.start_quizcast(
                 stack, env=env, workers=options["workers"], cpus=context["server_cpus"], label=label

@@ -186,7 +186,9 @@ def drop_database(database: Database) -> None:
     )
 
 
-def quizcast_env(*, database: Database, redis_url: str | None, server: str, layer: str = "pubsub") -> dict:
+def quizcast_env(
+    *, database: Database, redis_url: str | None, server: str, layer: str = "pubsub", pool: int = 8
+) -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -202,6 +204,8 @@ def quizcast_env(*, database: Database, redis_url: str | None, server: str, laye
             "SECURE_COOKIES": "false",
             "QUIZCAST_SERVER": server,
             "LOG_LEVEL": "WARNING",
+            # A connection pool per worker (config/settings/base.py); docs/performance.md compares it with none.
+            "DATABASE_POOL_SIZE": str(pool),
             "PYTHONUNBUFFERED": "1",
         }
     )

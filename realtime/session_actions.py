@@ -7,6 +7,7 @@ caller hands the returned broadcasts to `realtime.broadcast.publish`. Nothing he
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import User
@@ -150,9 +151,13 @@ def student_snapshots_texts(*, session_id: int, users: list[User]) -> dict[int, 
 
 # --- teacher commands ---------------------------------------------------------------------------------------------
 def push_question(*, session_id: int, teacher: User, question_id: int) -> CommandResult:
-    session = _session(session_id)
-    round_ = services.session_push_question(session=session, question_id=question_id, pushed_by=teacher)
-    round_ = _round(round_.pk)
+    # The service locks and checks the session itself (not_found included), and the round it returns already holds
+    # its question: only the choices are read again. Every query here is paid before the first student sees the
+    # question (docs/performance.md).
+    round_ = services.session_push_question(
+        session=LiveSession(pk=session_id), question_id=question_id, pushed_by=teacher
+    )
+    prefetch_related_objects([round_.question], "choices")
     now = round_.opened_at
     return CommandResult(
         broadcasts=[
