@@ -5,6 +5,7 @@ once per test run; each test takes a live session of its own.
 """
 
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -31,6 +32,8 @@ from tests.services.harness import (
 
 @pytest.fixture(scope="session")
 def services():
+    if os.environ.get("QUIZCAST_TEST_SERVICES") == "off":
+        pytest.skip("QUIZCAST_TEST_SERVICES=off: the suite runs without PostgreSQL and Redis")
     missing = [
         f"{name} at {host}:{port}"
         for name, (host, port) in (("PostgreSQL", POSTGRES), ("Redis", REDIS))
