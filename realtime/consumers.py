@@ -233,33 +233,40 @@ class TeacherConsumer(SessionConsumer):
         return admission
 
     def snapshot_text(self, *, session_id, user):
-        return session_actions.teacher_snapshot_text(session_id=session_id, user=user)
+        snapshot = session_actions.teacher_snapshot(session_id=session_id, user=user)
+        if snapshot.round_id is not None:
+            # Results relayed later that count fewer answers than this snapshot are older than it.
+            self.results_seen[snapshot.round_id] = max(self.results_seen.get(snapshot.round_id, -1), snapshot.answered)
+        return snapshot.text
 
     async def after_connect(self) -> None:
         await current_runtime().hub.request_presence(self.session_id)
 
-    async def _run(self, action, **kwargs) -> session_actions.CommandResult:
+    async def _run(self, action, message: dict, **kwargs) -> session_actions.CommandResult:
         result = await database_sync_to_async(action)(session_id=self.session_id, **kwargs)
         if not await publish(result.broadcasts):
             await self.send_error(
                 "live_interrupted",
                 "Saved, but live updates are interrupted: students will catch up when they are back.",
+                message.get("ref"),
             )
         return result
 
     async def push(self, message: dict) -> None:
-        result = await self._run(session_actions.push_question, teacher=self.user, question_id=message["question_id"])
+        result = await self._run(
+            session_actions.push_question, message, teacher=self.user, question_id=message["question_id"]
+        )
         if result.deadline:
             current_runtime().deadlines.wake_at(result.deadline)
 
     async def close_round(self, message: dict) -> None:
-        await self._run(session_actions.close_round, round_id=message["round_id"])
+        await self._run(session_actions.close_round, message, round_id=message["round_id"])
 
     async def reveal(self, message: dict) -> None:
-        await self._run(session_actions.reveal_round, round_id=message["round_id"])
+        await self._run(session_actions.reveal_round, message, round_id=message["round_id"])
 
     async def end(self, message: dict) -> None:
-        await self._run(session_actions.end_session)
+        await self._run(session_actions.end_session, message)
 
     async def refresh_results(self, message: dict) -> None:
         _round_id, _answered, text = await database_sync_to_async(session_actions.results_text)(
@@ -296,7 +303,6 @@ class TeacherConsumer(SessionConsumer):
     async def on_live_changed(self, live: bool) -> None:
         await self.send_event(events.live_status("live" if live else "interrupted"))
         if live:
-            self.results_seen.clear()
             await self.send_snapshot()
             await current_runtime().hub.request_presence(self.session_id)
 

@@ -107,7 +107,14 @@ def student_snapshot_text(*, session_id: int, user: User) -> str:
     )
 
 
-def teacher_snapshot_text(*, session_id: int, user: User) -> str:
+@dataclass(frozen=True)
+class TeacherSnapshot:
+    text: str
+    round_id: int | None
+    answered: int
+
+
+def teacher_snapshot(*, session_id: int, user: User) -> TeacherSnapshot:
     """What a teacher (dashboard or projector) sees on (re)connect: the quiz, the roster, the current round with
     its answer key and live results as stored, and the leaderboard."""
     now = timezone.now()
@@ -129,7 +136,7 @@ def teacher_snapshot_text(*, session_id: int, user: User) -> str:
         results = round_results(round_=round_)
     asked = list(session.rounds.values_list("question_id", flat=True))
     you = {"id": user.pk, "name": user.name}
-    return events.encode(
+    text = events.encode(
         events.snapshot(
             role="teacher",
             session=session,
@@ -143,6 +150,7 @@ def teacher_snapshot_text(*, session_id: int, user: User) -> str:
             leaderboard=events.leaderboard(session_leaderboard(session=session)),
         )
     )
+    return TeacherSnapshot(text=text, round_id=session.current_round_id, answered=results["answered"] if results else 0)
 
 
 def student_snapshots_texts(*, session_id: int, users: list[User]) -> dict[int, str]:
