@@ -5,6 +5,7 @@ import { el, formatSeconds, show, translator } from "./dom.js";
 import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
 import { answerKeyText, choiceBoard, markTiles, questionHeader, usesChoices } from "./question-view.js";
 import { leaderboardList, resultsList } from "./results-view.js";
+import { followRounds } from "./teacher-round.js";
 
 const config = readPageConfig();
 const t = translator();
@@ -23,10 +24,7 @@ function renderLobby() {
   $("lobby-names").replaceChildren(...state.students.map((student) => el("li", { class: "qc-name-chip", text: student.name })));
 }
 
-function startRound(round) {
-  state.round = round;
-  state.results = null;
-  state.reveal = null;
+function drawRound(round) {
   const question = round.question;
   $("p-round-number").textContent = t("questionNumber", { number: round.number });
   const board = usesChoices(question) ? choiceBoard(question) : null;
@@ -96,45 +94,12 @@ function tick() {
 }
 window.setInterval(tick, 250);
 
+followRounds(socket, state, {
+  onRound: drawRound,
+  render: (change) => (change === "results" ? renderRound() : render()),
+});
+
 socket
-  .on("session.snapshot", (message) => {
-    state.ended = message.session.state === "ended";
-    state.leaderboard = message.leaderboard ?? [];
-    state.round = null;
-    if (message.round) {
-      startRound(message.round);
-      state.results = message.results;
-      if (message.round.state === "revealed") state.reveal = { answer_key: message.round.question.answer_key };
-    }
-    render();
-  })
-  .on("round.opened", (message) => {
-    startRound(message.round);
-    render();
-  })
-  .on("results.updated", (message) => {
-    if (message.results.round_id !== state.round?.id) return;
-    state.results = message.results;
-    renderRound();
-  })
-  .on("round.closed", (message) => {
-    if (message.round_id !== state.round?.id || state.round.state === "revealed") return;
-    state.round.state = "closed";
-    render();
-  })
-  .on("round.revealed", (message) => {
-    if (message.round_id !== state.round?.id) return;
-    state.round.state = "revealed";
-    state.reveal = message;
-    state.results = { ...message.results, round_id: message.round_id };
-    state.leaderboard = message.leaderboard ?? state.leaderboard;
-    render();
-  })
-  .on("session.ended", (message) => {
-    state.ended = true;
-    state.leaderboard = message.leaderboard;
-    render();
-  })
   .on("presence.updated", (message) => {
     state.students = message.students;
     if (!state.round && !state.ended) renderLobby();

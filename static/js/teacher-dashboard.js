@@ -4,6 +4,7 @@ import { el, formatSeconds, show, translator } from "./dom.js";
 import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
 import { answerKeyText, questionHeader } from "./question-view.js";
 import { leaderboardList, resultsList } from "./results-view.js";
+import { followRounds } from "./teacher-round.js";
 
 const config = readPageConfig();
 const t = translator();
@@ -73,10 +74,8 @@ function nextQuestion() {
 }
 
 // --- the round on screen ------------------------------------------------------------------------------------
-function startRound(round) {
-  state.round = round;
-  state.results = null;
-  state.reveal = null;
+function drawRound(round) {
+  showError("");
   if (!state.asked.includes(round.question.id)) state.asked.push(round.question.id);
   const question = round.question;
   const position = state.questions.findIndex((q) => q.id === question.id) + 1;
@@ -207,52 +206,25 @@ $("copy-join-url").addEventListener("click", async (event) => {
 });
 
 // --- messages -------------------------------------------------------------------------------------------------
-socket
-  .on("session.snapshot", (message) => {
+followRounds(socket, state, {
+  onSnapshot: (message) => {
     state.session = message.session;
     state.questions = message.questions;
     state.asked = [...message.asked_question_ids];
     state.roster = new Map([...message.roster, ...state.present].map((student) => [student.id, student.name]));
-    state.leaderboard = message.leaderboard ?? [];
-    state.ended = message.session.state === "ended";
-    state.round = null;
-    if (message.round) {
-      startRound(message.round);
-      state.results = message.results;
-      if (message.round.state === "revealed") state.reveal = { answer_key: message.round.question.answer_key };
+  },
+  onRound: drawRound,
+  render: (change) => {
+    if (change === "results") {
+      renderResults();
+      renderRoster();
+    } else {
+      renderAll();
     }
-    renderAll();
-  })
-  .on("round.opened", (message) => {
-    startRound(message.round);
-    showError("");
-    renderAll();
-  })
-  .on("results.updated", (message) => {
-    if (message.results.round_id !== state.round?.id) return;
-    state.results = message.results;
-    renderResults();
-    renderRoster();
-  })
-  .on("round.closed", (message) => {
-    if (message.round_id !== state.round?.id || state.round.state === "revealed") return;
-    state.round.state = "closed";
-    renderAll();
-  })
-  .on("round.revealed", (message) => {
-    if (message.round_id !== state.round?.id) return;
-    state.round.state = "revealed";
-    state.reveal = message;
-    state.results = { ...message.results, round_id: message.round_id };
-    state.leaderboard = message.leaderboard ?? state.leaderboard;
-    renderAll();
-  })
-  .on("session.ended", (message) => {
-    state.ended = true;
-    if (state.round && state.round.state === "open") state.round.state = "closed";
-    state.leaderboard = message.leaderboard;
-    renderAll();
-  })
+  },
+});
+
+socket
   .on("presence.updated", (message) => {
     state.connected = new Set(message.connected);
     state.present = message.students;
