@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -55,8 +55,8 @@ def classroom_enrol(*, classroom: Classroom, students: list[User]) -> int:
 
 
 def classroom_self_enrol(*, student: User, join_code: str) -> Classroom:
-    if not student.is_student:
-        raise DomainError("not_a_student", "Only students join classrooms with a code.")
+    if not student.is_student or student.is_guest:
+        raise DomainError("not_a_student", "Only students with an account join classrooms with a code.")
     classroom = Classroom.objects.filter(join_code=normalize_code(join_code)).first()
     if classroom is None or not classroom.self_enrolment:
         raise DomainError("not_found", "No classroom accepts that code. Check it with your teacher.")
@@ -132,50 +132,70 @@ def _locked_session(session_id: int) -> LiveSession:
         raise DomainError("not_found", "This session does not exist.") from None
 
 
-def _close(round_: Round, now: datetime) -> None:
-    """Close at the deadline if it passed (the time answers stopped counting), else now."""
-    round_.closed_at = min(now, round_.deadline) if round_.deadline else now
-    round_.save(update_fields=["closed_at"])
+def _session_for_command(session_id: int, by: User | None) -> LiveSession:
+    """Lock the session for a teacher's command: it must exist, not have ended, and be taught by `by` (a teacher
+    removed from the classroom mid-session loses control at once). `by=None` is the server itself (the timer)."""
+    session = _locked_session(session_id)
+    if by is not None and not user_teaches(user=by, classroom=session.classroom):
+        raise DomainError("forbidden", "You no longer teach this session's classroom.")
+    if session.state == State.ENDED:
+        raise DomainError("session_ended", "This session has ended.")
+    return session
+
+
+def _close_current_round(session: LiveSession, now: datetime, *, state: str) -> Round | None:
+    """Close the session's current round if it is open, and move the session to `state`. Returns the round closed.
+
+    A round closes at its deadline if that passed (the time answers stopped counting), else now.
+    """
+    round_ = session.current_round
+    closed = None
+    if round_ is not None and round_.closed_at is None:
+        round_.closed_at = min(now, round_.deadline) if round_.deadline else now
+        round_.save(update_fields=["closed_at"])
+        closed = round_
+    session.state = state
+    session.save(update_fields=["state", "ended_at"] if state == State.ENDED else ["state"])
+    return closed
+
+
+def _current_round(session: LiveSession, round_id: int) -> Round:
+    round_ = session.current_round
+    if round_ is None or round_.pk != round_id:
+        raise DomainError("not_current", "That is not the question on screen.")
+    return round_
 
 
 @transaction.atomic
 def session_push_question(
     *, session: LiveSession, question_id: int, pushed_by: User, now: datetime | None = None
 ) -> Round:
-    """Open a new round of `question_id` in the session, closing any round still open."""
+    """Open a new round of `question_id` in the session, closing any round still open (without announcing that
+    close: the new question replaces the old one on every screen)."""
     now = now or timezone.now()
-    session = _locked_session(session.pk)
-    if session.state == State.ENDED:
-        raise DomainError("session_ended", "This session has ended.")
+    session = _session_for_command(session.pk, pushed_by)
     question = Question.objects.filter(pk=question_id, quiz_id=session.quiz_id).first()
     if question is None:
         raise DomainError("not_found", "That question is not in this session's quiz.")
-    previous = session.current_round
-    if previous is not None and previous.closed_at is None:
-        _close(previous, now)
+    _close_current_round(session, now, state=State.QUESTION_OPEN)
     number = (session.rounds.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     deadline = now + timedelta(seconds=question.time_limit) if question.time_limit else None
     round_ = Round.objects.create(session=session, question=question, number=number, opened_at=now, deadline=deadline)
     session.current_round = round_
-    session.state = State.QUESTION_OPEN
-    session.save(update_fields=["current_round", "state"])
+    session.save(update_fields=["current_round"])
     return round_
 
 
 @transaction.atomic
-def round_close(*, session: LiveSession, round_id: int, now: datetime | None = None) -> Round | None:
+def round_close(
+    *, session: LiveSession, round_id: int, closed_by: User | None = None, now: datetime | None = None
+) -> Round | None:
     """Close the session's current round. Returns None when it was already closed (nothing to announce)."""
-    now = now or timezone.now()
-    session = _locked_session(session.pk)
-    round_ = session.current_round
-    if round_ is None or round_.pk != round_id:
-        raise DomainError("not_current", "That is not the question on screen.")
+    session = _session_for_command(session.pk, closed_by)
+    round_ = _current_round(session, round_id)
     if round_.closed_at is not None:
         return None
-    _close(round_, now)
-    session.state = State.QUESTION_CLOSED
-    session.save(update_fields=["state"])
-    return round_
+    return _close_current_round(session, now or timezone.now(), state=State.QUESTION_CLOSED)
 
 
 def rounds_close_overdue(*, now: datetime | None = None) -> list[Round]:
@@ -186,47 +206,37 @@ def rounds_close_overdue(*, now: datetime | None = None) -> list[Round]:
     for round_id, session_id in overdue.values_list("pk", "session_id"):
         with transaction.atomic():
             session = _locked_session(session_id)
-            round_ = session.current_round
-            if round_ is None or round_.pk != round_id or round_.closed_at is not None:
-                continue
-            _close(round_, now)
-            session.state = State.QUESTION_CLOSED
-            session.save(update_fields=["state"])
-            closed.append(round_)
+            if session.current_round_id != round_id or session.state == State.ENDED:
+                continue  # another worker or a teacher got there first
+            round_ = _close_current_round(session, now, state=State.QUESTION_CLOSED)
+            if round_ is not None:
+                closed.append(round_)
     return closed
 
 
 @transaction.atomic
-def round_reveal(*, session: LiveSession, round_id: int, now: datetime | None = None) -> Round:
-    """Reveal the correct answer of the current round, closing it first if it is still open."""
+def round_reveal(
+    *, session: LiveSession, round_id: int, revealed_by: User | None = None, now: datetime | None = None
+) -> Round:
+    """Reveal the correct answer of the current round, closing it first if it is still open. Answers not stored
+    by then are refused: every score is final once revealed."""
     now = now or timezone.now()
-    session = _locked_session(session.pk)
-    round_ = session.current_round
-    if round_ is None or round_.pk != round_id:
-        raise DomainError("not_current", "That is not the question on screen.")
+    session = _session_for_command(session.pk, revealed_by)
+    round_ = _current_round(session, round_id)
     if round_.revealed_at is not None:
         raise DomainError("already_revealed", "This answer is already revealed.")
-    if round_.closed_at is None:
-        _close(round_, now)
+    _close_current_round(session, now, state=State.REVEALED)
     round_.revealed_at = now
     round_.save(update_fields=["revealed_at"])
-    session.state = State.REVEALED
-    session.save(update_fields=["state"])
     return round_
 
 
 @transaction.atomic
-def session_end(*, session: LiveSession, now: datetime | None = None) -> LiveSession:
+def session_end(*, session: LiveSession, ended_by: User | None = None, now: datetime | None = None) -> LiveSession:
     now = now or timezone.now()
-    session = _locked_session(session.pk)
-    if session.state == State.ENDED:
-        raise DomainError("session_ended", "This session has already ended.")
-    round_ = session.current_round
-    if round_ is not None and round_.closed_at is None:
-        _close(round_, now)
-    session.state = State.ENDED
+    session = _session_for_command(session.pk, ended_by)
     session.ended_at = now
-    session.save(update_fields=["state", "ended_at"])
+    _close_current_round(session, now, state=State.ENDED)
     return session
 
 
@@ -267,99 +277,98 @@ def _points_for(*, question: Question, round_: Round, session: LiveSession, is_c
     return points
 
 
+def _answer_counts(round_: Round, moment: datetime) -> bool:
+    """An answer counts if it arrived before the round closed (by its deadline or the teacher) and before the
+    reveal was committed: an answer queued behind others during the final rush still counts, a score never
+    changes after the reveal."""
+    if round_.revealed_at is not None:
+        return False
+    if round_.deadline is not None and moment >= round_.deadline:
+        return False
+    return round_.closed_at is None or moment < round_.closed_at
+
+
 def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome]:
     """Store a batch of answers, exactly once per student and round.
 
     A retry with the client id already stored gets the stored answer back (`duplicate`); a different second answer
     gets `already_answered`; an answer after the deadline, to a round that is not open, or to a round of another
-    session gets `round_closed` or `not_found` and stores nothing. The unique constraint on (round, student) is what
-    guarantees one answer even across workers.
+    session gets `round_closed` or `not_found` and stores nothing. The batch holds the lock of its sessions, as a
+    close, a reveal or a push does, so no answer slips in after a reveal; the unique constraint on (round, student)
+    is what guarantees one answer even across workers.
     """
     if not submissions:
         return []
-    round_ids = {s.round_id for s in submissions}
-    rounds = {
-        r.pk: r
-        for r in Round.objects.filter(pk__in=round_ids)
-        .select_related("session", "question")
-        .prefetch_related("question__choices")
-    }
-    pairs = {(s.round_id, s.student_id) for s in submissions}
-    student_ids = {s.student_id for s in submissions}
+    with transaction.atomic():
+        round_ids = {s.round_id for s in submissions}
+        session_ids = set(Round.objects.filter(pk__in=round_ids).values_list("session_id", flat=True))
+        list(LiveSession.objects.select_for_update().filter(pk__in=session_ids).order_by("pk").values_list("pk"))
+        rounds = {
+            r.pk: r
+            for r in Round.objects.filter(pk__in=round_ids)
+            .select_related("session", "question")
+            .prefetch_related("question__choices")
+        }
+        pairs = Q(pk__in=[])
+        for s in submissions:
+            pairs |= Q(round_id=s.round_id, student_id=s.student_id)
+        stored_before = {(a.round_id, a.student_id) for a in Answer.objects.filter(pairs).only("round", "student")}
 
-    def stored_answers() -> dict[tuple[int, int], Answer]:
-        # Two IN lists, then the exact pairs in Python: an OR of one condition per answer took Django ~0.25 s to
-        # build for a batch of 500 (docs/performance.md); the extra rows this may read are dropped here.
-        stored = Answer.objects.filter(round_id__in=round_ids, student_id__in=student_ids)
-        return {(a.round_id, a.student_id): a for a in stored if (a.round_id, a.student_id) in pairs}
-
-    existing = stored_answers()
-    outcomes: dict[int, AnswerOutcome] = {}
-    to_insert: dict[tuple[int, int], Answer] = {}
-    for index, s in enumerate(submissions):
-        round_ = rounds.get(s.round_id)
-        key = (s.round_id, s.student_id)
-        if round_ is None or round_.session_id != s.session_id:
-            outcomes[index] = AnswerOutcome(
-                s, error_code="not_found", error_message="No such question in this session."
-            )
-            continue
-        if key in existing:
-            continue  # decided below, against the stored answer
-        if not round_.is_open_at(s.received_at):
-            outcomes[index] = AnswerOutcome(s, error_code="round_closed", error_message="This question is closed.")
-            continue
-        try:
-            response = response_parse(question=round_.question, raw=s.raw_response)
-        except InvalidResponse as error:
-            outcomes[index] = AnswerOutcome(s, error_code="invalid_answer", error_message=error.detail)
-            continue
-        if key in to_insert:
-            continue  # a second copy within the batch: decided below
-        grade = response_grade(question=round_.question, response=response)
-        to_insert[key] = Answer(
-            round=round_,
-            student_id=s.student_id,
-            client_id=s.client_id,
-            response=grade.response,
-            is_correct=grade.is_correct,
-            points=_points_for(
-                question=round_.question,
-                round_=round_,
-                session=round_.session,
-                is_correct=grade.is_correct,
-                at=s.received_at,
-            ),
-            submitted_at=s.received_at,
-        )
-    if to_insert:
-        with transaction.atomic():
-            Answer.objects.bulk_create(to_insert.values(), ignore_conflicts=True)
-        existing = stored_answers()
-    inserted_keys = set(to_insert)
-    result = []
-    for index, s in enumerate(submissions):
-        if index in outcomes:
-            result.append(outcomes[index])
-            continue
-        stored = existing.get((s.round_id, s.student_id))
-        if stored is None:  # pragma: no cover - the insert above either stored it or lost to a stored one
-            result.append(AnswerOutcome(s, error_code="internal_error", error_message="Please send it again."))
-        elif stored.client_id == s.client_id:
-            first_copy = (s.round_id, s.student_id) in inserted_keys and to_insert[
-                (s.round_id, s.student_id)
-            ].submitted_at == stored.submitted_at
-            result.append(AnswerOutcome(s, answer=stored, duplicate=not first_copy))
-            inserted_keys.discard((s.round_id, s.student_id))
-        else:
-            result.append(
-                AnswerOutcome(
-                    s,
-                    error_code="already_answered",
-                    error_message="You already answered this question.",
+        refusals: dict[int, tuple[str, str]] = {}
+        new_answers: dict[tuple[int, int], Answer] = {}
+        for index, s in enumerate(submissions):
+            round_ = rounds.get(s.round_id)
+            key = (s.round_id, s.student_id)
+            if round_ is None or round_.session_id != s.session_id:
+                refusals[index] = ("not_found", "No such question in this session.")
+            elif key in stored_before or key in new_answers:
+                continue  # a retry or a second opinion: decided against the stored answer below
+            elif not _answer_counts(round_, s.received_at):
+                refusals[index] = ("round_closed", "This question is closed.")
+            else:
+                try:
+                    response = response_parse(question=round_.question, raw=s.raw_response)
+                except InvalidResponse as error:
+                    refusals[index] = ("invalid_answer", error.detail)
+                    continue
+                grade = response_grade(question=round_.question, response=response)
+                new_answers[key] = Answer(
+                    round=round_,
+                    student_id=s.student_id,
+                    client_id=s.client_id,
+                    response=grade.response,
+                    is_correct=grade.is_correct,
+                    points=_points_for(
+                        question=round_.question,
+                        round_=round_,
+                        session=round_.session,
+                        is_correct=grade.is_correct,
+                        at=s.received_at,
+                    ),
+                    submitted_at=s.received_at,
                 )
+        if new_answers:
+            Answer.objects.bulk_create(new_answers.values(), ignore_conflicts=True)
+        stored = {(a.round_id, a.student_id): a for a in Answer.objects.filter(pairs)}
+
+    outcomes = []
+    acknowledged: set[tuple[int, int]] = set()
+    for index, s in enumerate(submissions):
+        key = (s.round_id, s.student_id)
+        answer = stored.get(key)
+        if index in refusals:
+            outcomes.append(AnswerOutcome(s, error_code=refusals[index][0], error_message=refusals[index][1]))
+        elif answer is None:  # pragma: no cover - the insert stored it or lost to a stored one
+            outcomes.append(AnswerOutcome(s, error_code="internal_error", error_message="Please send it again."))
+        elif answer.client_id != s.client_id:
+            outcomes.append(
+                AnswerOutcome(s, error_code="already_answered", error_message="You already answered this question.")
             )
-    return result
+        else:
+            duplicate = key in stored_before or key in acknowledged
+            acknowledged.add(key)
+            outcomes.append(AnswerOutcome(s, answer=answer, duplicate=duplicate))
+    return outcomes
 
 
 def answer_submit(

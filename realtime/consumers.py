@@ -260,13 +260,13 @@ class TeacherConsumer(SessionConsumer):
             current_runtime().deadlines.wake_at(result.deadline)
 
     async def close_round(self, message: dict) -> None:
-        await self._run(session_actions.close_round, message, round_id=message["round_id"])
+        await self._run(session_actions.close_round, message, teacher=self.user, round_id=message["round_id"])
 
     async def reveal(self, message: dict) -> None:
-        await self._run(session_actions.reveal_round, message, round_id=message["round_id"])
+        await self._run(session_actions.reveal_round, message, teacher=self.user, round_id=message["round_id"])
 
     async def end(self, message: dict) -> None:
-        await self._run(session_actions.end_session, message)
+        await self._run(session_actions.end_session, message, teacher=self.user)
 
     async def refresh_results(self, message: dict) -> None:
         _round_id, _answered, text = await database_sync_to_async(session_actions.results_text)(

@@ -1,7 +1,7 @@
 """The database half of each socket command: run one service, then build the events it causes.
 
 Consumers call these through `database_sync_to_async`; each returns after its transaction committed, and the
-caller hands the returned broadcasts to `realtime.broadcast.publish`. Nothing here touches a socket.
+caller hands the returned broadcasts to `realtime.runtime.publish`. Nothing here touches a socket.
 """
 
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ from accounts.models import User
 from classroom import services
 from classroom.errors import DomainError
 from classroom.models import Answer, LiveSession, Round
-from classroom.selectors import round_results, session_leaderboard, session_roster, student_answer
+from classroom.selectors import Standing, round_results, session_leaderboard, session_roster, student_answer
 from realtime import events, groups
 
 
@@ -191,8 +191,8 @@ def _closed_broadcasts(round_: Round) -> list[Broadcast]:
     ]
 
 
-def close_round(*, session_id: int, round_id: int) -> CommandResult:
-    round_ = services.round_close(session=_session(session_id), round_id=round_id)
+def close_round(*, session_id: int, teacher: User, round_id: int) -> CommandResult:
+    round_ = services.round_close(session=_session(session_id), round_id=round_id, closed_by=teacher)
     return CommandResult(broadcasts=_closed_broadcasts(round_) if round_ else [], round_id=round_id)
 
 
@@ -203,8 +203,8 @@ def close_overdue_rounds() -> list[Broadcast]:
     return broadcasts
 
 
-def _personal_scores(session: LiveSession, round_: Round | None) -> dict[str, str]:
-    standings = session_leaderboard(session=session)
+def _personal_scores(standings: list[Standing], round_: Round | None) -> dict[str, str]:
+    """Each student's own `score.updated`, keyed by their id, built once here and handed to their sockets."""
     answers = {a.student_id: a for a in Answer.objects.filter(round=round_)} if round_ else {}
     of = len(standings)
     return {
@@ -215,25 +215,26 @@ def _personal_scores(session: LiveSession, round_: Round | None) -> dict[str, st
     }
 
 
-def reveal_round(*, session_id: int, round_id: int) -> CommandResult:
+def reveal_round(*, session_id: int, teacher: User, round_id: int) -> CommandResult:
     session = _session(session_id)
     was_open = session.current_round is not None and session.current_round.closed_at is None
-    services.round_reveal(session=session, round_id=round_id)
+    services.round_reveal(session=session, round_id=round_id, revealed_by=teacher)
     round_ = _round(round_id)
     results = round_results(round_=round_)
+    standings = session_leaderboard(session=session)
     broadcasts = _closed_broadcasts(round_) if was_open else []
     broadcasts += [
         Broadcast(
             groups.session_students(session_id),
             text=events.encode(events.round_revealed(round_, results=results, for_teacher=False)),
-            personal=_personal_scores(session, round_),
+            personal=_personal_scores(standings, round_),
         ),
         Broadcast(
             groups.session_teachers(session_id),
             text=events.encode(
                 {
                     **events.round_revealed(round_, results=results, for_teacher=True),
-                    "leaderboard": events.leaderboard(session_leaderboard(session=session)),
+                    "leaderboard": events.leaderboard(standings),
                 }
             ),
         ),
@@ -241,16 +242,13 @@ def reveal_round(*, session_id: int, round_id: int) -> CommandResult:
     return CommandResult(broadcasts=broadcasts, round_id=round_id)
 
 
-def end_session(*, session_id: int) -> CommandResult:
-    session = services.session_end(session=_session(session_id))
-    text = events.encode(events.session_ended(session, standings=session_leaderboard(session=session)))
+def end_session(*, session_id: int, teacher: User) -> CommandResult:
+    session = services.session_end(session=_session(session_id), ended_by=teacher)
+    standings = session_leaderboard(session=session)
+    text = events.encode(events.session_ended(session, standings=standings))
     return CommandResult(
         broadcasts=[
-            Broadcast(
-                groups.session_students(session_id),
-                text=text,
-                personal=_personal_scores(session, None),
-            ),
+            Broadcast(groups.session_students(session_id), text=text, personal=_personal_scores(standings, None)),
             Broadcast(groups.session_teachers(session_id), text=text),
         ]
     )

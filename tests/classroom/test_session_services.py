@@ -178,3 +178,78 @@ def test_a_teacher_can_only_start_their_own_quiz_in_a_classroom_they_teach(class
     session = services.session_start(classroom=classroom, quiz=quiz, started_by=teacher)
     assert len(session.code) == 6
     assert session.state == State.LOBBY
+
+
+def test_an_answer_not_stored_before_the_reveal_is_refused_even_if_it_arrived_earlier(
+    live_session, teacher, enrolled_students
+):
+    q = question(live_session)
+    start = timezone.now()
+    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher, now=start)
+    services.round_reveal(session=live_session, round_id=round_.pk, now=start + timedelta(seconds=5))
+    late = answer(live_session, round_, enrolled_students[0], correct_choice(q), at=start + timedelta(seconds=4))
+    assert late.error_code == "round_closed"
+    assert not round_.answers.exists()
+
+
+def test_an_answer_that_arrived_before_the_teacher_closed_the_round_still_counts(
+    live_session, teacher, enrolled_students
+):
+    q = question(live_session)
+    start = timezone.now()
+    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher, now=start)
+    services.round_close(session=live_session, round_id=round_.pk, now=start + timedelta(seconds=10))
+    queued = answer(live_session, round_, enrolled_students[0], correct_choice(q), at=start + timedelta(seconds=9))
+    after = answer(live_session, round_, enrolled_students[1], correct_choice(q), at=start + timedelta(seconds=11))
+    assert queued.accepted
+    assert after.error_code == "round_closed"
+
+
+def test_an_answer_that_arrived_before_the_deadline_counts_after_the_sweeper_closed_the_round(
+    live_session, teacher, enrolled_students
+):
+    q = question(live_session)
+    start = timezone.now() - timedelta(minutes=1)
+    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher, now=start)
+    services.rounds_close_overdue()
+    in_time = answer(
+        live_session, round_, enrolled_students[0], correct_choice(q), at=round_.deadline - timedelta(milliseconds=50)
+    )
+    assert in_time.accepted
+
+
+@pytest.mark.parametrize("command", ["close", "reveal"])
+def test_an_ended_session_cannot_be_brought_back_by_a_late_command(command, live_session, teacher):
+    round_ = services.session_push_question(
+        session=live_session, question_id=question(live_session).pk, pushed_by=teacher
+    )
+    services.session_end(session=live_session)
+    action = services.round_close if command == "close" else services.round_reveal
+    with pytest.raises(DomainError) as refused:
+        action(session=live_session, round_id=round_.pk)
+    assert refused.value.code == "session_ended"
+    live_session.refresh_from_db()
+    assert live_session.state == State.ENDED
+
+
+def test_a_co_teacher_removed_mid_session_loses_control_at_once(live_session, teacher, other_teacher):
+    live_session.classroom.co_teachers.add(other_teacher)
+    round_ = services.session_push_question(
+        session=live_session, question_id=question(live_session).pk, pushed_by=other_teacher
+    )
+    live_session.classroom.co_teachers.remove(other_teacher)
+    with pytest.raises(DomainError) as refused:
+        services.round_reveal(session=live_session, round_id=round_.pk, revealed_by=other_teacher)
+    assert refused.value.code == "forbidden"
+
+
+def test_a_guest_cannot_enrol_in_a_classroom_with_its_join_code(live_session, classroom):
+    live_session.allow_guests = True
+    live_session.save()
+    classroom.self_enrolment = True
+    classroom.save()
+    _session, guest = services.session_join_as_guest(code=live_session.code, display_name="Guest")
+    with pytest.raises(DomainError) as refused:
+        services.classroom_self_enrol(student=guest, join_code=classroom.join_code)
+    assert refused.value.code == "not_a_student"
+    assert not classroom.enrolments.filter(student=guest).exists()
