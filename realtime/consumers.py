@@ -5,6 +5,7 @@ Thin by design: `connect` authenticates and authorises, joins the worker's hub, 
 runs in realtime.session_actions through `database_sync_to_async`.
 """
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -58,6 +59,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.attached = False
         self.closed = False
         self.pending: list[str] = []
+        self.snapshot_generation = 0
         self.server_send = None
         self.groups_joined: list[str] = []
 
@@ -90,16 +92,36 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.user, self.user_id, self.user_key = user, admission.user_id, str(admission.user_id)
         await self.accept()
         runtime = current_runtime()
-        await runtime.hub.attach(self, self.groups_joined, session_id=self.session_id, name=admission.name)
-        self.attached = True
-        runtime.deadlines.ensure_running()
-        await self.send_snapshot()
-        await self.after_connect()
+        try:
+            await runtime.hub.attach(self, self.groups_joined, session_id=self.session_id, name=admission.name)
+            self.attached = True
+            runtime.deadlines.ensure_running()
+            await self.send_snapshot()
+            await self.after_connect()
+        except Exception:
+            logger.exception("could not start socket of session %s", self.session_id)
+            await self.give_up()
+
+    async def give_up(self) -> None:
+        """Leave the hub and close with 1011: the client reconnects, and its next snapshot starts it afresh."""
+        await self.disconnect(CLOSE_UNAVAILABLE)
+        await self.close(code=CLOSE_UNAVAILABLE)
 
     async def send_snapshot(self) -> None:
         """Send the state as stored, then whatever arrived while it was read (newer, so it applies on top)."""
-        self.ready = False
+        generation = self.begin_snapshot()
         text = await database_sync_to_async(self.snapshot_text)(session_id=self.session_id, user=self.user)
+        await self.finish_snapshot(generation, text)
+
+    def begin_snapshot(self) -> int:
+        """Hold frames from here until the snapshot being read now is sent. Returns its generation."""
+        self.ready = False
+        self.snapshot_generation += 1
+        return self.snapshot_generation
+
+    async def finish_snapshot(self, generation: int, text: str) -> None:
+        if generation != self.snapshot_generation:
+            return  # a newer snapshot is being read; it will be sent instead, with the frames held until then
         self.ready = True
         await self.send_frame(text)
         pending, self.pending = self.pending, []
@@ -108,6 +130,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         self.closed = True
+        self.pending.clear()
         if self.attached:
             self.attached = False
             await current_runtime().hub.detach(self, self.groups_joined, session_id=self.session_id)
@@ -162,6 +185,16 @@ class SessionConsumer(AsyncWebsocketConsumer):
         if live:
             await self.send_snapshot()
 
+    @classmethod
+    async def on_live_changed_many(cls, sockets: list["SessionConsumer"], live: bool) -> None:
+        """Tell the sockets of one session on this worker that live updates stopped or resumed."""
+        for socket in sockets:
+            try:
+                await socket.on_live_changed(live)
+            except Exception:
+                logger.exception("could not resync a socket of session %s", socket.session_id)
+                await socket.give_up()
+
     # --- per role --------------------------------------------------------------------------------------------
     def admit(self, *, session_id: int, user) -> session_actions.Admission:
         raise NotImplementedError
@@ -207,6 +240,27 @@ class StudentConsumer(SessionConsumer):
         if not outcome.duplicate:
             runtime.results.mark_dirty(self.session_id)
 
+    @classmethod
+    async def on_live_changed_many(cls, sockets: list["SessionConsumer"], live: bool) -> None:
+        """A student sees nothing of the layer's health; when it is back, every socket of the session gets its
+        snapshot, read for all of them at once."""
+        sockets = [socket for socket in sockets if not socket.closed]
+        if not live or not sockets:
+            return
+        generations = {socket: socket.begin_snapshot() for socket in sockets}
+        try:
+            texts = await database_sync_to_async(session_actions.student_snapshot_texts)(
+                session_id=sockets[0].session_id,
+                users=list({socket.user_id: socket.user for socket in sockets}.values()),
+            )
+        except Exception:
+            logger.exception("could not resync the students of session %s", sockets[0].session_id)
+            for socket in sockets:
+                await socket.give_up()
+            return
+        for socket, generation in generations.items():
+            await socket.finish_snapshot(generation, texts[socket.user_id])
+
 
 StudentConsumer.commands = {
     "ping": SessionConsumer.ping,
@@ -226,6 +280,8 @@ class TeacherConsumer(SessionConsumer):
         self.results_seen: dict[int, int] = {}
         self.presence_by_worker: dict[str, tuple[float, dict[int, str]]] = {}
         self.presence_sent: dict[int, str] | None = None
+        self.results_waiting: str | None = None
+        self.results_writer: asyncio.Task | None = None
 
     def admit(self, *, session_id, user):
         admission = session_actions.admit_teacher(session_id=session_id, user=user)
@@ -282,11 +338,23 @@ class TeacherConsumer(SessionConsumer):
             if answered <= self.results_seen.get(round_id, -1):
                 return  # older or equal results from another worker
             self.results_seen[round_id] = answered
-            await self.send_frame(message["text"])
+            self.queue_results(message["text"])
         elif kind == "presence":
             students = {int(student_id): name for student_id, name in message["students"]}
             self.presence_by_worker[message["worker"]] = (time.monotonic(), students)
             await self.send_presence()
+
+    def queue_results(self, text: str) -> None:
+        """Results are written by a task of this socket's own, newest first: a projector that stops reading (a
+        sleeping laptop) then holds up only itself, not the worker's hub, and skips the results it missed."""
+        self.results_waiting = text
+        if self.results_writer is None or self.results_writer.done():
+            self.results_writer = asyncio.create_task(self._write_results())
+
+    async def _write_results(self) -> None:
+        while self.results_waiting is not None and not self.closed:
+            text, self.results_waiting = self.results_waiting, None
+            await self.send_frame(text)
 
     async def send_presence(self) -> None:
         now = time.monotonic()

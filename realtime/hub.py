@@ -36,10 +36,13 @@ class HubSocket(Protocol):
     user_id: int
     user_key: str
     role: str
+    session_id: int
 
     async def send_frame(self, text: str) -> None: ...
     async def on_relay(self, message: dict) -> None: ...
-    async def on_live_changed(self, live: bool) -> None: ...
+
+    @classmethod
+    async def on_live_changed_many(cls, sockets: list, live: bool) -> None: ...
 
 
 class LocalHub:
@@ -57,10 +60,13 @@ class LocalHub:
         self._heartbeats_sent = 0
         self._heartbeat_seen = 0
         self._tasks: list[asyncio.Task] = []
+        self._live_notices: asyncio.Queue[bool] = asyncio.Queue()
+        self._notice_task: asyncio.Task | None = None
+        # group -> the join in flight, so a socket attaching meanwhile waits for the subscription it relies on
+        self._joining: dict[str, asyncio.Future] = {}
         self._presence_pending: set[int] = set()
         self._presence_task: asyncio.Task | None = None
         self._start_lock = asyncio.Lock()
-        self._on_start_callbacks: list = []
 
     @property
     def started(self) -> bool:
@@ -77,9 +83,10 @@ class LocalHub:
                 self._tasks.append(asyncio.create_task(self._heartbeat_forever(), name="hub-heartbeat"))
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        extra = [task for task in (self._notice_task, self._presence_task) if task is not None]
+        for task in [*self._tasks, *extra]:
             task.cancel()
-        for task in self._tasks:
+        for task in [*self._tasks, *extra]:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
@@ -91,7 +98,14 @@ class LocalHub:
             sockets = self.members.get(group)
             if sockets is None:
                 sockets = self.members[group] = set()
-                await self._group_add(group)
+                joined = self._joining[group] = asyncio.get_running_loop().create_future()
+                try:
+                    await self._group_add(group)
+                finally:
+                    del self._joining[group]
+                    joined.set_result(None)
+            elif group in self._joining:
+                await asyncio.shield(self._joining[group])
             sockets.add(socket)
         if socket.role == "student":
             here = self.students_here.setdefault(session_id, {})
@@ -226,11 +240,23 @@ class LocalHub:
             logger.info("channel layer reachable again; live updates resumed")
         else:
             logger.warning("channel layer unreachable; live updates interrupted")
-        for socket in {s for sockets in self.members.values() for s in sockets}:
-            try:
-                await socket.on_live_changed(live)
-            except Exception:
-                logger.exception("could not tell a socket about the live state")
+        # Resyncing every socket reads the database; done here it would stop this loop from reading heartbeats
+        # and broadcasts for as long as it takes. Notices are queued in order and sent by a task of their own.
+        self._live_notices.put_nowait(live)
+        if self._notice_task is None or self._notice_task.done():
+            self._notice_task = asyncio.create_task(self._send_live_notices(), name="hub-live-notices")
+
+    async def _send_live_notices(self) -> None:
+        while not self._live_notices.empty():
+            live = self._live_notices.get_nowait()
+            by_session: dict[tuple[type, int], list[HubSocket]] = {}
+            for socket in {s for sockets in self.members.values() for s in sockets}:
+                by_session.setdefault((type(socket), socket.session_id), []).append(socket)
+            for (socket_class, _session_id), sockets in by_session.items():
+                try:
+                    await socket_class.on_live_changed_many(sockets, live)
+                except Exception:
+                    logger.exception("could not tell sockets about the live state")
 
     async def _restore(self) -> None:
         for group in list(self.members):

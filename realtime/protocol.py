@@ -16,7 +16,6 @@ CLOSE_UNAVAILABLE = 1011  # a service the server needs (the database) did not an
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
-CLOSE_SESSION_ENDED = 4410
 
 
 @dataclass(frozen=True)

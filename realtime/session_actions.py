@@ -14,7 +14,7 @@ from accounts.models import User
 from classroom import services
 from classroom.errors import DomainError
 from classroom.models import Answer, LiveSession, Round
-from classroom.selectors import Standing, round_results, session_leaderboard, session_roster, student_answer
+from classroom.selectors import Standing, round_results, session_leaderboard, session_roster
 from realtime import events, groups
 
 
@@ -69,42 +69,55 @@ def admit_teacher(*, session_id: int, user: User) -> Admission:
     return Admission(session_id=session.pk, user_id=user.pk, name=user.name)
 
 
-def student_snapshot_text(*, session_id: int, user: User) -> str:
-    """What a student sees on (re)connect: the session, the open round's student-safe question, the time left,
-    their own answer, and after a reveal the answer key, their result and their standing."""
+def student_snapshot_texts(*, session_id: int, users: list[User]) -> dict[int, str]:
+    """What each student sees on (re)connect, by user id: the session, the open round's student-safe question, the
+    time left, their own answer, and after a reveal the answer key, their result and their standing.
+
+    What all students share is read once, so resyncing a whole worker after an outage costs a few queries per
+    session rather than per socket.
+    """
     now = timezone.now()
     session = _session(session_id)
-    round_part = None
-    score = None
-    if session.current_round_id:
-        round_ = _round(session.current_round_id)
-        round_part = events.round_info(round_, now=now)
-        answer = student_answer(round_=round_, student=user)
-        round_part["your_answer"] = (
-            None
-            if answer is None
-            else {
-                "client_id": answer.client_id,
-                "answer": answer.response,
-                "submitted_at": events._iso(answer.submitted_at),
-            }
-        )
-        if round_.revealed_at is not None:
-            round_part["reveal"] = events.round_revealed(
-                round_, results=round_results(round_=round_), for_teacher=False
-            )
-            round_part["your_result"] = (
-                None if answer is None else {"correct": answer.is_correct, "points": answer.points}
-            )
+    round_ = _round(session.current_round_id) if session.current_round_id else None
+    answers = {a.student_id: a for a in Answer.objects.filter(round=round_, student__in=users)} if round_ else {}
+    reveal = None
+    if round_ is not None and round_.revealed_at is not None:
+        reveal = events.round_revealed(round_, results=round_results(round_=round_), for_teacher=False)
+    standings = {}
     if session.rounds.filter(revealed_at__isnull=False).exists():
-        standings = session_leaderboard(session=session)
-        mine = next((s for s in standings if s.student_id == user.pk), None)
-        if mine:
-            score = {"total": mine.points, "rank": mine.rank, "of": len(standings)}
-    you = {"id": user.pk, "name": user.name}
-    return events.encode(
-        events.snapshot(role="student", session=session, you=you, now=now, round=round_part, score=score)
-    )
+        board = session_leaderboard(session=session)
+        standings = {s.student_id: {"total": s.points, "rank": s.rank, "of": len(board)} for s in board}
+    texts = {}
+    for user in users:
+        round_part = None
+        if round_ is not None:
+            answer = answers.get(user.pk)
+            round_part = events.round_info(round_, now=now)
+            round_part["your_answer"] = (
+                None
+                if answer is None
+                else {
+                    "client_id": answer.client_id,
+                    "answer": answer.response,
+                    "submitted_at": events._iso(answer.submitted_at),
+                }
+            )
+            if reveal is not None:
+                round_part["reveal"] = reveal
+                round_part["your_result"] = (
+                    None if answer is None else {"correct": answer.is_correct, "points": answer.points}
+                )
+        you = {"id": user.pk, "name": user.name}
+        texts[user.pk] = events.encode(
+            events.snapshot(
+                role="student", session=session, you=you, now=now, round=round_part, score=standings.get(user.pk)
+            )
+        )
+    return texts
+
+
+def student_snapshot_text(*, session_id: int, user: User) -> str:
+    return student_snapshot_texts(session_id=session_id, users=[user])[user.pk]
 
 
 @dataclass(frozen=True)
@@ -151,10 +164,6 @@ def teacher_snapshot(*, session_id: int, user: User) -> TeacherSnapshot:
         )
     )
     return TeacherSnapshot(text=text, round_id=session.current_round_id, answered=results["answered"] if results else 0)
-
-
-def student_snapshots_texts(*, session_id: int, users: list[User]) -> dict[int, str]:
-    return {user.pk: student_snapshot_text(session_id=session_id, user=user) for user in users}
 
 
 # --- teacher commands ---------------------------------------------------------------------------------------------

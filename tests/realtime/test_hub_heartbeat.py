@@ -40,6 +40,7 @@ class RecordingSocket:
     user_id = 1
     user_key = "1"
     role = "teacher"
+    session_id = 1
 
     def __init__(self):
         self.live_changes: list[bool] = []
@@ -50,8 +51,10 @@ class RecordingSocket:
     async def on_relay(self, message):
         pass
 
-    async def on_live_changed(self, live):
-        self.live_changes.append(live)
+    @classmethod
+    async def on_live_changed_many(cls, sockets, live):
+        for socket in sockets:
+            socket.live_changes.append(live)
 
 
 async def test_a_silently_lost_heartbeat_resyncs_every_socket(monkeypatch):
