@@ -12,6 +12,10 @@ import sys
 # A frame larger than this never reaches Django; frames above WEBSOCKET_MAX_MESSAGE_BYTES but below this are
 # refused by the consumer with close code 1009.
 SERVER_MAX_WEBSOCKET_FRAME = 64 * 1024
+# daphne (autobahn) applies its message-size cap to what the server sends as well: with 64 KiB, the teacher's
+# snapshot of a session with ~2,000 students could not be sent at all. 1 MiB is daphne's own default (a roster of
+# ~30,000); incoming frames stay capped at SERVER_MAX_WEBSOCKET_FRAME.
+DAPHNE_MAX_WEBSOCKET_MESSAGE = 1024 * 1024
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -50,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
             str(args.port),
             "--proxy-headers",
             "--websocket-max-message-size",
-            str(SERVER_MAX_WEBSOCKET_FRAME),
+            str(DAPHNE_MAX_WEBSOCKET_MESSAGE),
             "--websocket-max-frame-size",
             str(SERVER_MAX_WEBSOCKET_FRAME),
             "-v1",

@@ -144,7 +144,10 @@ class SessionConsumer(AsyncWebsocketConsumer):
             return
         try:
             await self.server_send({"type": "websocket.send", "text": text})
-        except Exception:
+        except Exception as error:
+            # Usually the client just left; but a frame the server refuses (daphne's size cap) would otherwise
+            # leave a socket that silently never updates again.
+            logger.warning("could not send a %d-character frame to a %s socket: %r", len(text), self.role, error)
             self.closed = True
 
     async def send_event(self, message: dict) -> None:
