@@ -47,7 +47,7 @@ def session_roster(*, session: LiveSession) -> list[dict]:
     enrolled = User.objects.filter(enrolments__classroom_id=session.classroom_id)
     guests = User.objects.filter(pk__in=Participant.objects.filter(session=session).values("student_id"))
     students = (enrolled | guests).distinct().order_by("display_name", "username")
-    return [{"id": s.pk, "name": s.name} for s in students]
+    return [{"id": s.pk, "name": s.name, "guest": s.is_guest} for s in students]
 
 
 def round_effective_state(*, round_: Round, now: datetime | None = None) -> str:

@@ -4,6 +4,7 @@ with a stable code when the request is refused. Callers broadcast what these ret
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -107,6 +108,12 @@ def session_join_as_guest(*, code: str, display_name: str) -> tuple[LiveSession,
     if session is None or not session.allow_guests:
         raise DomainError("not_found", "No live session accepts guests with that code.")
     with transaction.atomic():
+        session = _locked_session(session.pk)  # guests joining at once are counted one after another
+        if (
+            Participant.objects.filter(session=session, student__is_guest=True).count()
+            >= settings.MAX_GUESTS_PER_SESSION
+        ):
+            raise DomainError("session_full", "This session has as many guests as it takes. Ask your teacher.")
         guest = user_create(
             username=f"guest-{session.code.lower()}-{random_code(8).lower()}",
             password=None,
@@ -115,6 +122,26 @@ def session_join_as_guest(*, code: str, display_name: str) -> tuple[LiveSession,
         )
         Participant.objects.create(session=session, student=guest)
     return session, guest
+
+
+@transaction.atomic
+def session_remove_guest(*, session: LiveSession, student_id: int, removed_by: User) -> User:
+    """Take a guest out of the session: off the roster and the leaderboard, their answers gone, their account
+    closed so the link and the cookie stop working. Enrolled students are managed in their classroom instead."""
+    session = _session_for_command(session.pk, removed_by)
+    participant = (
+        Participant.objects.filter(session=session, student_id=student_id, student__is_guest=True)
+        .select_related("student")
+        .first()
+    )
+    if participant is None:
+        raise DomainError("not_found", "Only guests who joined this session can be removed from it.")
+    guest = participant.student
+    participant.delete()
+    Answer.objects.filter(round__session=session, student=guest).delete()
+    guest.is_active = False
+    guest.save(update_fields=["is_active"])
+    return guest
 
 
 def student_may_join(*, student: User, session: LiveSession) -> bool:

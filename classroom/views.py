@@ -1,7 +1,7 @@
 """Pages of live sessions. Each view parses input, calls one service or selector, and renders."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -131,7 +131,14 @@ def join(request: HttpRequest) -> HttpResponse:
     if code and session is None:
         messages.error(request, _("No live session has that code. Check it and try again."))
     if session and request.user.is_authenticated:
-        return redirect("student_session", code=session.code)
+        if (
+            request.user.is_guest
+            and session.allow_guests
+            and not services.student_may_join(student=request.user, session=session)
+        ):
+            logout(request)  # a guest of an earlier session joins this one as a new guest
+        else:
+            return redirect("student_session", code=session.code)
     guest_form = None
     if session and session.allow_guests:
         guest_form = GuestJoinForm(request.POST if "display_name" in request.POST else None)

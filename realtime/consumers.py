@@ -22,6 +22,7 @@ from realtime.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_MESSAGE_TOO_BIG,
     CLOSE_NOT_FOUND,
+    CLOSE_REMOVED,
     CLOSE_UNAUTHENTICATED,
     CLOSE_UNAVAILABLE,
     STUDENT_TYPES,
@@ -93,7 +94,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await self.accept()
         runtime = current_runtime()
         try:
-            await runtime.hub.attach(self, self.groups_joined, session_id=self.session_id, name=admission.name)
+            await runtime.hub.attach(
+                self, self.groups_joined, session_id=self.session_id, name=admission.name, guest=admission.guest
+            )
             self.attached = True
             runtime.deadlines.ensure_running()
             await self.send_snapshot()
@@ -183,6 +186,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
     # --- hub callbacks ---------------------------------------------------------------------------------------
     async def on_relay(self, message: dict) -> None:
         pass
+
+    async def remove(self) -> None:
+        """The teacher took this user out of the session: close with 4403, which tells the page not to return."""
+        await self.disconnect(CLOSE_REMOVED)
+        await self.close(code=CLOSE_REMOVED)
 
     async def on_live_changed(self, live: bool) -> None:
         if live:
@@ -281,8 +289,8 @@ class TeacherConsumer(SessionConsumer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.results_seen: dict[int, int] = {}
-        self.presence_by_worker: dict[str, tuple[float, dict[int, str]]] = {}
-        self.presence_sent: dict[int, str] | None = None
+        self.presence_by_worker: dict[str, tuple[float, dict[int, tuple[str, bool]]]] = {}
+        self.presence_sent: dict[int, tuple[str, bool]] | None = None
         self.results_waiting: str | None = None
         self.results_writer: asyncio.Task | None = None
 
@@ -324,6 +332,10 @@ class TeacherConsumer(SessionConsumer):
     async def reveal(self, message: dict) -> None:
         await self._run(session_actions.reveal_round, message, teacher=self.user, round_id=message["round_id"])
 
+    async def remove_participant(self, message: dict) -> None:
+        await self._run(session_actions.remove_guest, message, teacher=self.user, student_id=message["student_id"])
+        current_runtime().results.mark_dirty(self.session_id)  # the guest's answers are gone from the results
+
     async def end(self, message: dict) -> None:
         await self._run(session_actions.end_session, message, teacher=self.user)
 
@@ -343,7 +355,7 @@ class TeacherConsumer(SessionConsumer):
             self.results_seen[round_id] = answered
             self.queue_results(message["text"])
         elif kind == "presence":
-            students = {int(student_id): name for student_id, name in message["students"]}
+            students = {int(student_id): (name, bool(guest)) for student_id, name, guest in message["students"]}
             self.presence_by_worker[message["worker"]] = (time.monotonic(), students)
             await self.send_presence()
 
@@ -361,7 +373,7 @@ class TeacherConsumer(SessionConsumer):
 
     async def send_presence(self) -> None:
         now = time.monotonic()
-        merged: dict[int, str] = {}
+        merged: dict[int, tuple[str, bool]] = {}
         for worker, (seen_at, students) in list(self.presence_by_worker.items()):
             if now - seen_at > self.PRESENCE_EXPIRY:
                 del self.presence_by_worker[worker]
@@ -384,5 +396,6 @@ TeacherConsumer.commands = {
     "round.close": TeacherConsumer.close_round,
     "round.reveal": TeacherConsumer.reveal,
     "session.end": TeacherConsumer.end,
+    "participant.remove": TeacherConsumer.remove_participant,
     "results.refresh": TeacherConsumer.refresh_results,
 }

@@ -115,12 +115,17 @@ def results_updated(results: dict) -> dict:
     return {"type": "results.updated", "results": results}
 
 
-def presence_updated(students: dict[int, str]) -> dict:
+def presence_updated(students: dict[int, tuple[str, bool]]) -> dict:
+    """`students`: id -> (name, guest) of everyone connected on any worker."""
     return {
         "type": "presence.updated",
         "connected": sorted(students),
-        "students": [{"id": sid, "name": name} for sid, name in sorted(students.items())],
+        "students": [{"id": sid, "name": name, "guest": guest} for sid, (name, guest) in sorted(students.items())],
     }
+
+
+def participant_removed(*, student_id: int) -> dict:
+    return {"type": "participant.removed", "student_id": student_id}
 
 
 def answer_accepted(answer: Answer, *, ref: str | None) -> dict:

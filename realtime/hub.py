@@ -40,6 +40,7 @@ class HubSocket(Protocol):
 
     async def send_frame(self, text: str) -> None: ...
     async def on_relay(self, message: dict) -> None: ...
+    async def remove(self) -> None: ...
 
     @classmethod
     async def on_live_changed_many(cls, sockets: list, live: bool) -> None: ...
@@ -92,7 +93,9 @@ class LocalHub:
         self._tasks.clear()
 
     # --- membership -----------------------------------------------------------------------------------------
-    async def attach(self, socket: HubSocket, group_names: Iterable[str], *, session_id: int, name: str) -> None:
+    async def attach(
+        self, socket: HubSocket, group_names: Iterable[str], *, session_id: int, name: str, guest: bool = False
+    ) -> None:
         await self.start()
         for group in group_names:
             sockets = self.members.get(group)
@@ -109,7 +112,7 @@ class LocalHub:
             sockets.add(socket)
         if socket.role == "student":
             here = self.students_here.setdefault(session_id, {})
-            entry = here.setdefault(socket.user_id, [name, 0])
+            entry = here.setdefault(socket.user_id, [name, 0, guest])
             entry[1] += 1
             if entry[1] == 1:
                 self._presence_changed(session_id)
@@ -208,6 +211,10 @@ class LocalHub:
                     own = personal.get(socket.user_key)
                     if own is not None:
                         await socket.send_frame(own)
+            for user_key in message.get("close_users") or ():
+                for socket in targets:
+                    if socket.user_key == user_key:
+                        await socket.remove()
         else:
             for socket in targets:
                 await socket.on_relay(message)
@@ -288,7 +295,7 @@ class LocalHub:
                 "kind": "presence",
                 "worker": self.worker_id,
                 "session_id": session_id,
-                "students": [[student_id, entry[0]] for student_id, entry in here.items()],
+                "students": [[student_id, entry[0], entry[2]] for student_id, entry in here.items()],
             },
         )
 

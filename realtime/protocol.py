@@ -14,6 +14,7 @@ PROTOCOL_VERSION = 1
 CLOSE_MESSAGE_TOO_BIG = 1009
 CLOSE_UNAVAILABLE = 1011  # a service the server needs (the database) did not answer; the client reconnects
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_REMOVED = 4430  # after accept: the teacher removed this guest from the session; the page does not reconnect
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 
@@ -41,11 +42,14 @@ CLIENT_MESSAGES: dict[str, tuple[Field, ...]] = {
     "round.close": (Field("round_id", int), REF),
     "round.reveal": (Field("round_id", int), REF),
     "session.end": (REF,),
+    "participant.remove": (Field("student_id", int), REF),
     "results.refresh": (REF,),
 }
 
 STUDENT_TYPES = frozenset({"ping", "answer.submit"})
-TEACHER_TYPES = frozenset({"ping", "round.push", "round.close", "round.reveal", "session.end", "results.refresh"})
+TEACHER_TYPES = frozenset(
+    {"ping", "round.push", "round.close", "round.reveal", "session.end", "results.refresh", "participant.remove"}
+)
 
 
 class ProtocolError(Exception):

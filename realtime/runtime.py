@@ -177,7 +177,12 @@ async def publish(broadcasts: list[Broadcast], *, hub: LocalHub | None = None) -
     for broadcast in broadcasts:
         sent = await hub.group_send(
             broadcast.group,
-            {"kind": "frames", "text": broadcast.text, "personal": broadcast.personal or None},
+            {
+                "kind": "frames",
+                "text": broadcast.text,
+                "personal": broadcast.personal or None,
+                "close_users": list(broadcast.close_users) or None,
+            },
         )
         delivered = delivered and sent
     return delivered

@@ -25,6 +25,7 @@ class Broadcast:
     group: str
     text: str | None = None
     personal: dict[str, str] = field(default_factory=dict)
+    close_users: tuple[str, ...] = ()  # user ids (as strings) whose sockets in the group are closed after it
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Admission:
     session_id: int
     user_id: int
     name: str
+    guest: bool = False
 
 
 def admit_student(*, session_id: int, user: User) -> Admission:
@@ -59,14 +61,14 @@ def admit_student(*, session_id: int, user: User) -> Admission:
     if not services.student_may_join(student=user, session=session):
         raise DomainError("forbidden", "You are not in this session's classroom.")
     services.participant_record(session=session, student=user)
-    return Admission(session_id=session.pk, user_id=user.pk, name=user.name)
+    return Admission(session_id=session.pk, user_id=user.pk, name=user.name, guest=user.is_guest)
 
 
 def admit_teacher(*, session_id: int, user: User) -> Admission:
     session = _session(session_id)
     if not services.user_teaches(user=user, classroom=session.classroom):
         raise DomainError("forbidden", "You do not teach this session's classroom.")
-    return Admission(session_id=session.pk, user_id=user.pk, name=user.name)
+    return Admission(session_id=session.pk, user_id=user.pk, name=user.name, guest=user.is_guest)
 
 
 def student_snapshot_texts(*, session_id: int, users: list[User]) -> dict[int, str]:
@@ -259,6 +261,19 @@ def end_session(*, session_id: int, teacher: User) -> CommandResult:
         broadcasts=[
             Broadcast(groups.session_students(session_id), text=text, personal=_personal_scores(standings, None)),
             Broadcast(groups.session_teachers(session_id), text=text),
+        ]
+    )
+
+
+def remove_guest(*, session_id: int, teacher: User, student_id: int) -> CommandResult:
+    guest = services.session_remove_guest(session=_session(session_id), student_id=student_id, removed_by=teacher)
+    return CommandResult(
+        broadcasts=[
+            Broadcast(groups.session_students(session_id), close_users=(str(guest.pk),)),
+            Broadcast(
+                groups.session_teachers(session_id),
+                text=events.encode(events.participant_removed(student_id=guest.pk)),
+            ),
         ]
     )
 

@@ -2,15 +2,17 @@
 // Connects to this site, reconnects with exponential backoff and jitter, pings every 25 s, hands each
 // message to the handler registered for its `type`, and keeps the offset between this clock and the server's.
 
+const CLOSE_REMOVED = 4430; // docs/protocol.md: the teacher removed this guest from the session
 const PING_EVERY_MS = 25_000;
 const PONG_TIMEOUT_MS = 10_000;
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 
 export class LiveSocket {
-  constructor(path, { onStatus = () => {} } = {}) {
+  constructor(path, { onStatus = () => {}, onRemoved = () => {} } = {}) {
     this.path = path;
     this.onStatus = onStatus;
+    this.onRemoved = onRemoved;
     this.handlers = new Map();
     this.offsetMs = 0;
     this.attempt = 0;
@@ -62,8 +64,15 @@ export class LiveSocket {
     socket.addEventListener("message", (event) => {
       if (this.socket === socket) this.receive(event.data);
     });
-    socket.addEventListener("close", () => {
-      if (this.socket === socket) this.dropAndRetry();
+    socket.addEventListener("close", (event) => {
+      if (this.socket !== socket) return;
+      if (event.code === CLOSE_REMOVED) {
+        this.stop(); // the teacher took this guest out of the session: coming back would only be refused
+        this.onStatus("removed");
+        this.onRemoved();
+        return;
+      }
+      this.dropAndRetry();
     });
   }
 
@@ -163,6 +172,7 @@ export function connectionBadge(element, t) {
     live: ["text-bg-success", t("statusLive")],
     reconnecting: ["text-bg-warning", t("statusReconnecting")],
     stopped: ["text-bg-secondary", t("statusStopped")],
+    removed: ["text-bg-danger", t("statusRemoved")],
   };
   return (state) => {
     const [className, label] = looks[state] ?? looks.connecting;

@@ -10,11 +10,19 @@ import { leaderboardList } from "./results-view.js";
 const config = readPageConfig();
 const t = translator();
 const $ = (id) => document.getElementById(id);
-const screens = { waiting: $("screen-waiting"), question: $("screen-question"), ended: $("screen-ended") };
+const screens = {
+  waiting: $("screen-waiting"),
+  question: $("screen-question"),
+  ended: $("screen-ended"),
+  removed: $("screen-removed"),
+};
 const storageKey = `quizcast:answer:${config.sessionId}`;
 
 const state = { you: null, round: null, form: null, acked: false, pendingRef: null, lastAnswer: null, score: null, ended: false };
-const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t) });
+const socket = new LiveSocket(config.socketPath, {
+  onStatus: connectionBadge($("connection"), t),
+  onRemoved: () => showScreen("removed"),
+});
 
 // --- the answer waiting for its acknowledgement, kept across reloads of this tab ----------------------------
 function loadPending() {

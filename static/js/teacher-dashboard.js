@@ -15,6 +15,7 @@ const state = {
   questions: [],
   asked: [],
   roster: new Map(),
+  guests: new Set(),
   connected: new Set(),
   present: [], // students in the last presence.updated, kept so a later snapshot does not forget new guests
   round: null,
@@ -143,11 +144,24 @@ function renderRoster() {
       const answered = answeredIds.has(id);
       const connected = state.connected.has(id);
       const status = answered ? "answered" : connected ? (state.round?.state === "open" ? "waiting" : "connected") : "offline";
+      const guest = state.guests.has(id);
       return el(
         "li",
         { class: `qc-roster-row is-${status}`, dataset: { studentId: id } },
         el("span", { class: "qc-roster-name", text: name }),
+        guest ? el("span", { class: "badge text-bg-light", text: t("guest") }) : null,
         el("span", { class: `badge qc-roster-state qc-roster-state--${status}`, text: t(`roster_${status}`) }),
+        guest && !state.ended
+          ? el("button", {
+              class: "btn btn-sm btn-link text-danger qc-remove-guest",
+              type: "button",
+              "aria-label": t("removeGuestLabel", { name }),
+              text: t("removeGuest"),
+              onclick: () => {
+                if (window.confirm(t("removeGuestConfirm", { name }))) command({ type: "participant.remove", student_id: id });
+              },
+            })
+          : null,
       );
     });
   $("roster").replaceChildren(...rows);
@@ -211,7 +225,9 @@ followRounds(socket, state, {
     state.session = message.session;
     state.questions = message.questions;
     state.asked = [...message.asked_question_ids];
-    state.roster = new Map([...message.roster, ...state.present].map((student) => [student.id, student.name]));
+    const everyone = [...message.roster, ...state.present];
+    state.roster = new Map(everyone.map((student) => [student.id, student.name]));
+    state.guests = new Set(everyone.filter((student) => student.guest).map((student) => student.id));
   },
   onRound: drawRound,
   render: (change) => {
@@ -228,9 +244,19 @@ socket
   .on("presence.updated", (message) => {
     state.connected = new Set(message.connected);
     state.present = message.students;
-    for (const student of message.students) state.roster.set(student.id, student.name);
+    for (const student of message.students) {
+      state.roster.set(student.id, student.name);
+      if (student.guest) state.guests.add(student.id);
+    }
     renderRoster();
     renderRound();
+  })
+  .on("participant.removed", (message) => {
+    state.roster.delete(message.student_id);
+    state.guests.delete(message.student_id);
+    state.connected.delete(message.student_id);
+    state.present = state.present.filter((student) => student.id !== message.student_id);
+    renderRoster();
   })
   .on("live.status", (message) => show($("interrupted"), message.state === "interrupted"))
   .on("error", (message) => {

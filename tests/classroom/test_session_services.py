@@ -253,3 +253,31 @@ def test_a_guest_cannot_enrol_in_a_classroom_with_its_join_code(live_session, cl
         services.classroom_self_enrol(student=guest, join_code=classroom.join_code)
     assert refused.value.code == "not_a_student"
     assert not classroom.enrolments.filter(student=guest).exists()
+
+
+def test_a_session_takes_guests_up_to_its_cap(live_session, settings):
+    settings.MAX_GUESTS_PER_SESSION = 2
+    live_session.allow_guests = True
+    live_session.save()
+    services.session_join_as_guest(code=live_session.code, display_name="One")
+    services.session_join_as_guest(code=live_session.code, display_name="Two")
+    with pytest.raises(DomainError) as refused:
+        services.session_join_as_guest(code=live_session.code, display_name="Three")
+    assert refused.value.code == "session_full"
+
+
+def test_removing_a_guest_takes_their_answers_and_closes_their_account(live_session, teacher):
+    live_session.allow_guests = True
+    live_session.save()
+    _session, guest = services.session_join_as_guest(code=live_session.code, display_name="Prank")
+    q = question(live_session)
+    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    assert answer(live_session, round_, guest, correct_choice(q)).accepted
+
+    services.session_remove_guest(session=live_session, student_id=guest.pk, removed_by=teacher)
+
+    guest.refresh_from_db()
+    assert not guest.is_active
+    assert not round_.answers.exists()
+    assert not services.student_may_join(student=guest, session=live_session)
+    assert guest.pk not in {s.student_id for s in session_leaderboard(session=live_session)}

@@ -368,3 +368,21 @@ def test_a_student_joins_a_classroom_with_its_code(client):
 
     assert response.status_code == 302
     assert classroom.enrolments.filter(student=student).exists()
+
+
+def test_a_guest_of_an_earlier_session_can_join_the_next_one_as_a_new_guest(client, db):
+    from classroom import services as classroom_services
+    from tests.factories import LiveSessionFactory
+
+    earlier = LiveSessionFactory(allow_guests=True)
+    later = LiveSessionFactory(allow_guests=True)
+    _session, old_guest = classroom_services.session_join_as_guest(code=earlier.code, display_name="Ada")
+    client.force_login(old_guest)
+
+    page = client.get(f"/join/?code={later.code}")
+    assert page.status_code == 200
+    assert "display_name" in page.content.decode()
+    joined = client.post("/join/", {"code": later.code, "display_name": "Ada"})
+    assert joined.status_code == 302
+    assert joined["Location"].endswith(f"/s/{later.code}/")
+    assert client.get(joined["Location"]).status_code == 200

@@ -74,3 +74,36 @@ async def test_a_guest_who_joined_with_the_code_is_admitted_to_that_session_only
     assert snapshot["you"]["name"] == "Zoë"
     connected, _ = await open_socket(guest, other_session)
     assert not connected
+
+
+async def test_a_teacher_removes_a_guest_whose_sockets_close_for_good(teacher, classroom, quiz):
+    from realtime.protocol import CLOSE_REMOVED
+
+    session = await database_sync_to_async(LiveSessionFactory)(
+        classroom=classroom, quiz=quiz, started_by=teacher, allow_guests=True
+    )
+    _session, guest = await database_sync_to_async(services.session_join_as_guest)(
+        code=session.code, display_name="Prank"
+    )
+    teacher_socket, snapshot = await connect(teacher, session, "teacher")
+    assert {"id": guest.pk, "name": "Prank", "guest": True} in snapshot["roster"]
+    guest_socket, _ = await connect(guest, session)
+    presence = await teacher_socket.receive_type("presence.updated")
+    assert presence["students"] == [{"id": guest.pk, "name": "Prank", "guest": True}]
+
+    await teacher_socket.send({"type": "participant.remove", "student_id": guest.pk})
+
+    removed = await teacher_socket.receive_type("participant.removed")
+    assert removed["student_id"] == guest.pk
+    closed = await guest_socket.communicator.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": CLOSE_REMOVED}
+    await guest.arefresh_from_db()
+    assert not guest.is_active
+    connected, _ = await open_socket(guest, session)
+    assert not connected
+
+
+async def test_enrolled_students_cannot_be_removed_from_a_session(live_session, teacher, enrolled_students):
+    teacher_socket, _ = await connect(teacher, live_session, "teacher")
+    refused = await teacher_socket.request({"type": "participant.remove", "student_id": enrolled_students[0].pk})
+    assert refused["code"] == "not_found"

@@ -71,6 +71,7 @@ async def test_a_frame_over_the_size_cap_closes_the_socket_with_1009(live_sessio
         {"type": "round.reveal", "round_id": 1},
         {"type": "session.end"},
         {"type": "results.refresh"},
+        {"type": "participant.remove", "student_id": 1},
     ],
 )
 async def test_a_student_sending_a_teacher_message_is_forbidden_and_nothing_changes(
