@@ -75,7 +75,10 @@ class ResultsPublisher:
     def mark_dirty(self, session_id: int) -> None:
         if session_id in self._scheduled:
             return
-        delay = max(0.0, self._last.get(session_id, 0.0) + self.interval - time.monotonic())
+        now = time.monotonic()
+        if len(self._last) > 1000:  # forget sessions not published within the interval: they wait for nothing
+            self._last = {sid: at for sid, at in self._last.items() if now - at < self.interval}
+        delay = max(0.0, self._last.get(session_id, 0.0) + self.interval - now)
         self._scheduled[session_id] = asyncio.create_task(self._publish_after(session_id, delay))
 
     async def _publish_after(self, session_id: int, delay: float) -> None:
