@@ -35,7 +35,9 @@ FULL_PLAN = [
     ("plain", "plain", {}, [1000, 2000, 5000]),
     ("quizcast-uvicorn", "quizcast", {"server": "uvicorn", "workers": 1}, [1000, 2000]),
     ("quizcast-daphne", "quizcast", {"server": "daphne", "workers": 1}, [1000, 2000]),
-    ("quizcast-uvicorn-2w", "quizcast", {"server": "uvicorn", "workers": 2}, [5000]),
+    ("quizcast-uvicorn-2w", "quizcast", {"server": "uvicorn", "workers": 2}, [2000, 5000]),
+    ("quizcast-uvicorn-2w-core", "quizcast", {"server": "uvicorn", "workers": 2, "layer": "core"}, [2000]),
+    ("quizcast-uvicorn-nopool", "quizcast", {"server": "uvicorn", "workers": 1, "pool": 0}, [1000]),
     ("socketio-redis", "socketio", {}, [1000, 2000, 5000]),
     ("channels-tutorial", "channels", {}, [1000, 2000, 5000]),
 ]
@@ -84,9 +86,10 @@ def machine_info() -> dict:
     }
 
 
-async def sign_everyone_in(base: str, setup: dict, guests: int) -> dict:
+async def sign_everyone_in(bases: list[str], setup: dict, guests: int) -> dict:
     """The teacher and the enrolled students sign in with passwords; the rest join as guests with the code."""
-    connector = aiohttp.TCPConnector(limit=16)
+    base = bases[0]
+    connector = aiohttp.TCPConnector(limit=32)
     async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar()) as http:
         teacher, teacher_s = await http_flow.timed(http_flow.password_sign_in(http, base, **setup["teacher"]))
         student_logins = []
@@ -95,11 +98,13 @@ async def sign_everyone_in(base: str, setup: dict, guests: int) -> dict:
             browser, seconds = await http_flow.timed(http_flow.password_sign_in(http, base, **student))
             enrolled.append(browser)
             student_logins.append(seconds)
-        limit = asyncio.Semaphore(16)
+        limit = asyncio.Semaphore(32)
 
         async def join(index: int) -> http_flow.Browser:
             async with limit:
-                return await http_flow.guest_join(http, base, code=setup["code"], display_name=f"Guest {index:05d}")
+                return await http_flow.guest_join(
+                    http, bases[index % len(bases)], code=setup["code"], display_name=f"Guest {index:05d}"
+                )
 
         started = time.perf_counter()
         joined = await asyncio.gather(*(join(index) for index in range(guests)))
@@ -117,49 +122,66 @@ async def sign_everyone_in(base: str, setup: dict, guests: int) -> dict:
     }
 
 
+def server_broadcast_times(process: servers.Process, n: int) -> dict | None:
+    """How long websockets.broadcast() itself took in the plain peer, as it logged (the client's share is the rest)."""
+    times = []
+    for line in process.log.read_text().splitlines() if process.log and process.log.exists() else []:
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "BROADCAST" and int(parts[1]) == n:
+            times.append(float(parts[2]))
+    if not times:
+        return None
+    times.sort()
+    return {"p50": times[len(times) // 2], "max": times[-1], "count": len(times)}
+
+
+async def start_target(label: str, kind: str, options: dict, stack: servers.Stack, context: dict) -> Target:
+    if kind == "quizcast":
+        env = servers.quizcast_env(
+            database=context["database"],
+            redis_url=context["redis_url"],
+            server=options["server"],
+            layer=options.get("layer", "pubsub"),
+            pool=options.get("pool", 8),
+        )
+        processes = await servers.start_quizcast(
+            stack, env=env, workers=options["workers"], cpus=context["server_cpus"], label=label
+        )
+        setup = context["setup"]
+        return Target(
+            name=label,
+            dialect="json",
+            processes=processes,
+            student_path=f"/ws/sessions/{setup['session_id']}/student/",
+            teacher_path=f"/ws/sessions/{setup['session_id']}/teacher/",
+            question_ids=setup["question_ids"],
+            database=context["database"],
+            student_cookies=[browser.header() for browser in context["people"]["students"]],
+            teacher_cookie=context["people"]["teacher"].header(),
+        )
+    processes = await servers.start_peer(stack, kind=kind, redis_url=context["redis_url"], cpus=context["server_cpus"])
+    socketio = kind == "socketio"
+    return Target(
+        name=label,
+        dialect="socketio" if socketio else "json",
+        processes=processes,
+        student_path="/socket.io/?EIO=4&transport=websocket&role=student" if socketio else "/ws/student/",
+        teacher_path="/socket.io/?EIO=4&transport=websocket&role=teacher" if socketio else "/ws/teacher/",
+        question_ids=[1, 2, 3, 4, 5],
+    )
+
+
 async def measure(label: str, kind: str, options: dict, counts: list[int], *, context: dict, args) -> list[dict]:
-    stack = servers.Stack()
+    """Each N gets freshly started servers, so memory freed by a previous N cannot hide the cost of this one."""
     results = []
-    try:
-        if kind == "quizcast":
-            env = servers.quizcast_env(
-                database=context["database"],
-                redis_url=context["redis_url"],
-                server=options["server"],
-                layer=options.get("layer", "pubsub"),
-                pool=options.get("pool", 8),
-            )
-            processes = await servers.start_quizcast(
-                stack, env=env, workers=options["workers"], cpus=context["server_cpus"], label=label
-            )
-            setup = context["setup"]
-            target = Target(
-                name=label,
-                dialect="json",
-                processes=processes,
-                student_path=f"/ws/sessions/{setup['session_id']}/student/",
-                teacher_path=f"/ws/sessions/{setup['session_id']}/teacher/",
-                question_ids=setup["question_ids"],
-                database=context["database"],
-                student_cookies=[browser.header() for browser in context["people"]["students"]],
-                teacher_cookie=context["people"]["teacher"].header(),
-            )
-        else:
-            processes = await servers.start_peer(
-                stack, kind=kind, redis_url=context["redis_url"], cpus=context["server_cpus"]
-            )
-            socketio = kind == "socketio"
-            target = Target(
-                name=label,
-                dialect="socketio" if socketio else "json",
-                processes=processes,
-                student_path="/socket.io/?EIO=4&transport=websocket&role=student" if socketio else "/ws/student/",
-                teacher_path="/socket.io/?EIO=4&transport=websocket&role=teacher" if socketio else "/ws/teacher/",
-                question_ids=[1, 2, 3, 4, 5],
-            )
-        for n in counts:
-            print(f"  {label}: N={n} ...", flush=True)
+    for n in counts:
+        print(f"  {label}: N={n} ...", flush=True)
+        stack = servers.Stack()
+        try:
+            target = await start_target(label, kind, options, stack, context)
             result = await run_scenario(target, n=n, warmup=args.warmup, pushes=args.pushes)
+            if kind == "plain":
+                result["server_broadcast_ms"] = server_broadcast_times(target.processes[0], n)
             result["label"] = label
             result["options"] = options
             push, fan_in = result["push"], result["fan_in"]
@@ -172,14 +194,14 @@ async def measure(label: str, kind: str, options: dict, counts: list[int], *, co
                 flush=True,
             )
             results.append(result)
-            await asyncio.sleep(1)
-    except Exception as error:
-        print(f"  {label} failed: {error!r}", flush=True)
-        for process in stack.processes:
-            print(process.tail(15))
-        results.append({"label": label, "server": label, "error": repr(error), "options": options})
-    finally:
-        stack.stop()
+        except Exception as error:
+            print(f"  {label} N={n} failed: {error!r}", flush=True)
+            for process in stack.processes:
+                print(process.tail(15))
+            results.append({"label": label, "server": label, "n": n, "error": repr(error), "options": options})
+        finally:
+            stack.stop()
+        await asyncio.sleep(1)
     return results
 
 
@@ -190,7 +212,7 @@ async def main_async(args) -> dict:
         os.sched_setaffinity(0, {LOAD_CPU})
     open_files = raise_open_files()
     if args.smoke:
-        plan = [("quizcast-uvicorn", "quizcast", {"server": "uvicorn", "workers": 1}, [args.smoke_n])]
+        plan = [(f"quizcast-{args.server}", "quizcast", {"server": args.server, "workers": 1}, [args.smoke_n])]
     else:
         plan = [entry for entry in FULL_PLAN if not args.only or entry[0] in args.only]
     if args.n:
@@ -238,15 +260,17 @@ async def main_async(args) -> dict:
             password_students = len(setup["students"])
             print(f"Signing in the teacher and {password_students} students, joining guests for N={largest} ...")
             signin_stack = servers.Stack()
-            try:
-                (worker,) = await servers.start_quizcast(
-                    signin_stack, env=env, workers=1, cpus=context["server_cpus"], label="sign-in"
-                )
-                people = await sign_everyone_in(
-                    f"http://127.0.0.1:{worker.port}", setup, max(0, largest - password_students)
-                )
-            finally:
-                signin_stack.stop()
+            with servers.fast_commits(database):
+                try:
+                    # Two workers on both CPUs: joins are the slow part of setting up a run, and not compared.
+                    workers = await servers.start_quizcast(signin_stack, env=env, workers=2, cpus=None, label="sign-in")
+                    people = await sign_everyone_in(
+                        [f"http://127.0.0.1:{worker.port}" for worker in workers],
+                        setup,
+                        max(0, largest - password_students),
+                    )
+                finally:
+                    signin_stack.stop()
             if args.keep_database:
                 STATE.write_text(
                     json.dumps(
@@ -279,6 +303,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="a few seconds: Quizcast only, tiny N, SQLite")
     parser.add_argument("--smoke-n", type=int, default=20)
+    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn", help="the smoke run's server")
     parser.add_argument("--only", nargs="*", help="labels of the plan to run (default: all)")
     parser.add_argument("--n", type=int, nargs="*", help="student counts to use instead of the plan's")
     parser.add_argument("--warmup", type=int, default=None)

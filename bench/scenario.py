@@ -6,6 +6,7 @@ from the moment the teacher's frame is written to the moment the last of the N s
 
 import asyncio
 import json
+import os
 import statistics
 import time
 import uuid
@@ -350,7 +351,8 @@ def start_profiler(target: Target, n: int):
 
 async def run_scenario(target: Target, *, n: int, warmup: int, pushes: int, settle: float = 1.0) -> dict:
     load = Load(target, n)
-    result: dict = {"server": target.name, "n": n, "workers": len(target.processes)}
+    # Other work on the machine shows here (the load average counts runnable processes on both CPUs).
+    result: dict = {"server": target.name, "n": n, "workers": len(target.processes), "loadavg_start": os.getloadavg()}
     try:
         await load.connect_teacher()
         await asyncio.sleep(0.3)
@@ -361,6 +363,7 @@ async def run_scenario(target: Target, *, n: int, warmup: int, pushes: int, sett
         result["rss_before_kib"] = rss_before
         result["rss_connected_kib"] = rss_after
         result["kib_per_socket"] = (rss_after - rss_before) / n
+        result["compressed_sockets"] = sum(1 for socket in load.students if socket.compressed)
 
         latencies, client_cpu = [], []
         profiler = start_profiler(target, n)
@@ -388,4 +391,5 @@ async def run_scenario(target: Target, *, n: int, warmup: int, pushes: int, sett
     finally:
         load.close()
         await asyncio.sleep(0.5)
+    result["loadavg_end"] = os.getloadavg()
     return result

@@ -173,6 +173,11 @@ class WebSocket(asyncio.Protocol):
             self.transport.close()
 
     # --- sending ---------------------------------------------------------------------------------------------
+    @property
+    def compressed(self) -> bool:
+        """Whether the server accepted permessage-deflate."""
+        return self._inflater is not None
+
     def send_text(self, text: str | bytes) -> None:
         if isinstance(text, str):
             text = text.encode()

@@ -38,11 +38,11 @@ if not settings.configured:  # daphne imports this module again by name after `p
     )
     django.setup()
 
-from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.urls import re_path  # noqa: E402
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.routing import ProtocolTypeRouter, URLRouter
+from django.urls import re_path
 
-from bench.peers import common  # noqa: E402
+from bench.peers import common
 
 quiz = common.Quiz()
 throttle: common.Throttle | None = None

@@ -4,6 +4,7 @@ no layer. `python -m bench.peers.plain_websockets --port N`."""
 
 import argparse
 import json
+import time
 
 import uvloop
 from websockets.asyncio.server import broadcast, serve
@@ -35,7 +36,11 @@ async def handler(websocket) -> None:
             if kind == "round.push" and role == "teacher":
                 round_id = quiz.push()
                 question_id = message["question_id"]
-                broadcast(students, common.encode(common.question_pushed(round_id, question_id)))
+                text = common.encode(common.question_pushed(round_id, question_id))
+                started = time.perf_counter()
+                broadcast(students, text)
+                # The server's own share of a push, so the harness can tell it from the client's (docs/performance.md).
+                print(f"BROADCAST {len(students)} {(time.perf_counter() - started) * 1000:.3f}", flush=True)
                 broadcast(teachers, common.encode(common.round_opened(round_id, question_id)))
             elif kind == "answer.submit" and role == "student":
                 if quiz.answer(key, message):
