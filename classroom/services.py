@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -336,10 +336,15 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
             .select_related("session", "question")
             .prefetch_related("question__choices")
         }
-        pairs = Q(pk__in=[])
-        for s in submissions:
-            pairs |= Q(round_id=s.round_id, student_id=s.student_id)
-        stored_before = {(a.round_id, a.student_id) for a in Answer.objects.filter(pairs).only("round", "student")}
+        # Two IN lists, then the exact (round, student) pairs in Python: an OR of one condition per answer took
+        # Django ~0.25 s to build for a batch of 500 (docs/performance.md); extra rows read here are dropped.
+        pairs = {(s.round_id, s.student_id) for s in submissions}
+        candidates = Answer.objects.filter(round_id__in=round_ids, student_id__in={s.student_id for s in submissions})
+        stored_before = {
+            (a.round_id, a.student_id)
+            for a in candidates.only("round", "student")
+            if (a.round_id, a.student_id) in pairs
+        }
 
         refusals: dict[int, tuple[str, str]] = {}
         new_answers: dict[tuple[int, int], Answer] = {}
@@ -376,7 +381,7 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                 )
         if new_answers:
             Answer.objects.bulk_create(new_answers.values(), ignore_conflicts=True)
-        stored = {(a.round_id, a.student_id): a for a in Answer.objects.filter(pairs)}
+        stored = {(a.round_id, a.student_id): a for a in candidates if (a.round_id, a.student_id) in pairs}
 
     outcomes = []
     acknowledged: set[tuple[int, int]] = set()
