@@ -33,7 +33,7 @@ LOAD_CPU = 1
 # (label, kind, options, student counts) in the order they run. `kind` is "quizcast" or a peer.
 FULL_PLAN = [
     ("plain", "plain", {}, [1000, 2000, 5000]),
-    ("quizcast-uvicorn", "quizcast", {"server": "uvicorn", "workers": 1}, [1000, 2000]),
+    ("quizcast-uvicorn", "quizcast", {"server": "uvicorn", "workers": 1}, [1000, 2000, 5000]),
     ("quizcast-daphne", "quizcast", {"server": "daphne", "workers": 1}, [1000, 2000]),
     ("quizcast-uvicorn-2w", "quizcast", {"server": "uvicorn", "workers": 2}, [2000, 5000]),
     ("quizcast-uvicorn-2w-core", "quizcast", {"server": "uvicorn", "workers": 2, "layer": "core"}, [2000]),
@@ -49,6 +49,21 @@ def raise_open_files(wanted: int = 65536) -> int:
     if soft < target:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def source_commit() -> str | None:
+    """The commit measured: BENCH_COMMIT when run from an exported tree, else the checkout's HEAD (and whether the
+    working tree had changes)."""
+    if os.environ.get("BENCH_COMMIT"):
+        return os.environ["BENCH_COMMIT"]
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=servers.ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=servers.ROOT, capture_output=True, text=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+local-changes" if dirty.stdout.strip() else "")
 
 
 def machine_info() -> dict:
@@ -227,6 +242,7 @@ async def main_async(args) -> dict:
     run: dict = {
         "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "smoke": args.smoke,
+        "commit": source_commit(),
         "machine": machine_info(),
         "pinning": {"servers": SERVER_CPUS if pinned else None, "load": LOAD_CPU if pinned else None},
         "open_files_limit": open_files,
