@@ -34,9 +34,9 @@ LOAD_CPU = 1
 FULL_PLAN = [
     ("plain", "plain", {}, [1000, 2000, 5000]),
     ("quizcast-uvicorn", "quizcast", {"server": "uvicorn", "workers": 1}, [1000, 2000, 5000]),
-    ("quizcast-daphne", "quizcast", {"server": "daphne", "workers": 1}, [1000, 2000]),
-    ("quizcast-uvicorn-2w", "quizcast", {"server": "uvicorn", "workers": 2}, [2000, 5000]),
-    ("quizcast-uvicorn-2w-core", "quizcast", {"server": "uvicorn", "workers": 2, "layer": "core"}, [2000]),
+    ("quizcast-daphne", "quizcast", {"server": "daphne", "workers": 1}, [1000]),
+    ("quizcast-uvicorn-2w", "quizcast", {"server": "uvicorn", "workers": 2}, [1000, 5000]),
+    ("quizcast-uvicorn-2w-core", "quizcast", {"server": "uvicorn", "workers": 2, "layer": "core"}, [1000]),
     ("quizcast-uvicorn-nopool", "quizcast", {"server": "uvicorn", "workers": 1, "pool": 0}, [1000]),
     ("socketio-redis", "socketio", {}, [1000, 2000, 5000]),
     ("channels-tutorial", "channels", {}, [1000, 2000, 5000]),
