@@ -66,9 +66,13 @@ def classroom_self_enrol(*, student: User, join_code: str) -> Classroom:
 
 
 def user_teaches(*, user: User, classroom: Classroom) -> bool:
+    return _teaches_classroom(user, classroom.pk)
+
+
+def _teaches_classroom(user: User, classroom_id: int) -> bool:
     if user.is_superuser:
         return True
-    return user.is_teacher and Classroom.objects.filter(teaches_q(user), pk=classroom.pk).exists()
+    return user.is_teacher and Classroom.objects.filter(teaches_q(user), pk=classroom_id).exists()
 
 
 # --- live sessions ------------------------------------------------------------------------------------------------
@@ -154,7 +158,8 @@ def student_may_join(*, student: User, session: LiveSession) -> bool:
 
 def _locked_session(session_id: int) -> LiveSession:
     try:
-        return LiveSession.objects.select_for_update().get(pk=session_id)
+        # The current round comes with the locked row (only the session's row is locked): every command needs it.
+        return LiveSession.objects.select_for_update(of=("self",)).select_related("current_round").get(pk=session_id)
     except LiveSession.DoesNotExist:
         raise DomainError("not_found", "This session does not exist.") from None
 
@@ -163,24 +168,29 @@ def _session_for_command(session_id: int, by: User | None) -> LiveSession:
     """Lock the session for a teacher's command: it must exist, not have ended, and be taught by `by` (a teacher
     removed from the classroom mid-session loses control at once). `by=None` is the server itself (the timer)."""
     session = _locked_session(session_id)
-    if by is not None and not user_teaches(user=by, classroom=session.classroom):
+    if by is not None and not _teaches_classroom(by, session.classroom_id):
         raise DomainError("forbidden", "You no longer teach this session's classroom.")
     if session.state == State.ENDED:
         raise DomainError("session_ended", "This session has ended.")
     return session
 
 
-def _close_current_round(session: LiveSession, now: datetime, *, state: str) -> Round | None:
-    """Close the session's current round if it is open, and move the session to `state`. Returns the round closed.
+def _close_open_round(session: LiveSession, now: datetime) -> Round | None:
+    """Close the session's current round if it is open; returns it if this call closed it.
 
     A round closes at its deadline if that passed (the time answers stopped counting), else now.
     """
     round_ = session.current_round
-    closed = None
-    if round_ is not None and round_.closed_at is None:
-        round_.closed_at = min(now, round_.deadline) if round_.deadline else now
-        round_.save(update_fields=["closed_at"])
-        closed = round_
+    if round_ is None or round_.closed_at is not None:
+        return None
+    round_.closed_at = min(now, round_.deadline) if round_.deadline else now
+    round_.save(update_fields=["closed_at"])
+    return round_
+
+
+def _close_current_round(session: LiveSession, now: datetime, *, state: str) -> Round | None:
+    """Close the current round if it is open and move the session to `state`. Returns the round closed."""
+    closed = _close_open_round(session, now)
     session.state = state
     session.save(update_fields=["state", "ended_at"] if state == State.ENDED else ["state"])
     return closed
@@ -204,12 +214,16 @@ def session_push_question(
     question = Question.objects.filter(pk=question_id, quiz_id=session.quiz_id).first()
     if question is None:
         raise DomainError("not_found", "That question is not in this session's quiz.")
-    _close_current_round(session, now, state=State.QUESTION_OPEN)
-    number = (session.rounds.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    _close_open_round(session, now)
+    if session.current_round is not None:  # the current round is always the latest one pushed
+        number = session.current_round.number + 1
+    else:
+        number = (session.rounds.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     deadline = now + timedelta(seconds=question.time_limit) if question.time_limit else None
     round_ = Round.objects.create(session=session, question=question, number=number, opened_at=now, deadline=deadline)
     session.current_round = round_
-    session.save(update_fields=["current_round"])
+    session.state = State.QUESTION_OPEN
+    session.save(update_fields=["current_round", "state"])
     return round_
 
 

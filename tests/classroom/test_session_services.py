@@ -281,3 +281,20 @@ def test_removing_a_guest_takes_their_answers_and_closes_their_account(live_sess
     assert not round_.answers.exists()
     assert not services.student_may_join(student=guest, session=live_session)
     assert guest.pk not in {s.student_id for s in session_leaderboard(session=live_session)}
+
+
+def test_a_push_costs_a_fixed_handful_of_queries(live_session, teacher):
+    """Every statement of a push is paid before the first student sees the question (docs/performance.md): lock the
+    session with its current round, check the teacher, read the question, close the old round, insert the new one,
+    update the session, read the choices."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from realtime.session_actions import push_question
+
+    first, second = live_session.quiz.questions.all()[:2]
+    push_question(session_id=live_session.pk, teacher=teacher, question_id=first.pk)
+    with CaptureQueriesContext(connection) as queries:
+        push_question(session_id=live_session.pk, teacher=teacher, question_id=second.pk)
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 7, statements
