@@ -104,10 +104,6 @@ def session_leaderboard(*, session: LiveSession) -> list[Standing]:
     return standings
 
 
-def student_answer(*, round_: Round, student: User) -> Answer | None:
-    return Answer.objects.filter(round=round_, student=student).first()
-
-
 EXPORT_HEADER = [
     "student_username",
     "student_name",

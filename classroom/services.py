@@ -417,27 +417,6 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
     return outcomes
 
 
-def answer_submit(
-    *,
-    session_id: int,
-    round_id: int,
-    student: User,
-    client_id: str,
-    raw_response: object,
-    now: datetime | None = None,
-) -> AnswerOutcome:
-    """One answer: see answers_submit."""
-    submission = AnswerSubmission(
-        session_id=session_id,
-        round_id=round_id,
-        student_id=student.pk,
-        client_id=client_id,
-        raw_response=raw_response,
-        received_at=now or timezone.now(),
-    )
-    return answers_submit(submissions=[submission])[0]
-
-
 def participant_record(*, session: LiveSession, student: User) -> None:
     try:
         with transaction.atomic():

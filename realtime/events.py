@@ -128,15 +128,13 @@ def participant_removed(*, student_id: int) -> dict:
     return {"type": "participant.removed", "student_id": student_id}
 
 
+def stored_answer(answer: Answer) -> dict:
+    """A student's own stored answer, as their acknowledgement and their snapshot show it."""
+    return {"client_id": answer.client_id, "answer": answer.response, "submitted_at": _iso(answer.submitted_at)}
+
+
 def answer_accepted(answer: Answer, *, ref: str | None) -> dict:
-    return {
-        "type": "answer.accepted",
-        "round_id": answer.round_id,
-        "client_id": answer.client_id,
-        "answer": answer.response,
-        "submitted_at": _iso(answer.submitted_at),
-        "ref": ref,
-    }
+    return {"type": "answer.accepted", "round_id": answer.round_id, **stored_answer(answer), "ref": ref}
 
 
 def error(code: str, message: str, *, ref: str | None = None) -> dict:

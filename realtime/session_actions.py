@@ -95,15 +95,7 @@ def student_snapshot_texts(*, session_id: int, users: list[User]) -> dict[int, s
         if round_ is not None:
             answer = answers.get(user.pk)
             round_part = events.round_info(round_, now=now)
-            round_part["your_answer"] = (
-                None
-                if answer is None
-                else {
-                    "client_id": answer.client_id,
-                    "answer": answer.response,
-                    "submitted_at": events._iso(answer.submitted_at),
-                }
-            )
+            round_part["your_answer"] = None if answer is None else events.stored_answer(answer)
             if reveal is not None:
                 round_part["reveal"] = reveal
                 round_part["your_result"] = (

@@ -25,14 +25,15 @@ def correct_choice(q):
 
 
 def answer(session, round_, student, choice, at=None, client_id=None):
-    return services.answer_submit(
+    submission = services.AnswerSubmission(
         session_id=session.pk,
         round_id=round_.pk,
-        student=student,
+        student_id=student.pk,
         client_id=client_id or f"c-{student.pk}-{round_.pk}",
         raw_response={"choice": choice},
-        now=at,
+        received_at=at or timezone.now(),
     )
+    return services.answers_submit(submissions=[submission])[0]
 
 
 def test_pushing_opens_a_round_with_a_server_deadline(live_session, teacher):
