@@ -43,6 +43,9 @@ class Target:
     def rss_kib(self) -> int:
         return sum(process.rss_kib() for process in self.processes)
 
+    def cpu_s(self) -> float:
+        return sum(process.cpu_s() for process in self.processes)
+
 
 class StudentRecord:
     __slots__ = ("acks", "errors", "others", "push_seen", "questions", "snapshot")
@@ -331,22 +334,32 @@ def summarize(latencies: list[float | None]) -> dict:
     }
 
 
-def start_profiler(target: Target, n: int):
-    """Development aid (BENCH_PROFILE=1): py-spy samples the first server process during pushes and answers."""
+def start_profiler(target: Target, n: int, phase: str):
+    """Development aid: py-spy samples the first server process during one phase, BENCH_PROFILE=push (or 1: the
+    pushes and answers) or BENCH_PROFILE=connect (the students connecting)."""
     import os
     import shutil
     import subprocess
     import sys
 
-    if not os.environ.get("BENCH_PROFILE"):
+    wanted = os.environ.get("BENCH_PROFILE", "")
+    if (wanted == "1" and phase != "push") or (wanted != "1" and wanted != phase):
         return None
     py_spy = shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
-    output = f"bench/out/profile-{target.name}-{n}.txt"
+    output = f"bench/out/profile-{target.name}-{n}-{phase}.txt"
     return subprocess.Popen(
         [py_spy, "record", "-p", str(target.processes[0].pid), "-o", output, "--format", "raw", "-r", "500"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def stop_profiler(profiler) -> None:
+    if profiler is not None:
+        import signal
+
+        profiler.send_signal(signal.SIGINT)
+        profiler.wait(30)
 
 
 async def run_scenario(target: Target, *, n: int, warmup: int, pushes: int, settle: float = 1.0) -> dict:
@@ -357,7 +370,12 @@ async def run_scenario(target: Target, *, n: int, warmup: int, pushes: int, sett
         await load.connect_teacher()
         await asyncio.sleep(0.3)
         rss_before = target.rss_kib()
+        profiler = start_profiler(target, n, "connect")
+        cpu_before = target.cpu_s()
         result["connect_s"] = await load.connect_students()
+        # Server CPU time per socket while connecting (every server process, the database and Redis not included).
+        result["connect_server_cpu_ms_per_socket"] = (target.cpu_s() - cpu_before) / n * 1000
+        stop_profiler(profiler)
         await asyncio.sleep(settle)
         rss_after = target.rss_kib()
         result["rss_before_kib"] = rss_before
@@ -366,7 +384,7 @@ async def run_scenario(target: Target, *, n: int, warmup: int, pushes: int, sett
         result["compressed_sockets"] = sum(1 for socket in load.students if socket.compressed)
 
         latencies, client_cpu = [], []
-        profiler = start_profiler(target, n)
+        profiler = start_profiler(target, n, "push")
         for index in range(warmup + pushes):
             latency, cpu = await load.push(target.question_ids[index % len(target.question_ids)])
             if index >= warmup:
@@ -379,11 +397,7 @@ async def run_scenario(target: Target, *, n: int, warmup: int, pushes: int, sett
         result["push"]["client_cpu_ms_p50"] = percentile(client_cpu, 0.5) * 1000
         result["deliveries"] = load.check_deliveries()
         result["fan_in"] = await load.answer_all()
-        if profiler is not None:
-            import signal
-
-            profiler.send_signal(signal.SIGINT)
-            profiler.wait(30)
+        stop_profiler(profiler)
         result["rss_end_kib"] = target.rss_kib()
         result["closed_by_server"] = sum(1 for socket in load.students if socket.close_code is not None)
         result["teacher_frames"] = dict(load.teacher_types)

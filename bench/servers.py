@@ -58,6 +58,15 @@ class Process:
             pass
         return 0
 
+    def cpu_s(self) -> float:
+        """CPU time the process used so far, user and system (from /proc/<pid>/stat), in seconds."""
+        try:
+            with open(f"/proc/{self.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.popen.poll() is not None:
             return

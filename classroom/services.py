@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -417,9 +417,25 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
     return outcomes
 
 
-def participant_record(*, session: LiveSession, student: User) -> None:
-    try:
-        with transaction.atomic():
-            Participant.objects.get_or_create(session=session, student=student)
-    except IntegrityError:  # two sockets of one student connecting at once
-        pass
+def participants_admit(*, session: LiveSession, students: list[User]) -> set[int]:
+    """Of these students, the ids of those who may be in the session, recorded as its participants.
+
+    Participants are in (guests, who joined with the code, and students who connected before); the classroom's
+    enrolled students become participants on their first connect. Two queries for any number of returning
+    students, so a whole class connecting at once costs the same as one student.
+    """
+    ids = {student.pk for student in students if student.is_student}
+    admitted = set(Participant.objects.filter(session=session, student_id__in=ids).values_list("student_id", flat=True))
+    newcomers = ids - admitted
+    if newcomers:
+        enrolled = set(
+            Enrolment.objects.filter(classroom_id=session.classroom_id, student_id__in=newcomers).values_list(
+                "student_id", flat=True
+            )
+        )
+        # Another socket of the same student may record them at the same moment: the constraint keeps one row.
+        Participant.objects.bulk_create(
+            [Participant(session=session, student_id=student_id) for student_id in enrolled], ignore_conflicts=True
+        )
+        admitted |= enrolled
+    return admitted

@@ -1,6 +1,8 @@
 """WebSocket consumers: the student socket and the teacher socket of a live session (docs/protocol.md).
 
-Thin by design: `connect` authenticates and authorises, joins the worker's hub, accepts and sends the snapshot;
+Thin by design: `connect` joins the worker's hub, then has the user authenticated and authorised and the snapshot
+read in one database call shared with the sockets connecting meanwhile (realtime.runtime.socket_opener), accepts
+and sends the snapshot;
 `receive` checks the frame against the protocol and dispatches through an explicit table per role. Database work
 runs in realtime.session_actions through `database_sync_to_async`.
 """
@@ -17,7 +19,7 @@ from django.utils import timezone
 
 from classroom.errors import DomainError
 from classroom.services import AnswerSubmission
-from realtime import events, groups, session_actions
+from realtime import auth, events, groups, session_actions
 from realtime.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_MESSAGE_TOO_BIG,
@@ -32,9 +34,15 @@ from realtime.protocol import (
     parse_client_message,
 )
 from realtime.runtime import current_runtime, publish
-from realtime.security import SERVER_SEND
 
 logger = logging.getLogger(__name__)
+
+CLOSE_CODES = {
+    "unauthenticated": CLOSE_UNAUTHENTICATED,
+    "not_found": CLOSE_NOT_FOUND,
+    "forbidden": CLOSE_FORBIDDEN,
+    "unavailable": CLOSE_UNAVAILABLE,
+}
 
 # Sockets get no channel-layer channel of their own: the worker's hub reads the layer for all of them.
 NO_CHANNEL_PER_SOCKET = "quizcast.no-channel-per-socket"
@@ -61,7 +69,6 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.closed = False
         self.pending: list[str] = []
         self.snapshot_generation = 0
-        self.server_send = None
         self.groups_joined: list[str] = []
 
     async def dispatch(self, message):
@@ -75,31 +82,39 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     # --- connect / disconnect --------------------------------------------------------------------------------
     async def connect(self):
-        self.server_send = self.scope.get(SERVER_SEND) or self.base_send
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        key = auth.session_key(self.scope)
+        if key is None:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        try:
-            self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
-            admission = await database_sync_to_async(self.admit)(session_id=self.session_id, user=user)
-        except DomainError as error:
-            await self.close(code=CLOSE_NOT_FOUND if error.code == "not_found" else CLOSE_FORBIDDEN)
-            return
-        except Exception:
-            logger.exception("could not admit a socket to session %s", self.scope["url_route"]["kwargs"])
-            await self.close(code=CLOSE_UNAVAILABLE)
-            return
-        self.user, self.user_id, self.user_key = user, admission.user_id, str(admission.user_id)
-        await self.accept()
+        self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        self.groups_joined = self.groups_for(self.session_id)
         runtime = current_runtime()
+        # The socket joins the hub before the snapshot is read, so no frame sent after that read can pass it by.
+        # Frames are held until the snapshot is sent; a socket that is refused never sends any.
+        generation = self.begin_snapshot()
         try:
-            await runtime.hub.attach(
-                self, self.groups_joined, session_id=self.session_id, name=admission.name, guest=admission.guest
-            )
+            await runtime.hub.attach(self, self.groups_joined)
             self.attached = True
+            opening = await runtime.openings.call(
+                session_actions.SocketRequest(role=self.role, session_id=self.session_id, session_key=key)
+            )
+        except Exception:
+            logger.exception("could not open a socket of session %s", self.session_id)
+            opening = session_actions.Opening(refusal="unavailable")
+        if opening.refusal is not None:
+            await self.disconnect(CLOSE_CODES[opening.refusal])
+            await self.close(code=CLOSE_CODES[opening.refusal])
+            return
+        self.user, self.user_id, self.user_key = opening.user, opening.user.pk, str(opening.user.pk)
+        await self.accept()
+        try:
+            runtime.hub.arrive(self, name=opening.user.name, guest=opening.user.is_guest)
             runtime.deadlines.ensure_running()
-            await self.send_snapshot()
+            self.opened(opening)
+            if generation == self.snapshot_generation:
+                await self.finish_snapshot(generation, opening.snapshot)
+            else:  # live updates were resumed meanwhile: what was read may be older than a frame that got lost
+                await self.send_snapshot()
             await self.after_connect()
         except Exception:
             logger.exception("could not start socket of session %s", self.session_id)
@@ -136,7 +151,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.pending.clear()
         if self.attached:
             self.attached = False
-            await current_runtime().hub.detach(self, self.groups_joined, session_id=self.session_id)
+            await current_runtime().hub.detach(self, self.groups_joined)
 
     # --- frames ----------------------------------------------------------------------------------------------
     async def send_frame(self, text: str) -> None:
@@ -146,7 +161,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             self.pending.append(text)
             return
         try:
-            await self.server_send({"type": "websocket.send", "text": text})
+            await self.base_send({"type": "websocket.send", "text": text})
         except Exception as error:
             # Usually the client just left; but a frame the server refuses (daphne's size cap) would otherwise
             # leave a socket that silently never updates again.
@@ -194,6 +209,13 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     async def on_live_changed(self, live: bool) -> None:
         if live:
+            await self.resync()
+
+    async def resync(self) -> None:
+        """Read a fresh snapshot; a socket still being opened drops the one its opening read, and reads anew."""
+        if self.user is None:
+            self.begin_snapshot()
+        else:
             await self.send_snapshot()
 
     @classmethod
@@ -207,8 +229,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
                 await socket.give_up()
 
     # --- per role --------------------------------------------------------------------------------------------
-    def admit(self, *, session_id: int, user) -> session_actions.Admission:
+    def groups_for(self, session_id: int) -> list[str]:
         raise NotImplementedError
+
+    def opened(self, opening: session_actions.Opening) -> None:
+        """The socket was admitted with this opening, its snapshot not sent yet."""
 
     def snapshot_text(self, *, session_id: int, user) -> str:
         raise NotImplementedError
@@ -223,17 +248,15 @@ class StudentConsumer(SessionConsumer):
     role = "student"
     allowed_types = STUDENT_TYPES
 
-    def admit(self, *, session_id, user):
-        admission = session_actions.admit_student(session_id=session_id, user=user)
-        self.groups_joined = [groups.session_students(session_id)]
-        return admission
+    def groups_for(self, session_id):
+        return [groups.session_students(session_id)]
 
     def snapshot_text(self, *, session_id, user):
-        return session_actions.student_snapshot_text(session_id=session_id, user=user)
+        return session_actions.student_snapshot_texts(session_id=session_id, users=[user])[user.pk]
 
     async def submit_answer(self, message: dict) -> None:
         runtime = current_runtime()
-        outcome = await runtime.answers.submit(
+        outcome = await runtime.answers.call(
             AnswerSubmission(
                 session_id=self.session_id,
                 round_id=message["round_id"],
@@ -255,8 +278,13 @@ class StudentConsumer(SessionConsumer):
     async def on_live_changed_many(cls, sockets: list["SessionConsumer"], live: bool) -> None:
         """A student sees nothing of the layer's health; when it is back, every socket of the session gets its
         snapshot, read for all of them at once."""
-        sockets = [socket for socket in sockets if not socket.closed]
-        if not live or not sockets:
+        if not live:
+            return
+        opening = [socket for socket in sockets if socket.user is None and not socket.closed]
+        for socket in opening:
+            await socket.resync()
+        sockets = [socket for socket in sockets if socket.user is not None and not socket.closed]
+        if not sockets:
             return
         generations = {socket: socket.begin_snapshot() for socket in sockets}
         try:
@@ -294,17 +322,21 @@ class TeacherConsumer(SessionConsumer):
         self.results_waiting: str | None = None
         self.results_writer: asyncio.Task | None = None
 
-    def admit(self, *, session_id, user):
-        admission = session_actions.admit_teacher(session_id=session_id, user=user)
-        self.groups_joined = [groups.session_teachers(session_id)]
-        return admission
+    def groups_for(self, session_id):
+        return [groups.session_teachers(session_id)]
+
+    def opened(self, opening):
+        self.results_counted(opening.round_id, opening.answered)
 
     def snapshot_text(self, *, session_id, user):
         snapshot = session_actions.teacher_snapshot(session_id=session_id, user=user)
-        if snapshot.round_id is not None:
-            # Results relayed later that count fewer answers than this snapshot are older than it.
-            self.results_seen[snapshot.round_id] = max(self.results_seen.get(snapshot.round_id, -1), snapshot.answered)
+        self.results_counted(snapshot.round_id, snapshot.answered)
         return snapshot.text
+
+    def results_counted(self, round_id: int | None, answered: int) -> None:
+        """A snapshot showed this many answers: results relayed later that count fewer are older than it."""
+        if round_id is not None:
+            self.results_seen[round_id] = max(self.results_seen.get(round_id, -1), answered)
 
     async def after_connect(self) -> None:
         await current_runtime().hub.request_presence(self.session_id)
@@ -386,7 +418,7 @@ class TeacherConsumer(SessionConsumer):
     async def on_live_changed(self, live: bool) -> None:
         await self.send_event(events.live_status("live" if live else "interrupted"))
         if live:
-            await self.send_snapshot()
+            await self.resync()
             await current_runtime().hub.request_presence(self.session_id)
 
 

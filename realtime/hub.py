@@ -29,6 +29,10 @@ HEARTBEAT_TIMEOUT = 3.0
 # hold a publish, and the socket command waiting for it, until TCP gives up many minutes later.
 LAYER_TIMEOUT = 2.0
 PRESENCE_DEBOUNCE = 0.2
+# Each presence update carries a session's whole list of students here. While a big class connects, updates are
+# spaced so that no more than this many entries a second are sent (at most PRESENCE_MAX_DELAY apart).
+PRESENCE_ENTRIES_PER_SECOND = 2000
+PRESENCE_MAX_DELAY = 1.0
 PRESENCE_REFRESH = 5.0
 
 
@@ -52,8 +56,9 @@ class LocalHub:
         self.worker_id = uuid.uuid4().hex[:12]
         self.channel_name: str | None = None
         self.members: dict[str, set[HubSocket]] = {}
-        # session id -> {student id: [name, sockets]} for the students connected to this worker
+        # session id -> {student id: [name, sockets, guest]} for the students connected to this worker
         self.students_here: dict[int, dict[int, list]] = {}
+        self._arrived: set[HubSocket] = set()
         self.live = True
         self._last_heartbeat = time.monotonic()
         # Heartbeats are numbered: one that never arrives means the layer lost messages (a dropped subscription,
@@ -93,9 +98,8 @@ class LocalHub:
         self._tasks.clear()
 
     # --- membership -----------------------------------------------------------------------------------------
-    async def attach(
-        self, socket: HubSocket, group_names: Iterable[str], *, session_id: int, name: str, guest: bool = False
-    ) -> None:
+    async def attach(self, socket: HubSocket, group_names: Iterable[str]) -> None:
+        """From here on the socket is handed every frame sent to these groups, on any worker."""
         await self.start()
         for group in group_names:
             sockets = self.members.get(group)
@@ -110,14 +114,19 @@ class LocalHub:
             elif group in self._joining:
                 await asyncio.shield(self._joining[group])
             sockets.add(socket)
-        if socket.role == "student":
-            here = self.students_here.setdefault(session_id, {})
-            entry = here.setdefault(socket.user_id, [name, 0, guest])
-            entry[1] += 1
-            if entry[1] == 1:
-                self._presence_changed(session_id)
 
-    async def detach(self, socket: HubSocket, group_names: Iterable[str], *, session_id: int) -> None:
+    def arrive(self, socket: HubSocket, *, name: str, guest: bool) -> None:
+        """An admitted student's socket: its student counts as connected here, for the session's teachers."""
+        if socket.role != "student" or socket in self._arrived:
+            return
+        self._arrived.add(socket)
+        here = self.students_here.setdefault(socket.session_id, {})
+        entry = here.setdefault(socket.user_id, [name, 0, guest])
+        entry[1] += 1
+        if entry[1] == 1:
+            self._presence_changed(socket.session_id)
+
+    async def detach(self, socket: HubSocket, group_names: Iterable[str]) -> None:
         for group in group_names:
             sockets = self.members.get(group)
             if sockets is None:
@@ -129,16 +138,17 @@ class LocalHub:
                     await asyncio.wait_for(self.layer.group_discard(group, self.channel_name), LAYER_TIMEOUT)
                 except Exception:
                     logger.warning("could not leave group %s; the layer is unreachable", group)
-        if socket.role == "student":
-            here = self.students_here.get(session_id, {})
+        if socket in self._arrived:
+            self._arrived.discard(socket)
+            here = self.students_here.get(socket.session_id, {})
             entry = here.get(socket.user_id)
             if entry is not None:
                 entry[1] -= 1
                 if entry[1] <= 0:
                     del here[socket.user_id]
                     if not here:
-                        del self.students_here[session_id]
-                    self._presence_changed(session_id)
+                        del self.students_here[socket.session_id]
+                    self._presence_changed(socket.session_id)
 
     async def _group_add(self, group: str) -> None:
         try:
@@ -282,7 +292,8 @@ class LocalHub:
             self._presence_task = asyncio.create_task(self._publish_presence_soon())
 
     async def _publish_presence_soon(self) -> None:
-        await asyncio.sleep(PRESENCE_DEBOUNCE)
+        students = sum(len(here) for here in self.students_here.values())
+        await asyncio.sleep(min(PRESENCE_MAX_DELAY, max(PRESENCE_DEBOUNCE, students / PRESENCE_ENTRIES_PER_SECOND)))
         pending, self._presence_pending = self._presence_pending, set()
         for session_id in pending:
             await self._publish_presence(session_id)

@@ -1,4 +1,3 @@
-from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
 from django.urls import path
 
@@ -10,4 +9,6 @@ websocket_urlpatterns = [
     path("ws/sessions/<int:session_id>/teacher/", TeacherConsumer.as_asgi()),
 ]
 
-websocket_application = OriginCheck(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+# No session or auth middleware: a consumer reads the session cookie itself and resolves the user in the batched
+# database call that admits it (realtime.auth).
+websocket_application = OriginCheck(URLRouter(websocket_urlpatterns))

@@ -1,4 +1,5 @@
-"""Per-worker machinery around the hub: batched answer writes, throttled results, the deadline sweeper.
+"""Per-worker machinery around the hub: batched answer writes and socket openings, throttled results, the deadline
+sweeper.
 
 One `Runtime` exists per event loop (one per server process in production; one per test in the suite).
 """
@@ -8,6 +9,7 @@ import contextlib
 import logging
 import time
 import weakref
+from collections.abc import Callable
 from datetime import datetime
 
 from channels.db import database_sync_to_async
@@ -15,49 +17,67 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 
-from classroom.services import AnswerOutcome, AnswerSubmission, answers_submit
+from classroom.services import answers_submit
 from realtime import groups
 from realtime.hub import LocalHub
-from realtime.session_actions import Broadcast, close_overdue_rounds, results_text
+from realtime.session_actions import Broadcast, close_overdue_rounds, open_sockets, results_text
 
 logger = logging.getLogger(__name__)
 
 ANSWER_BATCH_MAX = 500
+OPEN_BATCH_MAX = 200
 DEADLINE_SWEEP_INTERVAL = 0.5
 
 
-class AnswerWriter:
-    """Stores answers in batches: while one batch is written, the next one gathers.
+class DatabaseBatch:
+    """Calls a database function for many callers at once: while one batch runs, the next one gathers.
 
-    A thousand students answering at once become a few multi-row inserts instead of a thousand transactions;
-    each caller still gets its own outcome, and exactly-once is still the database constraint's job.
+    `function` takes a list of items and returns one result per item, in order. Each caller awaits its own result
+    (or the batch's exception). A thousand students answering, or connecting, at once become a few database calls
+    instead of a thousand, each with its handful of queries.
     """
 
-    def __init__(self):
-        self._queue: list[tuple[AnswerSubmission, asyncio.Future]] = []
+    def __init__(self, function: Callable[[list], list], *, max_size: int, name: str):
+        self.function = function
+        self.max_size = max_size
+        self.name = name
+        self._queue: list[tuple[object, asyncio.Future]] = []
         self._task: asyncio.Task | None = None
 
-    async def submit(self, submission: AnswerSubmission) -> AnswerOutcome:
+    async def call(self, item):
         future = asyncio.get_running_loop().create_future()
-        self._queue.append((submission, future))
+        self._queue.append((item, future))
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._drain())
+            self._task = asyncio.create_task(self._drain(), name=f"batch-{self.name}")
         return await future
 
     async def _drain(self) -> None:
         while self._queue:
-            batch, self._queue = self._queue[:ANSWER_BATCH_MAX], self._queue[ANSWER_BATCH_MAX:]
+            batch, self._queue = self._queue[: self.max_size], self._queue[self.max_size :]
             try:
-                outcomes = await database_sync_to_async(answers_submit)(submissions=[s for s, _f in batch])
+                results = await database_sync_to_async(self.function)([item for item, _f in batch])
             except Exception as error:
-                logger.exception("storing %d answers failed", len(batch))
-                for _s, future in batch:
+                logger.exception("%s: a batch of %d failed", self.name, len(batch))
+                for _item, future in batch:
                     if not future.done():
                         future.set_exception(error)
                 continue
-            for (_s, future), outcome in zip(batch, outcomes, strict=True):
+            for (_item, future), result in zip(batch, results, strict=True):
                 if not future.done():
-                    future.set_result(outcome)
+                    future.set_result(result)
+
+
+def answer_writer() -> DatabaseBatch:
+    """Stores answers in batches: a few multi-row inserts instead of a transaction per answer. Each caller still
+    gets its own outcome, and exactly-once is still the database constraint's job."""
+    return DatabaseBatch(
+        lambda submissions: answers_submit(submissions=submissions), max_size=ANSWER_BATCH_MAX, name="answers"
+    )
+
+
+def socket_opener() -> DatabaseBatch:
+    """Authenticates, admits and reads the first snapshot of the sockets connecting meanwhile, in one call."""
+    return DatabaseBatch(lambda requests: open_sockets(requests=requests), max_size=OPEN_BATCH_MAX, name="openings")
 
 
 class ResultsPublisher:
@@ -147,7 +167,8 @@ class DeadlineSweeper:
 class Runtime:
     def __init__(self):
         self.hub = LocalHub(get_channel_layer())
-        self.answers = AnswerWriter()
+        self.answers = answer_writer()
+        self.openings = socket_opener()
         self.results = ResultsPublisher(self.hub, settings.RESULTS_PUBLISH_INTERVAL)
         self.deadlines = DeadlineSweeper(self.hub)
 

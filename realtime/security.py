@@ -25,19 +25,11 @@ def origin_allowed(headers: dict[bytes, bytes]) -> bool:
     return parsed.scheme in ("http", "https") and parsed.netloc.lower() == host
 
 
-SERVER_SEND = "quizcast.server_send"
-
-
 class OriginCheck:
     def __init__(self, application):
         self.application = application
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "websocket":
-            if not origin_allowed(dict(scope.get("headers", []))):
-                denier = WebsocketDenier()
-                return await denier(scope, receive, send)
-            # The server's own send, for frames: the session middleware's wrapper around it only acts on HTTP
-            # responses, but costs a lazy-session lookup on every frame of every broadcast.
-            scope = {**scope, SERVER_SEND: send}
+        if scope["type"] == "websocket" and not origin_allowed(dict(scope.get("headers", []))):
+            return await WebsocketDenier()(scope, receive, send)
         return await self.application(scope, receive, send)

@@ -4,6 +4,7 @@ Consumers call these through `database_sync_to_async`; each returns after its tr
 caller hands the returned broadcasts to `realtime.runtime.publish`. Nothing here touches a socket.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,6 +17,9 @@ from classroom.errors import DomainError
 from classroom.models import Answer, LiveSession, Round
 from classroom.selectors import Standing, round_results, session_leaderboard, session_roster
 from realtime import events, groups
+from realtime.auth import authenticated_users
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,12 +39,21 @@ class CommandResult:
     deadline: datetime | None = None
 
 
+def _session_query():
+    return LiveSession.objects.select_related("quiz", "classroom", "current_round__question")
+
+
 def _session(session_id: int) -> LiveSession:
-    session = LiveSession.objects.select_related("quiz", "classroom", "current_round__question").filter(pk=session_id)
-    found = session.first()
+    found = _session_query().filter(pk=session_id).first()
     if found is None:
         raise DomainError("not_found", "This session does not exist.")
     return found
+
+
+def _sessions(session_ids: set[int]) -> dict[int, LiveSession]:
+    if not session_ids:
+        return {}
+    return {session.pk: session for session in _session_query().filter(pk__in=session_ids)}
 
 
 def _round(round_id: int) -> Round:
@@ -49,38 +62,99 @@ def _round(round_id: int) -> Round:
 
 # --- connecting ---------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Admission:
+class SocketRequest:
+    """A socket asking to open: its role, the session in its URL and the session key of its cookie."""
+
+    role: str  # "student" or "teacher"
     session_id: int
-    user_id: int
-    name: str
-    guest: bool = False
+    session_key: str
 
 
-def admit_student(*, session_id: int, user: User) -> Admission:
-    session = _session(session_id)
-    if not services.student_may_join(student=user, session=session):
-        raise DomainError("forbidden", "You are not in this session's classroom.")
-    services.participant_record(session=session, student=user)
-    return Admission(session_id=session.pk, user_id=user.pk, name=user.name, guest=user.is_guest)
+@dataclass(frozen=True)
+class Opening:
+    """What opening one socket found: who is on it and the first snapshot it gets, or why it is refused.
+
+    `refusal` is None, "unauthenticated", "not_found", "forbidden" or "unavailable" (the database failed for it).
+    A teacher's opening also says which round its snapshot shows and how many answers that round had then.
+    """
+
+    refusal: str | None = None
+    user: User | None = None
+    snapshot: str = ""
+    round_id: int | None = None
+    answered: int = 0
 
 
-def admit_teacher(*, session_id: int, user: User) -> Admission:
-    session = _session(session_id)
+def open_sockets(*, requests: list[SocketRequest]) -> list[Opening]:
+    """Authenticate and admit many sockets and read their first snapshots, in one database call for all of them.
+
+    Users are resolved from their session keys as Django resolves a request's (realtime.auth), and the students of
+    one session are admitted and get their snapshots, all with a fixed number of queries however many connect at
+    once. One session failing refuses its own sockets only, as unavailable.
+    """
+    openings: list[Opening | None] = [None] * len(requests)
+    users_by_key = authenticated_users(request.session_key for request in requests)
+    wanted: dict[tuple[str, int], list[tuple[int, User]]] = {}
+    for index, request in enumerate(requests):
+        user = users_by_key[request.session_key]
+        if user is None:
+            openings[index] = Opening(refusal="unauthenticated")
+        else:
+            wanted.setdefault((request.role, request.session_id), []).append((index, user))
+    sessions = _sessions({session_id for _role, session_id in wanted})
+    for (role, session_id), entries in wanted.items():
+        session = sessions.get(session_id)
+        users = [user for _index, user in entries]
+        try:
+            if session is None:
+                found = [Opening(refusal="not_found")] * len(users)
+            elif role == "student":
+                found = _open_students(session, users)
+            else:
+                found = [_open_teacher(session, user) for user in users]
+        except Exception:
+            logger.exception("could not open %d %s sockets of session %s", len(users), role, session_id)
+            found = [Opening(refusal="unavailable")] * len(users)
+        for (index, _user), opening in zip(entries, found, strict=True):
+            openings[index] = opening
+    return openings
+
+
+def _open_students(session: LiveSession, users: list[User]) -> list[Opening]:
+    admitted = services.participants_admit(session=session, students=users)
+    texts = _student_snapshot_texts(session, [user for user in users if user.pk in admitted])
+    return [
+        Opening(user=user, snapshot=texts[user.pk]) if user.pk in admitted else Opening(refusal="forbidden")
+        for user in users
+    ]
+
+
+def _open_teacher(session: LiveSession, user: User) -> Opening:
     if not services.user_teaches(user=user, classroom=session.classroom):
-        raise DomainError("forbidden", "You do not teach this session's classroom.")
-    return Admission(session_id=session.pk, user_id=user.pk, name=user.name, guest=user.is_guest)
+        return Opening(refusal="forbidden")
+    snapshot = _teacher_snapshot(session, user)
+    return Opening(user=user, snapshot=snapshot.text, round_id=snapshot.round_id, answered=snapshot.answered)
 
 
 def student_snapshot_texts(*, session_id: int, users: list[User]) -> dict[int, str]:
+    """What each student sees on (re)connect, by user id (see _student_snapshot_texts)."""
+    return _student_snapshot_texts(_session(session_id), users)
+
+
+def _student_snapshot_texts(session: LiveSession, users: list[User]) -> dict[int, str]:
     """What each student sees on (re)connect, by user id: the session, the open round's student-safe question, the
     time left, their own answer, and after a reveal the answer key, their result and their standing.
 
     What all students share is read once, so resyncing a whole worker after an outage costs a few queries per
     session rather than per socket.
     """
+    if not users:
+        return {}
     now = timezone.now()
-    session = _session(session_id)
-    round_ = _round(session.current_round_id) if session.current_round_id else None
+    round_ = session.current_round  # read with the session, question included: only its choices are read here
+    if round_ is not None:
+        round_.session = session
+        prefetch_related_objects([round_.question], "choices")
     answers = {a.student_id: a for a in Answer.objects.filter(round=round_, student__in=users)} if round_ else {}
     reveal = None
     if round_ is not None and round_.revealed_at is not None:
@@ -110,10 +184,6 @@ def student_snapshot_texts(*, session_id: int, users: list[User]) -> dict[int, s
     return texts
 
 
-def student_snapshot_text(*, session_id: int, user: User) -> str:
-    return student_snapshot_texts(session_id=session_id, users=[user])[user.pk]
-
-
 @dataclass(frozen=True)
 class TeacherSnapshot:
     text: str
@@ -124,8 +194,11 @@ class TeacherSnapshot:
 def teacher_snapshot(*, session_id: int, user: User) -> TeacherSnapshot:
     """What a teacher (dashboard or projector) sees on (re)connect: the quiz, the roster, the current round with
     its answer key and live results as stored, and the leaderboard."""
+    return _teacher_snapshot(_session(session_id), user)
+
+
+def _teacher_snapshot(session: LiveSession, user: User) -> TeacherSnapshot:
     now = timezone.now()
-    session = _session(session_id)
     questions = [
         {
             "id": q.pk,

@@ -24,8 +24,9 @@ def session_cookie_for(user) -> bytes:
 class Socket:
     """A WebSocket client for tests: every frame it receives is checked against docs/protocol.md."""
 
-    def __init__(self, communicator: WebsocketCommunicator):
+    def __init__(self, communicator: WebsocketCommunicator, refused_with: int | None = None):
         self.communicator = communicator
+        self.refused_with = refused_with  # the close code of a refused handshake
         self.frames: list[dict] = []
 
     async def receive(self, timeout: float = 3) -> dict:
@@ -63,15 +64,20 @@ class Socket:
 
 async def open_socket(user, session, role: str = "student", *, origin: bytes | None = ORIGIN, cookie: bool = True):
     """Connect like a browser: Origin and Host headers, the user's session cookie. Returns (connected, Socket)."""
+    cookie_header = await session_cookie_for(user) if cookie and user is not None else None
+    return await open_socket_with_cookie(cookie_header, session, role, origin=origin)
+
+
+async def open_socket_with_cookie(cookie: bytes | None, session, role: str = "student", *, origin=ORIGIN):
     headers = [(b"host", b"testserver")]
     if origin is not None:
         headers.append((b"origin", origin))
-    if cookie and user is not None:
-        headers.append((b"cookie", await session_cookie_for(user)))
+    if cookie is not None:
+        headers.append((b"cookie", cookie))
     session_id = session.pk if hasattr(session, "pk") else session
     communicator = WebsocketCommunicator(application, f"/ws/sessions/{session_id}/{role}/", headers=headers)
-    connected, _subprotocol = await communicator.connect(timeout=5)
-    return connected, Socket(communicator)
+    connected, subprotocol_or_code = await communicator.connect(timeout=5)
+    return connected, Socket(communicator, refused_with=None if connected else subprotocol_or_code)
 
 
 async def connect(user, session, role: str = "student") -> tuple[Socket, dict]:

@@ -2,40 +2,49 @@
 
 import pytest
 from channels.db import database_sync_to_async
+from django.contrib.sessions.models import Session
 
 from classroom import services
+from classroom.models import Participant
+from realtime.protocol import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
+from realtime.runtime import current_runtime
 from tests.factories import ClassroomFactory, EnrolmentFactory, LiveSessionFactory, StudentFactory, TeacherFactory
-from tests.realtime.conftest import connect, open_socket
+from tests.realtime.conftest import connect, open_socket, open_socket_with_cookie, session_cookie_for
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 async def test_an_anonymous_visitor_is_refused(live_session):
-    connected, _ = await open_socket(None, live_session, cookie=False)
+    connected, socket = await open_socket(None, live_session, cookie=False)
     assert not connected
+    assert socket.refused_with == CLOSE_UNAUTHENTICATED
 
 
 async def test_a_student_not_in_the_classroom_is_refused(live_session):
     outsider = await database_sync_to_async(StudentFactory)()
-    connected, _ = await open_socket(outsider, live_session)
+    connected, socket = await open_socket(outsider, live_session)
     assert not connected
+    assert socket.refused_with == CLOSE_FORBIDDEN
 
 
 async def test_a_student_of_another_classroom_is_refused(live_session):
     other = await database_sync_to_async(lambda: EnrolmentFactory(classroom=ClassroomFactory()).student)()
-    connected, _ = await open_socket(other, live_session)
+    connected, socket = await open_socket(other, live_session)
     assert not connected
+    assert socket.refused_with == CLOSE_FORBIDDEN
 
 
 async def test_a_student_cannot_open_the_teacher_socket(live_session, enrolled_students):
-    connected, _ = await open_socket(enrolled_students[0], live_session, "teacher")
+    connected, socket = await open_socket(enrolled_students[0], live_session, "teacher")
     assert not connected
+    assert socket.refused_with == CLOSE_FORBIDDEN
 
 
 async def test_a_teacher_of_another_classroom_is_refused(live_session):
     stranger = await database_sync_to_async(TeacherFactory)()
-    connected, _ = await open_socket(stranger, live_session, "teacher")
+    connected, socket = await open_socket(stranger, live_session, "teacher")
     assert not connected
+    assert socket.refused_with == CLOSE_FORBIDDEN
 
 
 async def test_a_co_teacher_is_admitted(live_session):
@@ -46,8 +55,9 @@ async def test_a_co_teacher_is_admitted(live_session):
 
 
 async def test_a_missing_session_is_refused(enrolled_students):
-    connected, _ = await open_socket(enrolled_students[0], 999_999)
+    connected, socket = await open_socket(enrolled_students[0], 999_999)
     assert not connected
+    assert socket.refused_with == CLOSE_NOT_FOUND
 
 
 @pytest.mark.parametrize("origin", [None, b"null", b"http://evil.example", b"https://testserver.evil.example"])
@@ -107,3 +117,44 @@ async def test_enrolled_students_cannot_be_removed_from_a_session(live_session, 
     teacher_socket, _ = await connect(teacher, live_session, "teacher")
     refused = await teacher_socket.request({"type": "participant.remove", "student_id": enrolled_students[0].pk})
     assert refused["code"] == "not_found"
+
+
+def sign_out(student, session_key):
+    Session.objects.filter(session_key=session_key).delete()
+
+
+def change_password(student, session_key):
+    student.set_password("a new and different password")
+    student.save()
+
+
+def deactivate(student, session_key):
+    type(student).objects.filter(pk=student.pk).update(is_active=False)
+
+
+@pytest.mark.parametrize("what_happened", [sign_out, change_password, deactivate])
+async def test_a_cookie_whose_sign_in_no_longer_holds_is_refused(what_happened, live_session, enrolled_students):
+    student = enrolled_students[0]
+    cookie = await session_cookie_for(student)
+    await database_sync_to_async(what_happened)(student, cookie.decode().split("=", 1)[1])
+    connected, socket = await open_socket_with_cookie(cookie, live_session)
+    assert not connected
+    assert socket.refused_with == CLOSE_UNAUTHENTICATED
+
+
+async def test_a_refused_socket_leaves_nothing_behind_in_the_worker(live_session):
+    outsider = await database_sync_to_async(StudentFactory)()
+    connected, _socket = await open_socket(outsider, live_session)
+    assert not connected
+    assert current_runtime().hub.members == {}
+    assert current_runtime().hub.students_here == {}
+
+
+async def test_an_enrolled_student_becomes_a_participant_on_first_connect(live_session, enrolled_students):
+    student = enrolled_students[0]
+    await connect(student, live_session)
+    await connect(student, live_session)  # a second tab: still one participant
+    participants = await database_sync_to_async(
+        lambda: list(Participant.objects.filter(session=live_session).values_list("student_id", flat=True))
+    )()
+    assert participants == [student.pk]

@@ -62,7 +62,7 @@ async def test_a_silently_lost_heartbeat_resyncs_every_socket(monkeypatch):
     layer = LossyLayer()
     hub = LocalHub(layer)
     socket = RecordingSocket()
-    await hub.attach(socket, ["group"], session_id=1, name="Teacher")
+    await hub.attach(socket, ["group"])
     try:
         await asyncio.sleep(0.15)
         assert socket.live_changes == [], "heartbeats that all arrive change nothing"

@@ -33,7 +33,7 @@ class RecordingSend:
 
 def consumer_with(cls, send: RecordingSend):
     consumer = cls()
-    consumer.server_send = send
+    consumer.base_send = send
     consumer.ready = True
     return consumer
 
@@ -89,9 +89,9 @@ class PlainSocket:
 async def test_a_socket_attaching_while_its_group_is_being_joined_waits_for_the_subscription():
     layer = SlowJoinLayer()
     hub = LocalHub(layer)
-    first = asyncio.create_task(hub.attach(PlainSocket(), ["g"], session_id=1, name="A"))
+    first = asyncio.create_task(hub.attach(PlainSocket(), ["g"]))
     await asyncio.sleep(0.01)
-    second = asyncio.create_task(hub.attach(PlainSocket(), ["g"], session_id=1, name="B"))
+    second = asyncio.create_task(hub.attach(PlainSocket(), ["g"]))
     await asyncio.sleep(0.01)
     assert not second.done(), "the second socket must not go on before the group is joined"
     layer.release.set()
@@ -101,15 +101,36 @@ async def test_a_socket_attaching_while_its_group_is_being_joined_waits_for_the_
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_snapshot_that_fails_at_connect_closes_the_socket_with_1011_and_leaves_the_hub(
+async def test_a_database_failure_while_opening_refuses_the_socket_with_1011_and_leaves_the_hub(
     live_session, enrolled_students, monkeypatch
 ):
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(session_actions, "student_snapshot_texts", broken)
+    monkeypatch.setattr(session_actions.services, "participants_admit", broken)
     connected, socket = await open_socket(enrolled_students[0], live_session)
-    assert connected
+    assert not connected
+    assert socket.refused_with == CLOSE_UNAVAILABLE
+    assert current_runtime().hub.members == {}
+    assert current_runtime().hub.students_here == {}
+
+    monkeypatch.undo()
+    _socket, snapshot = await connect(enrolled_students[0], live_session)  # and the next try opens
+    assert snapshot["you"]["id"] == enrolled_students[0].pk
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_snapshot_that_fails_when_live_updates_resume_closes_the_socket_with_1011(
+    live_session, enrolled_students, monkeypatch
+):
+    socket, _snapshot = await connect(enrolled_students[0], live_session)
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(session_actions, "student_snapshot_texts", broken)
+    consumers = list(current_runtime().hub.members[f"quizcast.session.{live_session.pk}.students"])
+    await StudentConsumer.on_live_changed_many(consumers, True)
     closed = await socket.communicator.receive_output(timeout=3)
     assert closed == {"type": "websocket.close", "code": CLOSE_UNAVAILABLE}
     assert current_runtime().hub.members == {}

@@ -1,0 +1,108 @@
+"""Who is on the other end of a socket: the session cookie its handshake carried, checked as Django checks the
+session of a request.
+
+The socket stack has no auth middleware: Channels' would look the session and the user up in a database hop of
+their own before the consumer runs. The consumer reads the cookie here, and the users of every socket connecting
+meanwhile are resolved together, inside the one database call that also admits them and reads their snapshots
+(realtime.session_actions.open_sockets).
+"""
+
+from collections.abc import Iterable
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.http.cookie import parse_cookie
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+DATABASE_SESSIONS = "django.contrib.sessions.backends.db"
+
+
+def session_key(scope: dict) -> str | None:
+    """The session key of the handshake's cookie, or None when it carries none."""
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie":
+            return parse_cookie(value.decode("latin1")).get(settings.SESSION_COOKIE_NAME) or None
+    return None
+
+
+def authenticated_users(keys: Iterable[str]) -> dict[str, object]:
+    """The active user signed in under each session key, or None; runs in the database thread.
+
+    Each check is django.contrib.auth.get_user's: the backend recorded in the session must still be configured, it
+    must return an active user, and the session's auth hash must match the user's (or one made with a fallback
+    secret), so a password change signs the user out of sockets too. A socket cannot set cookies, so a session
+    that fails is refused but not flushed or rotated here; the next page load does that.
+
+    With database sessions and the model backend, any number of keys cost two queries.
+    """
+    keys = set(keys)
+    if settings.SESSION_ENGINE != DATABASE_SESSIONS:
+        return {key: authenticated_user(key) for key in keys}
+    sessions = {
+        row.session_key: row.get_decoded()
+        for row in Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
+    }
+    claims: dict[str, tuple[object, str]] = {}  # key -> (user id, backend path)
+    for key, data in sessions.items():
+        try:
+            user_id = auth.get_user_model()._meta.pk.to_python(data[auth.SESSION_KEY])
+            backend_path = data[auth.BACKEND_SESSION_KEY]
+        except (KeyError, ValidationError):
+            continue
+        if backend_path in settings.AUTHENTICATION_BACKENDS:
+            claims[key] = (user_id, backend_path)
+    users_by_claim = _users(set(claims.values()))
+    found: dict[str, object] = dict.fromkeys(keys)
+    for key, claim in claims.items():
+        user = users_by_claim.get(claim)
+        if user is not None and _hash_verified(user, sessions[key].get(auth.HASH_SESSION_KEY)):
+            found[key] = user
+    return found
+
+
+def authenticated_user(key: str):
+    """One session key's user, or None, through django.contrib.auth.get_user itself."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    user = auth.get_user(_SessionOnly(store))
+    return user if user.is_authenticated else None
+
+
+class _SessionOnly:
+    """What `django.contrib.auth.get_user` reads of a request: its session."""
+
+    def __init__(self, session):
+        self.session = session
+
+
+def _users(claims: set[tuple[object, str]]) -> dict[tuple[object, str], object]:
+    """Each (user id, backend path) claim's user as its backend returns it; the model backend's in one query."""
+    users = {}
+    by_backend: dict[str, set] = {}
+    for user_id, backend_path in claims:
+        by_backend.setdefault(backend_path, set()).add(user_id)
+    for backend_path, user_ids in by_backend.items():
+        backend = auth.load_backend(backend_path)
+        if isinstance(backend, ModelBackend) and type(backend).get_user is ModelBackend.get_user:
+            model = auth.get_user_model()
+            for user in model._default_manager.filter(pk__in=user_ids):
+                if backend.user_can_authenticate(user):
+                    users[(user.pk, backend_path)] = user
+        else:
+            for user_id in user_ids:
+                users[(user_id, backend_path)] = backend.get_user(user_id)
+    return users
+
+
+def _hash_verified(user, session_hash: str | None) -> bool:
+    if not hasattr(user, "get_session_auth_hash"):
+        return True
+    if not session_hash:
+        return False
+    if constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return True
+    return any(constant_time_compare(session_hash, fallback) for fallback in user.get_session_auth_fallback_hash())
