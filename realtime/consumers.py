@@ -20,6 +20,7 @@ from django.utils import timezone
 from classroom.errors import DomainError
 from classroom.services import AnswerSubmission
 from realtime import auth, events, groups, session_actions
+from realtime.direct_send import DirectWrite, direct_writer
 from realtime.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_MESSAGE_TOO_BIG,
@@ -69,6 +70,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.closed = False
         self.pending: list[str] = []
         self.snapshot_generation = 0
+        self.direct_write: DirectWrite | None = None
+        self.backlog: list[str] | None = None  # frames queued behind one on its way through ASGI
         self.groups_joined: list[str] = []
 
     async def dispatch(self, message):
@@ -107,6 +110,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             return
         self.user, self.user_id, self.user_key = opening.user, opening.user.pk, str(opening.user.pk)
         await self.accept()
+        self.direct_write = direct_writer(self.base_send)
         try:
             runtime.hub.arrive(self, name=opening.user.name, guest=opening.user.is_guest)
             runtime.deadlines.ensure_running()
@@ -154,19 +158,42 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await current_runtime().hub.detach(self, self.groups_joined)
 
     # --- frames ----------------------------------------------------------------------------------------------
+    def send_frame_now(self, payload: bytes) -> bool:
+        """Write an encoded text frame at once if the socket is open, has its snapshot and takes data right now
+        (realtime.direct_send); False if the frame must go through `send_frame` instead."""
+        return (
+            self.direct_write is not None
+            and self.ready
+            and not self.closed
+            and self.backlog is None
+            and self.direct_write(payload)
+        )
+
     async def send_frame(self, text: str) -> None:
         if self.closed:
             return
         if not self.ready:
             self.pending.append(text)
             return
+        if self.backlog is not None:  # a frame is on its way through ASGI: this one goes out right after it
+            self.backlog.append(text)
+            return
+        if self.send_frame_now(text.encode()):
+            return
+        # Through ASGI: the server may hold the frame (flow control) and let another task's send pass it, so every
+        # frame sent meanwhile queues here and this call sends them all, in order.
+        self.backlog = [text]
         try:
-            await self.base_send({"type": "websocket.send", "text": text})
+            while self.backlog:
+                text = self.backlog.pop(0)
+                await self.base_send({"type": "websocket.send", "text": text})
         except Exception as error:
             # Usually the client just left; but a frame the server refuses (daphne's size cap) would otherwise
             # leave a socket that silently never updates again.
             logger.warning("could not send a %d-character frame to a %s socket: %r", len(text), self.role, error)
             self.closed = True
+        finally:
+            self.backlog = None
 
     async def send_event(self, message: dict) -> None:
         await self.send_frame(events.encode(message))

@@ -42,6 +42,7 @@ class HubSocket(Protocol):
     role: str
     session_id: int
 
+    def send_frame_now(self, payload: bytes) -> bool: ...
     async def send_frame(self, text: str) -> None: ...
     async def on_relay(self, message: dict) -> None: ...
     async def remove(self) -> None: ...
@@ -213,8 +214,11 @@ class LocalHub:
         if kind == "frames":
             text = message.get("text")
             if text is not None:
+                # Encoded once for every socket; those that cannot take it at once get it through ASGI.
+                payload = text.encode()
                 for socket in targets:
-                    await socket.send_frame(text)
+                    if not socket.send_frame_now(payload):
+                        await socket.send_frame(text)
             personal = message.get("personal")
             if personal:
                 for socket in targets:

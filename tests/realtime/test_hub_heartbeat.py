@@ -45,6 +45,9 @@ class RecordingSocket:
     def __init__(self):
         self.live_changes: list[bool] = []
 
+    def send_frame_now(self, payload):
+        return True
+
     async def send_frame(self, text):
         pass
 

@@ -1,0 +1,129 @@
+"""Under uvicorn, broadcasts are written straight into each socket's WebSocket protocol; a socket that cannot take
+data at once gets its frames through ASGI instead, still in order."""
+
+import asyncio
+import contextlib
+import json
+
+import pytest
+import uvicorn
+import websockets
+
+from config.asgi import application
+from realtime import groups
+from realtime.consumers import StudentConsumer
+from realtime.direct_send import direct_writer
+from realtime.runtime import current_runtime, publish
+from realtime.session_actions import Broadcast
+from tests.realtime.conftest import session_cookie_for
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@contextlib.asynccontextmanager
+async def uvicorn_server():
+    """The production server in this test's event loop, on a free port, as config.serve configures it."""
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=0, ws="websockets-sansio", ws_per_message_deflate=False, lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield server.servers[0].sockets[0].getsockname()[1]
+    finally:
+        server.should_exit = True
+        await serving
+
+
+@contextlib.asynccontextmanager
+async def student_client(port: int, student, session):
+    cookie = (await session_cookie_for(student)).decode()
+    async with websockets.connect(
+        f"ws://127.0.0.1:{port}/ws/sessions/{session.pk}/student/",
+        origin=f"http://127.0.0.1:{port}",
+        additional_headers={"Cookie": cookie},
+        compression=None,
+    ) as client:
+        snapshot = json.loads(await asyncio.wait_for(client.recv(), 5))
+        assert snapshot["type"] == "session.snapshot"
+        yield client
+
+
+def the_consumer(session) -> StudentConsumer:
+    (consumer,) = current_runtime().hub.members[groups.session_students(session.pk)]
+    return consumer
+
+
+def counting(consumer: StudentConsumer) -> list[bytes]:
+    written = []
+    write = consumer.direct_write
+
+    def counted(payload):
+        done = write(payload)
+        if done:
+            written.append(payload)
+        return done
+
+    consumer.direct_write = counted
+    return written
+
+
+async def received_types(client, count: int) -> list[str]:
+    return [json.loads(await asyncio.wait_for(client.recv(), 5))["type"] for _ in range(count)]
+
+
+def frame(kind: str) -> str:
+    return json.dumps({"type": kind})
+
+
+async def test_a_broadcast_is_written_straight_to_a_uvicorn_socket(live_session, enrolled_students):
+    async with uvicorn_server() as port, student_client(port, enrolled_students[0], live_session) as client:
+        consumer = the_consumer(live_session)
+        assert consumer.direct_write is not None
+        written = counting(consumer)
+
+        await publish([Broadcast(groups.session_students(live_session.pk), text=frame("one"))])
+        await publish([Broadcast(groups.session_students(live_session.pk), text=frame("two"))])
+
+        assert await received_types(client, 2) == ["one", "two"]
+        assert written == [frame("one").encode(), frame("two").encode()]
+
+
+async def test_a_socket_that_cannot_take_data_gets_its_frames_through_asgi_in_order(live_session, enrolled_students):
+    async with uvicorn_server() as port, student_client(port, enrolled_students[0], live_session) as client:
+        consumer = the_consumer(live_session)
+        written = counting(consumer)
+        protocol = consumer.base_send.__self__
+        protocol.pause_writing()  # what the transport does when the client stops reading
+
+        await publish([Broadcast(groups.session_students(live_session.pk), text=frame("broadcast"))])
+        await asyncio.sleep(0.1)
+        assert consumer.backlog is not None, "the broadcast waits in ASGI's send"
+        protocol.resume_writing()  # as asyncio does once its buffer drained; the waiting send runs a bit later
+        assert not consumer.send_frame_now(frame("reply").encode()), "a later frame must not overtake it"
+        await consumer.send_frame(frame("reply"))
+
+        assert await received_types(client, 2) == ["broadcast", "reply"]
+        assert frame("broadcast").encode() not in written
+
+        await publish([Broadcast(groups.session_students(live_session.pk), text=frame("later"))])
+        assert await received_types(client, 1) == ["later"]
+        assert written == [frame("later").encode()], "once the held frame is out, the shortcut is used again"
+
+
+async def test_a_closed_socket_is_not_written_to(live_session, enrolled_students):
+    async with uvicorn_server() as port:
+        async with student_client(port, enrolled_students[0], live_session):
+            consumer = the_consumer(live_session)
+            write = consumer.direct_write
+        await asyncio.sleep(0.2)
+        assert write(frame("too late").encode()) is False
+
+
+def test_other_servers_get_no_shortcut():
+    async def send(message):
+        pass
+
+    assert direct_writer(send) is None
