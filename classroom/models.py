@@ -135,7 +135,7 @@ class Round(models.Model):
     revealed_at = models.DateTimeField(_("revealed"), null=True, blank=True)
 
     class Meta:
-        ordering = ["session", "number"]
+        ordering = ["session_id", "number"]
         verbose_name = _("round")
         verbose_name_plural = _("rounds")
         constraints = [models.UniqueConstraint(fields=["session", "number"], name="round_number_unique")]
@@ -157,7 +157,7 @@ class Answer(models.Model):
     submitted_at = models.DateTimeField(_("submitted"))
 
     class Meta:
-        ordering = ["round", "submitted_at"]
+        ordering = ["round_id", "submitted_at"]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         constraints = [

@@ -113,6 +113,8 @@ def session_join_as_guest(*, code: str, display_name: str) -> tuple[LiveSession,
         raise DomainError("not_found", "No live session accepts guests with that code.")
     with transaction.atomic():
         session = _locked_session(session.pk)  # guests joining at once are counted one after another
+        if session is None:
+            raise DomainError("not_found", "No live session accepts guests with that code.")
         if (
             Participant.objects.filter(session=session, student__is_guest=True).count()
             >= settings.MAX_GUESTS_PER_SESSION
@@ -156,20 +158,24 @@ def student_may_join(*, student: User, session: LiveSession) -> bool:
     return Participant.objects.filter(session=session, student=student).exists()
 
 
-def _locked_session(session_id: int) -> LiveSession:
-    try:
-        # The current round comes with the locked row (only the session's row is locked): every command needs it.
-        return LiveSession.objects.select_for_update(of=("self",)).select_related("current_round").get(pk=session_id)
-    except LiveSession.DoesNotExist:
-        raise DomainError("not_found", "This session does not exist.") from None
+def _locked_session(session_id: int, *, taught_by: User | None = None) -> LiveSession | None:
+    """The session's row, locked, with its current round (only the session's row is locked: every command needs the
+    round). With `taught_by`, None unless that user teaches the session's classroom, checked in the same query."""
+    query = LiveSession.objects.select_for_update(of=("self",)).select_related("current_round").filter(pk=session_id)
+    if taught_by is not None and not taught_by.is_superuser:
+        taught = Classroom.objects.filter(teaches_q(taught_by)) if taught_by.is_teacher else Classroom.objects.none()
+        query = query.filter(classroom__in=taught)
+    return query.first()
 
 
 def _session_for_command(session_id: int, by: User | None) -> LiveSession:
     """Lock the session for a teacher's command: it must exist, not have ended, and be taught by `by` (a teacher
     removed from the classroom mid-session loses control at once). `by=None` is the server itself (the timer)."""
-    session = _locked_session(session_id)
-    if by is not None and not _teaches_classroom(by, session.classroom_id):
-        raise DomainError("forbidden", "You no longer teach this session's classroom.")
+    session = _locked_session(session_id, taught_by=by)
+    if session is None:
+        if by is not None and LiveSession.objects.filter(pk=session_id).exists():
+            raise DomainError("forbidden", "You no longer teach this session's classroom.")
+        raise DomainError("not_found", "This session does not exist.")
     if session.state == State.ENDED:
         raise DomainError("session_ended", "This session has ended.")
     return session
@@ -247,7 +253,7 @@ def rounds_close_overdue(*, now: datetime | None = None) -> list[Round]:
     for round_id, session_id in overdue.values_list("pk", "session_id"):
         with transaction.atomic():
             session = _locked_session(session_id)
-            if session.current_round_id != round_id or session.state == State.ENDED:
+            if session is None or session.current_round_id != round_id or session.state == State.ENDED:
                 continue  # another worker or a teacher got there first
             round_ = _close_current_round(session, now, state=State.QUESTION_CLOSED)
             if round_ is not None:

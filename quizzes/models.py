@@ -84,7 +84,7 @@ class Question(models.Model):
     )
 
     class Meta:
-        ordering = ["quiz", "order", "id"]
+        ordering = ["quiz_id", "order", "id"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
 
@@ -113,7 +113,7 @@ class Choice(models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["question", "order", "id"]
+        ordering = ["question_id", "order", "id"]
         verbose_name = _("choice")
         verbose_name_plural = _("choices")
 
