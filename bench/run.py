@@ -193,6 +193,8 @@ async def measure(label: str, kind: str, options: dict, counts: list[int], *, co
         print(f"  {label}: N={n} ...", flush=True)
         stack = servers.Stack()
         try:
+            if kind == "quizcast":
+                servers.settle_database(context["database"])
             target = await start_target(label, kind, options, stack, context)
             result = await run_scenario(target, n=n, warmup=args.warmup, pushes=args.pushes)
             if kind == "plain":

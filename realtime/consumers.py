@@ -20,7 +20,7 @@ from django.utils import timezone
 from classroom.errors import DomainError
 from classroom.services import AnswerSubmission
 from realtime import auth, events, groups, session_actions
-from realtime.direct_send import DirectWrite, direct_writer
+from realtime.direct_send import DirectWrite, direct_writer, text_frame
 from realtime.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_MESSAGE_TOO_BIG,
@@ -158,15 +158,16 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await current_runtime().hub.detach(self, self.groups_joined)
 
     # --- frames ----------------------------------------------------------------------------------------------
-    def send_frame_now(self, payload: bytes) -> bool:
-        """Write an encoded text frame at once if the socket is open, has its snapshot and takes data right now
-        (realtime.direct_send); False if the frame must go through `send_frame` instead."""
+    def send_frame_now(self, frame: bytes | None) -> bool:
+        """Write a ready-made text frame (realtime.direct_send.text_frame) at once if the socket is open, has its
+        snapshot and takes data right now; False if it must go through `send_frame` instead."""
         return (
-            self.direct_write is not None
+            frame is not None
+            and self.direct_write is not None
             and self.ready
             and not self.closed
             and self.backlog is None
-            and self.direct_write(payload)
+            and self.direct_write(frame)
         )
 
     async def send_frame(self, text: str) -> None:
@@ -178,7 +179,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         if self.backlog is not None:  # a frame is on its way through ASGI: this one goes out right after it
             self.backlog.append(text)
             return
-        if self.send_frame_now(text.encode()):
+        if self.direct_write is not None and self.send_frame_now(text_frame(text.encode())):
             return
         # Through ASGI: the server may hold the frame (flow control) and let another task's send pass it, so every
         # frame sent meanwhile queues here and this call sends them all, in order.

@@ -1,53 +1,72 @@
-"""Writing a text frame straight into the server's WebSocket protocol, for broadcasts.
+"""Writing text frames straight to the socket under uvicorn, and framing a broadcast once for every socket.
 
 Through ASGI, each frame of a broadcast costs a chain of coroutines per socket (the consumer's send, the server's
-`send`, its wait for the transport to be writable), the text is encoded once per socket, and the frame is built
-and written. Under uvicorn's websockets-sansio protocol the hub can do what the server's `send` would do for a
-frame, once the handshake is done and while the transport takes data: encode the text once for every socket and
-hand it to each socket's protocol object, which frames it and writes it. That is what `websockets.broadcast()`
-does; it took a broadcast to 2,000 sockets from ~50 ms to ~37 ms here (docs/performance.md).
+`send`, its wait for the transport to be writable), and the text is encoded and framed once per socket. Yet a
+server's frame is not masked, and without extensions (Quizcast turns compression off: config/serve.py) the bytes of
+a text frame are the same for every socket. So the hub encodes and frames a broadcast once (`text_frame`) and hands
+the bytes to each socket's transport, doing for a frame what uvicorn's websockets-sansio `send` would do. It made a
+broadcast to 1,000 sockets cheaper than `websockets.broadcast()`'s, which frames per socket (docs/performance.md).
 
-It is only a shortcut for the common case. Whenever the connection is not plainly open and writable (closing,
-closed, paused by flow control because the client reads slowly) or the server is another one (daphne), the frame
-goes through ASGI as usual, and so does every frame after it until that send completed, so frames keep their order.
+It is only a shortcut for the plain case. Whenever the connection is not plainly open and writable (closing,
+closed, paused by flow control because the client reads slowly, an extension negotiated, output of the protocol's
+own waiting to be written) or the server is another one (daphne), the frame goes through ASGI as usual, and so does
+every frame after it until that send completed, so frames keep their order (realtime.consumers.send_frame).
 """
 
 import logging
 from collections.abc import Callable
 
+try:
+    from websockets.frames import Frame, Opcode
+    from websockets.protocol import State
+except ImportError:  # uvicorn without its standard extras: no shortcut
+    Frame = None
+
 logger = logging.getLogger(__name__)
 
 SANSIO_PROTOCOL = "uvicorn.protocols.websockets.websockets_sansio_impl.WebSocketsSansIOProtocol"
-# What the shortcut reads of uvicorn's protocol: the same state its own send() checks before writing a frame.
+# What the shortcut reads of uvicorn's protocol: the state its own send() checks before writing a frame, the
+# websockets connection it frames with, and the transport it writes to.
 PROTOCOL_STATE = ("conn", "transport", "writable", "disconnected", "close_sent", "handshake_complete")
+CONNECTION_STATE = ("state", "extensions", "writes")
 
 DirectWrite = Callable[[bytes], bool]
 
 
+def text_frame(payload: bytes) -> bytes | None:
+    """The wire bytes of a server's unfragmented text frame carrying `payload` (UTF-8), with no extension."""
+    if Frame is None:
+        return None
+    return Frame(Opcode.TEXT, payload).serialize(mask=False)
+
+
 def direct_writer(send) -> DirectWrite | None:
-    """A function writing one UTF-8 encoded text frame to the socket behind this ASGI `send`, returning False when
-    it did not (the caller sends through ASGI then); None when the server offers no such shortcut."""
+    """A function writing a `text_frame` to the socket behind this ASGI `send`, returning False when it did not (the
+    caller sends through ASGI then); None when the server offers no such shortcut."""
     protocol = getattr(send, "__self__", None)
     kind = type(protocol)
-    if f"{kind.__module__}.{kind.__qualname__}" != SANSIO_PROTOCOL or getattr(send, "__name__", "") != "send":
+    if Frame is None or f"{kind.__module__}.{kind.__qualname__}" != SANSIO_PROTOCOL:
         return None
-    if not all(hasattr(protocol, name) for name in PROTOCOL_STATE):
-        logger.warning("uvicorn's WebSocket protocol changed shape; broadcasts go through ASGI")
+    if getattr(send, "__name__", "") != "send" or not all(hasattr(protocol, name) for name in PROTOCOL_STATE):
+        logger.warning("uvicorn's WebSocket protocol changed shape; frames go through ASGI")
+        return None
+    connection = protocol.conn
+    if not all(hasattr(connection, name) for name in CONNECTION_STATE):
+        logger.warning("the websockets connection changed shape; frames go through ASGI")
         return None
 
-    def write(payload: bytes) -> bool:
+    def write(frame: bytes) -> bool:
         if (
             protocol.disconnected
             or protocol.close_sent
             or not protocol.handshake_complete
             or not protocol.writable.is_set()
+            or connection.state is not State.OPEN
+            or connection.extensions
+            or connection.writes
         ):
             return False
-        try:
-            protocol.conn.send_text(payload)
-            protocol.transport.write(b"".join(protocol.conn.data_to_send()))
-        except Exception:  # the connection went away under us: ASGI's send reports it properly
-            return False
+        protocol.transport.write(frame)
         return True
 
     return write

@@ -17,6 +17,7 @@ from typing import Protocol
 from channels.layers import InMemoryChannelLayer
 
 from realtime import groups
+from realtime.direct_send import text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class HubSocket(Protocol):
     role: str
     session_id: int
 
-    def send_frame_now(self, payload: bytes) -> bool: ...
+    def send_frame_now(self, frame: bytes | None) -> bool: ...
     async def send_frame(self, text: str) -> None: ...
     async def on_relay(self, message: dict) -> None: ...
     async def remove(self) -> None: ...
@@ -214,10 +215,10 @@ class LocalHub:
         if kind == "frames":
             text = message.get("text")
             if text is not None:
-                # Encoded once for every socket; those that cannot take it at once get it through ASGI.
-                payload = text.encode()
+                # Framed once for every socket; those that cannot take it at once get it through ASGI.
+                frame = text_frame(text.encode())
                 for socket in targets:
-                    if not socket.send_frame_now(payload):
+                    if not socket.send_frame_now(frame):
                         await socket.send_frame(text)
             personal = message.get("personal")
             if personal:

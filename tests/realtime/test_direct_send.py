@@ -8,11 +8,12 @@ import json
 import pytest
 import uvicorn
 import websockets
+from websockets.protocol import Protocol, Side, State
 
 from config.asgi import application
 from realtime import groups
 from realtime.consumers import StudentConsumer
-from realtime.direct_send import direct_writer
+from realtime.direct_send import direct_writer, text_frame
 from realtime.runtime import current_runtime, publish
 from realtime.session_actions import Broadcast
 from tests.realtime.conftest import session_cookie_for
@@ -78,6 +79,10 @@ def frame(kind: str) -> str:
     return json.dumps({"type": kind})
 
 
+def wire(kind: str) -> bytes:
+    return text_frame(frame(kind).encode())
+
+
 async def test_a_broadcast_is_written_straight_to_a_uvicorn_socket(live_session, enrolled_students):
     async with uvicorn_server() as port, student_client(port, enrolled_students[0], live_session) as client:
         consumer = the_consumer(live_session)
@@ -88,7 +93,7 @@ async def test_a_broadcast_is_written_straight_to_a_uvicorn_socket(live_session,
         await publish([Broadcast(groups.session_students(live_session.pk), text=frame("two"))])
 
         assert await received_types(client, 2) == ["one", "two"]
-        assert written == [frame("one").encode(), frame("two").encode()]
+        assert written == [wire("one"), wire("two")]
 
 
 async def test_a_socket_that_cannot_take_data_gets_its_frames_through_asgi_in_order(live_session, enrolled_students):
@@ -102,15 +107,15 @@ async def test_a_socket_that_cannot_take_data_gets_its_frames_through_asgi_in_or
         await asyncio.sleep(0.1)
         assert consumer.backlog is not None, "the broadcast waits in ASGI's send"
         protocol.resume_writing()  # as asyncio does once its buffer drained; the waiting send runs a bit later
-        assert not consumer.send_frame_now(frame("reply").encode()), "a later frame must not overtake it"
+        assert not consumer.send_frame_now(wire("reply")), "a later frame must not overtake it"
         await consumer.send_frame(frame("reply"))
 
         assert await received_types(client, 2) == ["broadcast", "reply"]
-        assert frame("broadcast").encode() not in written
+        assert wire("broadcast") not in written
 
         await publish([Broadcast(groups.session_students(live_session.pk), text=frame("later"))])
         assert await received_types(client, 1) == ["later"]
-        assert written == [frame("later").encode()], "once the held frame is out, the shortcut is used again"
+        assert written == [wire("later")], "once the held frame is out, the shortcut is used again"
 
 
 async def test_a_closed_socket_is_not_written_to(live_session, enrolled_students):
@@ -119,7 +124,7 @@ async def test_a_closed_socket_is_not_written_to(live_session, enrolled_students
             consumer = the_consumer(live_session)
             write = consumer.direct_write
         await asyncio.sleep(0.2)
-        assert write(frame("too late").encode()) is False
+        assert write(wire("too late")) is False
 
 
 def test_other_servers_get_no_shortcut():
@@ -127,3 +132,11 @@ def test_other_servers_get_no_shortcut():
         pass
 
     assert direct_writer(send) is None
+
+
+@pytest.mark.parametrize("length", [0, 125, 126, 65535, 65536])
+def test_a_frame_made_once_is_the_frame_the_protocol_would_send(length):
+    payload = b"x" * length
+    connection = Protocol(Side.SERVER, state=State.OPEN)
+    connection.send_text(payload)
+    assert connection.data_to_send() == [text_frame(payload)]
