@@ -46,16 +46,12 @@ CLOSE_CODES = {
     "unavailable": CLOSE_UNAVAILABLE,
 }
 
-# Sockets get no channel-layer channel of their own: the worker's hub reads the layer for all of them.
-NO_CHANNEL_PER_SOCKET = "quizcast.no-channel-per-socket"
-
 Command = Callable[["SessionConsumer", dict], Awaitable[None]]
 
 
 class SessionConsumer(AsyncWebsocketConsumer):
     """What both roles share: admission, the snapshot, frame checks, error replies, the hub."""
 
-    channel_layer_alias = NO_CHANNEL_PER_SOCKET
     role = ""
     allowed_types: frozenset[str] = frozenset()
     commands: dict[str, Command] = {}
@@ -76,9 +72,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.groups_joined: list[str] = []
 
     async def __call__(self, scope, receive, send):
-        # Channels reads the client and the socket's layer channel through a new task and asyncio.wait for every
-        # message. A socket here has no layer channel, so it reads the client directly: same order, a fraction of
-        # the cost per frame (docs/performance.md).
+        # Sockets get no channel-layer channel of their own: the worker's hub reads the layer for all of them.
+        # Channels would read the client and the socket's layer channel through a new task and asyncio.wait for
+        # every message; with the client alone, reading it directly keeps the order at a fraction of the cost.
         self.scope = scope
         self.channel_layer = None
         self.base_send = send
