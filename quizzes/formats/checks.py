@@ -1,0 +1,102 @@
+"""Checking drafts with the admin's own rules, and the preview of an import.
+
+A draft is bound to the question admin's form (`QuestionAdminForm`, without its quiz field) and its choices to the
+choice rows' form, exactly as if a teacher had typed them into the admin: the same field limits, the same
+`Question.clean`, the same choice rules, and the same image checks as an upload (an embedded image is handed to the
+form as an uploaded file). Every problem of every draft is reported, not only the first.
+"""
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import gettext as _
+
+from quizzes.formats import file_read
+from quizzes.formats.drafts import QuestionDraft, Skipped
+from quizzes.grading import plain_decimal
+from quizzes.models import Choice, Question, Quiz
+from quizzes.validation import choice_errors
+
+
+@cache
+def _question_form_class() -> type[forms.ModelForm]:
+    from quizzes.admin import QuestionAdminForm  # the admin's form itself, so the rules cannot drift apart
+
+    fields = [name for name in QuestionAdminForm.Meta.fields if name not in ("quiz", "order")]
+    return forms.modelform_factory(Question, form=QuestionAdminForm, fields=fields)
+
+
+@cache
+def _choice_form_class() -> type[forms.ModelForm]:
+    return forms.modelform_factory(Choice, fields=("text", "is_correct"))
+
+
+def _form_data(draft: QuestionDraft) -> dict[str, object]:
+    limit = draft.effective_time_limit()
+    return {
+        "type": draft.type,
+        "prompt": draft.prompt,
+        "points": draft.effective_points(),
+        "time_limit": "" if limit is None else limit,
+        "numeric_target": "" if draft.numeric_target is None else plain_decimal(draft.numeric_target),
+        "numeric_tolerance": plain_decimal(draft.numeric_tolerance),
+        "accepted_answers": "\n".join(draft.accepted_answers),
+        "image_alt": draft.image_alt,
+        "explanation": draft.explanation,
+    }
+
+
+def _messages(form: forms.BaseForm, label_prefix: str = "") -> list[str]:
+    messages = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.append(f"{label_prefix}{label}: {error}" if label else f"{label_prefix}{error}")
+    return messages
+
+
+def draft_problems(*, draft: QuestionDraft, quiz: Quiz) -> list[str]:
+    """Everything the admin would refuse in this draft, as sentences for the teacher; empty when it is valid."""
+    files = {}
+    if draft.image is not None:
+        files["image"] = SimpleUploadedFile(draft.image.name, draft.image.content)
+    question_form = _question_form_class()(data=_form_data(draft), files=files, instance=Question(quiz=quiz))
+    problems = [] if question_form.is_valid() else _messages(question_form)
+    for number, choice in enumerate(draft.choices, start=1):
+        choice_form = _choice_form_class()(data={"text": choice.text, "is_correct": choice.is_correct})
+        if not choice_form.is_valid():
+            problems.extend(_messages(choice_form, _("Choice %(number)d, ") % {"number": number}))
+    choices = [(choice.text, choice.is_correct) for choice in draft.choices]
+    problems.extend(choice_errors(question_type=draft.type, choices=choices))
+    return problems
+
+
+@dataclass
+class ImportPreview:
+    """What an import would create (`ready`, in file order) and what it would leave out (`skipped`, with the line
+    and reason), before anything is saved."""
+
+    format: str
+    ready: list[QuestionDraft] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def drafts_checked(*, drafts: list[QuestionDraft], quiz: Quiz) -> tuple[list[QuestionDraft], list[Skipped]]:
+    ready, refused = [], []
+    for draft in drafts:
+        problems = draft_problems(draft=draft, quiz=quiz)
+        if problems:
+            refused.append(Skipped(draft.line, " ".join(problems)))
+        else:
+            ready.append(draft)
+    return ready, refused
+
+
+def file_preview(*, quiz: Quiz, name: str, data: bytes) -> ImportPreview:
+    """Read and check a question file for `quiz`; raises FileRefused when the whole file is unusable."""
+    parsed = file_read(name=name, data=data)
+    ready, refused = drafts_checked(drafts=parsed.drafts, quiz=quiz)
+    skipped = sorted([*parsed.skipped, *refused], key=lambda item: item.line)
+    return ImportPreview(format=parsed.format, ready=ready, skipped=skipped)
