@@ -6,6 +6,7 @@ only when the teacher confirms.
 """
 
 import base64
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
@@ -62,6 +63,13 @@ class QuestionDraft:
             return 0
         return Question._meta.get_field("points").default
 
+    def set_time_limit(self, value: str) -> None:
+        """A time limit written in a file: seconds, or `none` for no limit; anything else keeps the default."""
+        if value.strip().lower() == "none":
+            self.time_limit, self.time_limit_given = None, True
+        elif value.strip().isdigit():
+            self.time_limit, self.time_limit_given = int(value), True
+
     def effective_time_limit(self) -> int | None:
         if self.time_limit_given:
             return self.time_limit
@@ -76,11 +84,29 @@ class Skipped:
     reason: str
 
 
+class QuestionSkipped(Exception):
+    """Raised by a format's reader for a question Quizcast cannot represent; `reason` is for the teacher."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass
 class ParsedFile:
     format: str
     drafts: list[QuestionDraft] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+
+    def add(self, line: int, read: Callable[[], QuestionDraft]) -> None:
+        """Keep the draft that `read` returns, or the reason it raised QuestionSkipped, at `line`."""
+        try:
+            draft = read()
+        except QuestionSkipped as skip:
+            self.skipped.append(Skipped(line, skip.reason))
+            return
+        draft.line = line
+        self.drafts.append(draft)
 
 
 class FileRefused(ValueError):

@@ -13,10 +13,11 @@ GIFT has no points or time limit; Quizcast writes them in a comment line before 
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.utils.translation import gettext as _
 
-from quizzes.formats.drafts import ChoiceDraft, ParsedFile, QuestionDraft, Skipped, Type, true_false_choices
+from quizzes.formats.drafts import ChoiceDraft, ParsedFile, QuestionDraft, QuestionSkipped, Type, true_false_choices
 from quizzes.formats.text import html_to_text
 from quizzes.grading import plain_decimal
 
@@ -117,11 +118,6 @@ def _numeric_answer(text: str) -> tuple[Decimal, Decimal]:
     return _number(target), _number(tolerance) if tolerance.strip() else Decimal(0)
 
 
-class _Skip(Exception):
-    def __init__(self, reason: str):
-        self.reason = reason
-
-
 def _read_numeric(body: str, draft: QuestionDraft) -> None:
     body = body[1:].strip()  # the leading '#'
     draft.type = Type.NUMERIC
@@ -133,7 +129,7 @@ def _read_numeric(body: str, draft: QuestionDraft) -> None:
             if weight is None or weight == 100:
                 full_credit.append(text)
         if not full_credit:
-            raise _Skip(_("The numerical question has no answer worth full marks."))
+            raise QuestionSkipped(_("The numerical question has no answer worth full marks."))
         if len(full_credit) > 1 or len(_split_answers(body)) > 1:
             draft.notes.append(_("Only the first full-marks answer is kept; Quizcast has one target per question."))
         text = full_credit[0]
@@ -142,13 +138,13 @@ def _read_numeric(body: str, draft: QuestionDraft) -> None:
     try:
         draft.numeric_target, draft.numeric_tolerance = _numeric_answer(_unpark(text))
     except (InvalidOperation, ValueError):
-        raise _Skip(_("“%(answer)s” is not a number.") % {"answer": _unpark(text)}) from None
+        raise QuestionSkipped(_("“%(answer)s” is not a number.") % {"answer": _unpark(text)}) from None
 
 
 def _read_choices(body: str, draft: QuestionDraft, text_format: str) -> None:
     answers = _split_answers(body)
     if any("->" in rest for _sign, rest in answers):
-        raise _Skip(_("Matching questions cannot be represented in Quizcast."))
+        raise QuestionSkipped(_("Matching questions cannot be represented in Quizcast."))
     has_wrong = any(sign == "~" for sign, _rest in answers)
     weighted = False
     dropped_feedback = False
@@ -198,10 +194,10 @@ def _read_block(lines: list[str], meta: dict[str, str]) -> QuestionDraft:
         raw = raw[format_match.end() :]
     opening = raw.find("{")
     if opening == -1:
-        raise _Skip(_("A description (text without answers) is not a question; it was skipped."))
+        raise QuestionSkipped(_("A description (text without answers) is not a question; it was skipped."))
     closing = raw.find("}", opening)
     if closing == -1:
-        raise _Skip(_("The answers are not closed: a “}” is missing."))
+        raise QuestionSkipped(_("The answers are not closed: a “}” is missing."))
     before, body, after = raw[:opening], raw[opening + 1 : closing].strip(), raw[closing + 1 :]
     draft = QuestionDraft(type=Type.SINGLE, prompt="")
     if "####" in body:
@@ -213,7 +209,7 @@ def _read_block(lines: list[str], meta: dict[str, str]) -> QuestionDraft:
         prompt = f"{before.rstrip()} {GAP} {after.strip()}".strip()
     draft.prompt = _text(prompt, text_format)
     if not body:
-        raise _Skip(_("Essay questions cannot be represented in Quizcast; it was skipped."))
+        raise QuestionSkipped(_("Essay questions cannot be represented in Quizcast; it was skipped."))
     if body.startswith("#"):
         _read_numeric(body, draft)
     elif re.fullmatch(r"(T|TRUE|F|FALSE)(#.*)?", body, flags=re.IGNORECASE | re.DOTALL):
@@ -225,7 +221,7 @@ def _read_block(lines: list[str], meta: dict[str, str]) -> QuestionDraft:
     elif body[0] in "=~":
         _read_choices(body, draft, text_format)
     else:
-        raise _Skip(_("The answers must start with “=”, “~”, “#” or be T or F."))
+        raise QuestionSkipped(_("The answers must start with “=”, “~”, “#” or be T or F."))
     _apply_meta(draft, meta)
     return draft
 
@@ -234,23 +230,13 @@ def _apply_meta(draft: QuestionDraft, meta: dict[str, str]) -> None:
     if "points" in meta and meta["points"].isdigit():
         draft.points = int(meta["points"])
     if "time_limit" in meta:
-        value = meta["time_limit"]
-        if value == "none":
-            draft.time_limit, draft.time_limit_given = None, True
-        elif value.isdigit():
-            draft.time_limit, draft.time_limit_given = int(value), True
+        draft.set_time_limit(meta["time_limit"])
 
 
 def parse(text: str) -> ParsedFile:
     parsed = ParsedFile(format=NAME)
     for line, lines, meta in _blocks(text):
-        try:
-            draft = _read_block(lines, meta)
-        except _Skip as skip:
-            parsed.skipped.append(Skipped(line, skip.reason))
-            continue
-        draft.line = line
-        parsed.drafts.append(draft)
+        parsed.add(line, partial(_read_block, lines, meta))
     return parsed
 
 

@@ -13,6 +13,7 @@ The parser refuses any DTD, entity declaration or external reference (defusedxml
 import base64
 import binascii
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from html import escape
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element, ParseError, SubElement, tostring
@@ -22,7 +23,15 @@ from defusedxml.ElementTree import fromstring
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from quizzes.formats.drafts import ChoiceDraft, FileRefused, ImageDraft, ParsedFile, QuestionDraft, Skipped, Type
+from quizzes.formats.drafts import (
+    ChoiceDraft,
+    FileRefused,
+    ImageDraft,
+    ParsedFile,
+    QuestionDraft,
+    QuestionSkipped,
+    Type,
+)
 from quizzes.formats.text import html_to_text, text_to_html
 from quizzes.grading import plain_decimal
 
@@ -151,21 +160,23 @@ def _read_question(element: Element) -> QuestionDraft:
         draft.type = Type.NUMERIC
         full_marks = [answer for answer in answers if _fraction(answer) == 100]
         if not full_marks:
-            raise _Skip(_("The numerical question has no answer worth full marks."))
+            raise QuestionSkipped(_("The numerical question has no answer worth full marks."))
         if len(answers) > 1:
             draft.notes.append(_("Only the first full-marks answer is kept; Quizcast has one target per question."))
         try:
             draft.numeric_target = Decimal(_answer_text(full_marks[0]))
             draft.numeric_tolerance = Decimal(_child_text(full_marks[0], "tolerance").strip() or "0")
         except InvalidOperation:
-            raise _Skip(_("“%(answer)s” is not a number.") % {"answer": _answer_text(full_marks[0])}) from None
+            raise QuestionSkipped(
+                _("“%(answer)s” is not a number.") % {"answer": _answer_text(full_marks[0])}
+            ) from None
     elif kind == "essay":
-        raise _Skip(_("Essay questions cannot be represented in Quizcast; it was skipped."))
+        raise QuestionSkipped(_("Essay questions cannot be represented in Quizcast; it was skipped."))
     elif kind == "description":
-        raise _Skip(_("A description (text without answers) is not a question; it was skipped."))
+        raise QuestionSkipped(_("A description (text without answers) is not a question; it was skipped."))
     else:
         label = UNREPRESENTABLE.get(kind, _("Questions of type “%(type)s”") % {"type": kind})
-        raise _Skip(_("%(kind)s cannot be represented in Quizcast; it was skipped.") % {"kind": label})
+        raise QuestionSkipped(_("%(kind)s cannot be represented in Quizcast; it was skipped.") % {"kind": label})
     grade = _child_text(element, "defaultgrade").strip()
     if grade:
         try:
@@ -175,18 +186,9 @@ def _read_question(element: Element) -> QuestionDraft:
     for tag in element.findall("tags/tag"):
         value = _child_text(tag).strip()
         if value.startswith(TIME_LIMIT_TAG):
-            limit = value[len(TIME_LIMIT_TAG) :]
-            if limit == "none":
-                draft.time_limit, draft.time_limit_given = None, True
-            elif limit.isdigit():
-                draft.time_limit, draft.time_limit_given = int(limit), True
+            draft.set_time_limit(value[len(TIME_LIMIT_TAG) :])
     _image(text_element, images, draft)
     return draft
-
-
-class _Skip(Exception):
-    def __init__(self, reason: str):
-        self.reason = reason
 
 
 def parse(data: bytes) -> ParsedFile:
@@ -211,13 +213,7 @@ def parse(data: bytes) -> ParsedFile:
         line = lines[index] if index < len(lines) else 0
         if element.get("type") == "category":
             continue
-        try:
-            draft = _read_question(element)
-        except _Skip as skip:
-            parsed.skipped.append(Skipped(line, skip.reason))
-            continue
-        draft.line = line
-        parsed.drafts.append(draft)
+        parsed.add(line, partial(_read_question, element))
     return parsed
 
 
