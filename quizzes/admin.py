@@ -8,6 +8,8 @@ A question is never saved invalid: its own fields are checked by `Question.clean
 formset, both with the rules in `quizzes.validation`; the admin saves nothing when either fails.
 """
 
+from functools import partial
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -22,6 +24,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from quizzes import admin_files
+from quizzes.formats import EXPORT_FORMATS
 from quizzes.models import Choice, Question, Quiz, Tag
 from quizzes.preview import question_preview
 from quizzes.services import quiz_duplicate
@@ -100,7 +104,7 @@ class QuizAdmin(admin.ModelAdmin):
     autocomplete_fields = ("tags",)
     ordering = ("-updated_at", "title")
     inlines = (QuestionInline,)
-    actions = ("duplicate",)
+    actions = ("duplicate", "export_gift", "export_moodle_xml", "export_xlsx")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(question_count=Count("questions"))
@@ -144,7 +148,42 @@ class QuizAdmin(admin.ModelAdmin):
             extra_context["question_add_url"] = (
                 reverse("admin:quizzes_question_add") + "?" + urlencode({"quiz": object_id})
             )
+        if str(object_id).isdigit():
+            extra_context["import_url"] = reverse("admin:quizzes_quiz_import", args=[object_id])
+            extra_context["export_links"] = [
+                (export_format.label, reverse("admin:quizzes_quiz_export", args=[object_id, name]))
+                for name, export_format in EXPORT_FORMATS.items()
+            ]
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(partial(function, self))
+
+        return [
+            path(
+                "import-template.xlsx",
+                self.admin_site.admin_view(admin_files.template_view),
+                name="quizzes_quiz_import_template",
+            ),
+            path("<path:object_id>/import/", view(admin_files.import_view), name="quizzes_quiz_import"),
+            path(
+                "<path:object_id>/export/<str:format_name>/", view(admin_files.export_view), name="quizzes_quiz_export"
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("Export selected quizzes as GIFT"))
+    def export_gift(self, request, queryset):
+        return admin_files.export_response(queryset, "gift")
+
+    @admin.action(description=_("Export selected quizzes as Moodle XML"))
+    def export_moodle_xml(self, request, queryset):
+        return admin_files.export_response(queryset, "moodle_xml")
+
+    @admin.action(description=_("Export selected quizzes as XLSX"))
+    def export_xlsx(self, request, queryset):
+        return admin_files.export_response(queryset, "xlsx")
 
     @admin.display(description=_("questions"), ordering="question_count")
     def question_count(self, quiz: Quiz) -> int:

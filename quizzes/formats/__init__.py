@@ -5,6 +5,7 @@ writes drafts in a format. What is done with drafts (checked, previewed, saved) 
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 
@@ -13,6 +14,7 @@ from quizzes.formats.drafts import FileRefused, ParsedFile, QuestionDraft
 from quizzes.formats.text import decode_utf8
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+SAMPLES = Path(__file__).resolve().parent / "samples"
 ACCEPTED_EXTENSIONS = (".gift", ".txt", ".xml", ".csv", ".xlsx")
 
 
@@ -79,3 +81,8 @@ def _read_by_format(*, name: str, data: bytes) -> ParsedFile:
 def file_write(*, drafts: list[QuestionDraft], format_name: str) -> bytes:
     writers = {"gift": gift.write, "moodle_xml": moodle_xml.write, "xlsx": spreadsheet.write_xlsx}
     return writers[format_name](drafts)
+
+
+def template_drafts() -> list[QuestionDraft]:
+    """The example questions of Quizcast's spreadsheet template: the shipped CSV sample, one of every type."""
+    return file_read(name="questions.csv", data=(SAMPLES / "questions.csv").read_bytes()).drafts

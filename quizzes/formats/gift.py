@@ -205,8 +205,10 @@ def _read_block(lines: list[str], meta: dict[str, str]) -> QuestionDraft:
         draft.explanation = _text(feedback, text_format)
         body = body.strip()
     prompt = before.strip()
-    if after.strip():
-        prompt = f"{before.rstrip()} {GAP} {after.strip()}".strip()
+    if after.strip():  # text after the answers: the answers fill a gap in the sentence
+        after = after.strip()
+        separator = "" if after[0] in ".,;:!?)" else " "
+        prompt = f"{prompt} {GAP}{separator}{after}".strip()
     draft.prompt = _text(prompt, text_format)
     if not body:
         raise QuestionSkipped(_("Essay questions cannot be represented in Quizcast; it was skipped."))
