@@ -39,7 +39,8 @@ def decode_utf8(data: bytes) -> str:
 
 
 class _TextExtractor(HTMLParser):
-    BREAKS_AFTER = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote"})
+    PARAGRAPHS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "ul", "ol", "table"})
+    LINES = frozenset({"li", "tr"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -58,7 +59,9 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style"):
             self._skipping = max(0, self._skipping - 1)
-        elif tag in self.BREAKS_AFTER:
+        elif tag in self.PARAGRAPHS:
+            self.parts.append("\n\n")
+        elif tag in self.LINES:
             self.parts.append("\n")
 
     def handle_data(self, data):
@@ -67,7 +70,7 @@ class _TextExtractor(HTMLParser):
 
 
 def html_to_text(markup: str) -> tuple[str, list[dict[str, str]]]:
-    """Plain text with the line breaks of paragraphs and <br>, and the attributes of every <img> met."""
+    """Plain text with a blank line between paragraphs and a line break for <br>, and the attributes of every <img>."""
     extractor = _TextExtractor()
     extractor.feed(markup)
     extractor.close()

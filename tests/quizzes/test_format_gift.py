@@ -73,7 +73,7 @@ def test_comment_and_category_lines_are_ignored():
 
 def test_html_text_is_turned_into_plain_text_with_its_line_breaks():
     draft = gift("[html]<p>First <b>line</b></p><p>Second&nbsp;line</p>{=a ~b}")
-    assert draft.prompt == "First line\nSecond line"
+    assert draft.prompt == "First line\n\nSecond line"
 
 
 @pytest.mark.parametrize("text_format", ["markdown", "plain", "moodle"])

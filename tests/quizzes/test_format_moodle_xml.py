@@ -75,7 +75,7 @@ def test_html_text_becomes_plain_text_keeping_line_breaks():
         "<text><![CDATA[<p>One &amp; <b>two</b><br>three</p><p>four</p>]]></text></questiontext>"
         '<answer fraction="100"><text>x</text></answer></question>'
     )
-    assert draft.prompt == "One & two\nthree\nfour"
+    assert draft.prompt == "One & two\nthree\n\nfour"
 
 
 def test_plain_text_is_kept_as_written():
