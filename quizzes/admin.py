@@ -21,10 +21,11 @@ from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from quizzes import admin_files
+from quizzes.admin_editor import first_error
 from quizzes.formats import EXPORT_FORMATS
 from quizzes.models import Choice, Question, Quiz, Tag
 from quizzes.preview import question_preview
@@ -206,21 +207,47 @@ class QuizAdmin(admin.ModelAdmin):
 
 
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
-    """Checks the choices as a whole against the question's type, so the admin saves nothing when they break it."""
+    """Checks the choices as a whole against the question's type, so the admin saves nothing when they break it.
+
+    A true/false question saved without choices gets its two, True and False; a new choice whose order was left
+    alone goes after the others."""
+
+    adds_true_false = False
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return  # each broken row already says what is wrong
-        choices = []
-        for form in self.forms:
-            if not form.cleaned_data or (self.can_delete and form.cleaned_data.get("DELETE")):
-                continue
-            choices.append((form.cleaned_data.get("text", ""), bool(form.cleaned_data.get("is_correct"))))
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not (self.can_delete and form.cleaned_data.get("DELETE"))
+        ]
+        choices = [(form.cleaned_data.get("text", ""), bool(form.cleaned_data.get("is_correct"))) for form in kept]
         # The question form has already put the submitted type on the shared instance.
+        self.adds_true_false = self.instance.type == Question.Type.TRUE_FALSE and not choices
+        if self.adds_true_false:
+            return
         errors = choice_errors(question_type=self.instance.type, choices=choices)
         if errors:
             raise ValidationError(errors)
+        next_order = max((form.instance.order for form in kept if form.instance.pk), default=-1) + 1
+        for form in kept:
+            if form.instance.pk is None and "order" not in form.changed_data:
+                form.instance.order = next_order
+                next_order += 1
+
+    def save(self, commit=True):
+        saved = super().save(commit)
+        if commit and self.adds_true_false:
+            self.instance.choices.all().delete()
+            Choice.objects.bulk_create(
+                [
+                    Choice(question=self.instance, text=gettext("True"), is_correct=True, order=0),
+                    Choice(question=self.instance, text=gettext("False"), is_correct=False, order=1),
+                ]
+            )
+        return saved
 
 
 class ChoiceInline(admin.TabularInline):
@@ -253,7 +280,12 @@ class QuestionAdminForm(forms.ModelForm):
             "image_alt",
             "explanation",
         )
-        widgets = {"prompt": forms.Textarea(attrs={"rows": 3}), "explanation": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            # A question's place in its quiz is set on the quiz's page, by dragging; a new one goes last.
+            "order": forms.HiddenInput(),
+            "prompt": forms.Textarea(attrs={"rows": 3}),
+            "explanation": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
@@ -310,6 +342,12 @@ class QuestionAdmin(admin.ModelAdmin):
         if object_id and str(object_id).isdigit():
             extra_context["preview_url"] = reverse("admin:quizzes_question_preview", args=[int(object_id)])
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["first_error"] = first_error(
+            form=context["adminform"].form, inline_formsets=context.get("inline_admin_formsets", [])
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

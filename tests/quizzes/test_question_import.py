@@ -18,17 +18,6 @@ from tests.factories import QuizFactory, make_question
 Type = Question.Type
 
 
-@pytest.fixture
-def own_quiz(teacher):
-    return QuizFactory(owner=teacher, title="Imported")
-
-
-@pytest.fixture
-def teacher_client(client, teacher):
-    client.force_login(teacher)
-    return client
-
-
 def import_url(quiz) -> str:
     return reverse("admin:quizzes_quiz_import", args=[quiz.pk])
 
