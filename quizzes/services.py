@@ -18,7 +18,8 @@ from quizzes.models import Choice, Question, Quiz
 
 @transaction.atomic
 def quiz_duplicate(*, quiz: Quiz, owner: User) -> Quiz:
-    """Copy a quiz with its questions, choices and tags; the copy belongs to `owner`."""
+    """Copy a quiz with its questions, choices, images and tags; the copy belongs to `owner`. Each image is a file
+    of its own, so deleting or replacing it in one quiz leaves the other alone."""
     copy = Quiz.objects.create(title=f"{quiz.title} (copy)", owner=owner, description=quiz.description)
     copy.tags.set(quiz.tags.all())
     for question in quiz.questions.prefetch_related("choices"):
@@ -26,6 +27,10 @@ def quiz_duplicate(*, quiz: Quiz, owner: User) -> Quiz:
         question.pk = None
         question.id = None
         question.quiz = copy
+        if question.image:
+            with question.image.open("rb") as image:
+                content = image.read()
+            question.image.save(question.image.name.rsplit("/", 1)[-1], ContentFile(content), save=False)
         question.save()
         for choice in choices:
             choice.pk = None
