@@ -1,15 +1,17 @@
 """Checking drafts with the admin's own rules, and the preview of an import.
 
-A draft is bound to the question admin's form (`QuestionAdminForm`, without its quiz field) and its choices to the
-choice rows' form, exactly as if a teacher had typed them into the admin: the same field limits, the same
-`Question.clean`, the same choice rules, and the same image checks as an upload (an embedded image is handed to the
-form as an uploaded file). Every problem of every draft is reported, not only the first.
+A draft is bound to the question admin's form (`QuestionAdminForm`, without its quiz and order fields), exactly as
+if a teacher had typed it into the admin: the same field limits, the same `Question.clean`, and the same image
+checks as an upload (an embedded image is handed to the form as an uploaded file). Its choices get the choice
+model's field rules and the choice rules the admin's choice formset applies (`quizzes.validation.choice_errors`).
+Every problem of every draft is reported, not only the first.
 """
 
 from dataclasses import dataclass, field
 from functools import cache
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
 
@@ -26,11 +28,6 @@ def _question_form_class() -> type[forms.ModelForm]:
 
     fields = [name for name in QuestionAdminForm.Meta.fields if name not in ("quiz", "order")]
     return forms.modelform_factory(Question, form=QuestionAdminForm, fields=fields)
-
-
-@cache
-def _choice_form_class() -> type[forms.ModelForm]:
-    return forms.modelform_factory(Choice, fields=("text", "is_correct"))
 
 
 def _form_data(draft: QuestionDraft) -> dict[str, object]:
@@ -64,10 +61,13 @@ def draft_problems(*, draft: QuestionDraft, quiz: Quiz) -> list[str]:
         files["image"] = SimpleUploadedFile(draft.image.name, draft.image.content)
     question_form = _question_form_class()(data=_form_data(draft), files=files, instance=Question(quiz=quiz))
     problems = [] if question_form.is_valid() else _messages(question_form)
+    text_field = Choice._meta.get_field("text")
     for number, choice in enumerate(draft.choices, start=1):
-        choice_form = _choice_form_class()(data={"text": choice.text, "is_correct": choice.is_correct})
-        if not choice_form.is_valid():
-            problems.extend(_messages(choice_form, _("Choice %(number)d, ") % {"number": number}))
+        try:
+            text_field.clean(choice.text.strip(), None)
+        except ValidationError as error:
+            prefix = _("Choice %(number)d, ") % {"number": number}
+            problems.extend(f"{prefix}{text_field.verbose_name}: {message}" for message in error.messages)
     choices = [(choice.text, choice.is_correct) for choice in draft.choices]
     problems.extend(choice_errors(question_type=draft.type, choices=choices))
     return problems
