@@ -131,3 +131,29 @@ def test_the_first_error_is_summarised_with_a_link_to_its_field(people, quizcast
     screenshot(page, "question-editor-error-phone")
     summary.get_by_role("link").click()
     expect(page).to_have_url(re.compile(r"#choices-group$"))
+
+
+def test_questions_are_reordered_on_the_quiz_page_by_dragging_or_with_buttons(people, quizcast_server):
+    teacher = people(*TEACHER)
+    page = teacher.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    quiz_url = new_quiz(page, quizcast_server.url, "Reordered")
+    page.goto(quiz_url.replace("/change/", "/import/"))
+    page.get_by_label("Question file").set_input_files(str(SAMPLES / "questions-aiken.txt"))
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Import 2 questions").click()
+    rows = page.locator("#questions-group tbody tr.form-row:not(.empty-form)")
+    expect(rows).to_have_count(2)
+    expect(rows.first.locator("td.field-order input")).to_be_hidden()
+
+    rows.nth(1).locator(".qc-drag-handle").drag_to(
+        rows.nth(0).locator("td.field-prompt"), target_position={"x": 5, "y": 2}
+    )
+    expect(rows.first.locator("textarea")).to_have_value("Which planet is known as the red planet?")
+    screenshot(page, "quiz-questions")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(rows.first.locator("textarea")).to_have_value("Which planet is known as the red planet?")
+
+    rows.nth(1).get_by_role("button", name="Move up").click()
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(rows.first.locator("textarea")).to_have_value("What is the capital of France?")
