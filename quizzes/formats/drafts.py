@@ -70,6 +70,11 @@ class QuestionDraft:
         elif value.strip().isdigit():
             self.time_limit, self.time_limit_given = int(value), True
 
+    def time_limit_text(self) -> str:
+        """The time limit as files write it, read back by `set_time_limit`."""
+        limit = self.effective_time_limit()
+        return "none" if limit is None else str(limit)
+
     def effective_time_limit(self) -> int | None:
         if self.time_limit_given:
             return self.time_limit

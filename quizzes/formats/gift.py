@@ -274,9 +274,8 @@ def _answers(draft: QuestionDraft) -> list[str]:
 def write(drafts: list[QuestionDraft]) -> bytes:
     parts = []
     for number, draft in enumerate(drafts, start=1):
-        time_limit = "none" if draft.time_limit is None else str(draft.time_limit)
         lines = [
-            f"// quizcast: points={draft.effective_points()} time_limit={time_limit}",
+            f"// quizcast: points={draft.effective_points()} time_limit={draft.time_limit_text()}",
             f"::Q{number}:: {escape(draft.prompt)} {{",
             *(f"\t{answer}" for answer in _answers(draft)),
         ]

@@ -276,9 +276,8 @@ def _write_question(quiz: Element, number: int, draft: QuestionDraft) -> None:
         answer = _text_element(question, "answer", plain_decimal(draft.numeric_target), "plain_text")
         answer.set("fraction", "100")
         SubElement(answer, "tolerance").text = plain_decimal(draft.numeric_tolerance)
-    limit = draft.effective_time_limit()
     tags = SubElement(question, "tags")
-    SubElement(SubElement(tags, "tag"), "text").text = TIME_LIMIT_TAG + ("none" if limit is None else str(limit))
+    SubElement(SubElement(tags, "tag"), "text").text = TIME_LIMIT_TAG + draft.time_limit_text()
 
 
 def write(drafts: list[QuestionDraft]) -> bytes:

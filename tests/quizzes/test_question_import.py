@@ -213,3 +213,25 @@ def test_the_command_refuses_a_bad_file_and_imports_nothing(own_quiz, tmp_path):
     with pytest.raises(CommandError, match="UTF-16"):
         call_command("import_questions", str(path), quiz=own_quiz.pk)
     assert not Question.objects.exists()
+
+
+def test_a_question_breaking_the_admins_rules_is_listed_with_its_line_and_the_others_kept(own_quiz):
+    text = "Fine? {=a ~b}\n\n// quizcast: points=20000 time_limit=2\nToo much? {=a ~b}\n"
+    preview = file_preview(quiz=own_quiz, name="q.gift", data=text.encode())
+    assert [draft.prompt for draft in preview.ready] == ["Fine?"]
+    [refused] = preview.skipped
+    assert refused.line == 4
+    assert "10000" in refused.reason and "greater than or equal to 5" in refused.reason
+
+
+def test_an_embedded_file_that_is_not_an_image_keeps_its_question_out(own_quiz):
+    xml = (
+        '<quiz><question type="truefalse"><questiontext format="html">'
+        '<text><![CDATA[<p>Q?</p><img src="@@PLUGINFILE@@/x.png" alt="X">]]></text>'
+        '<file name="x.png" path="/" encoding="base64">PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==</file></questiontext>'
+        '<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer>'
+        "</question></quiz>"
+    )
+    preview = file_preview(quiz=own_quiz, name="q.xml", data=xml.encode())
+    assert preview.ready == []
+    assert "valid image" in preview.skipped[0].reason
