@@ -235,3 +235,14 @@ def test_an_embedded_file_that_is_not_an_image_keeps_its_question_out(own_quiz):
     preview = file_preview(quiz=own_quiz, name="q.xml", data=xml.encode())
     assert preview.ready == []
     assert "valid image" in preview.skipped[0].reason
+
+
+def test_an_image_previewed_from_moodle_xml_is_saved_on_confirmation(teacher_client, own_quiz):
+    response = upload(teacher_client, own_quiz, "questions.xml", (SAMPLES / "questions.xml").read_bytes())
+    assert "flag.png" in response.content.decode()
+
+    teacher_client.post(import_url(own_quiz), {"token": response.context["token"]})
+
+    flag = own_quiz.questions.get(prompt="Which colour is the rectangle in the middle?")
+    assert Image.open(flag.image).size == (64, 40)
+    assert flag.image_alt == "A yellow rectangle on a blue background"
