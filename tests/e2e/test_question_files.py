@@ -84,9 +84,11 @@ def test_the_question_form_follows_the_type_and_reorders_choices_without_numbers
     page.locator("#id_type").select_option("numeric")
     expect(numeric_target).to_be_visible()
     expect(choices).to_be_hidden()
+    numeric_target.fill("3")  # left behind when the type changes again: emptied when the form is saved
     page.locator("#id_type").select_option("text")
     expect(accepted).to_be_visible()
     expect(numeric_target).to_be_hidden()
+    accepted.fill("Jupiter")
     page.locator("#id_type").select_option("poll")
     expect(page.get_by_label("Points")).to_have_value("0")
     expect(page.locator("#choices-group td.field-is_correct").first).to_be_hidden()
