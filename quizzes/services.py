@@ -52,14 +52,16 @@ class ImportRejected(ValueError):
 def questions_import(*, quiz: Quiz, drafts: list[QuestionDraft]) -> list[Question]:
     """Create every draft as a question at the end of `quiz`, in order, or nothing: each draft is checked again with
     the admin's rules first, and any failure raises ImportRejected before a row is written."""
-    ready, refused = drafts_checked(drafts=drafts, quiz=quiz)
+    checked, refused = drafts_checked(drafts=drafts, quiz=quiz)
     if refused:
         raise ImportRejected(refused)
     Quiz.objects.select_for_update().filter(pk=quiz.pk).first()  # imports into one quiz take their turn
     last = quiz.questions.aggregate(last=Max("order"))["last"]
     start = 0 if last is None else last + 1
     questions = []
-    for offset, draft in enumerate(ready):
+    ready = [item.draft for item in checked]
+    for offset, item in enumerate(checked):
+        draft = item.draft
         question = Question(
             quiz=quiz,
             order=start + offset,
@@ -73,8 +75,9 @@ def questions_import(*, quiz: Quiz, drafts: list[QuestionDraft]) -> list[Questio
             accepted_answers="\n".join(draft.accepted_answers),
             image_alt=draft.image_alt,
         )
-        if draft.image is not None:
-            question.image.save(draft.image.name, ContentFile(draft.image.content), save=False)
+        if item.image is not None:  # the image as the admin's form cleaned it, as an upload would be stored
+            item.image.seek(0)
+            question.image.save(item.image.name, item.image, save=False)
         questions.append(question)
     Question.objects.bulk_create(questions)
     Choice.objects.bulk_create(

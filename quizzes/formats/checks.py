@@ -12,6 +12,7 @@ from functools import cache
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
 
@@ -54,13 +55,24 @@ def _messages(form: forms.BaseForm, label_prefix: str = "") -> list[str]:
     return messages
 
 
-def draft_problems(*, draft: QuestionDraft, quiz: Quiz) -> list[str]:
-    """Everything the admin would refuse in this draft, as sentences for the teacher; empty when it is valid."""
+@dataclass
+class CheckedDraft:
+    """A draft and what the admin's form made of it: every problem, and the image as an upload is stored (the
+    form's cleaned file, so an imported image is kept exactly as an uploaded one would be)."""
+
+    draft: QuestionDraft
+    problems: list[str]
+    image: File | None = None
+
+
+def draft_check(*, draft: QuestionDraft, quiz: Quiz) -> CheckedDraft:
+    """Everything the admin would refuse in this draft, as sentences for the teacher; no problems when it is valid."""
     files = {}
     if draft.image is not None:
         files["image"] = SimpleUploadedFile(draft.image.name, draft.image.content)
     question_form = _question_form_class()(data=_form_data(draft), files=files, instance=Question(quiz=quiz))
-    problems = [] if question_form.is_valid() else _messages(question_form)
+    valid = question_form.is_valid()
+    problems = [] if valid else _messages(question_form)
     text_field = Choice._meta.get_field("text")
     for number, choice in enumerate(draft.choices, start=1):
         try:
@@ -70,7 +82,12 @@ def draft_problems(*, draft: QuestionDraft, quiz: Quiz) -> list[str]:
             problems.extend(f"{prefix}{text_field.verbose_name}: {message}" for message in error.messages)
     choices = [(choice.text, choice.is_correct) for choice in draft.choices]
     problems.extend(choice_errors(question_type=draft.type, choices=choices))
-    return problems
+    image = question_form.cleaned_data.get("image") if valid and draft.image is not None else None
+    return CheckedDraft(draft, problems, image or None)
+
+
+def draft_problems(*, draft: QuestionDraft, quiz: Quiz) -> list[str]:
+    return draft_check(draft=draft, quiz=quiz).problems
 
 
 @dataclass
@@ -83,14 +100,15 @@ class ImportPreview:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def drafts_checked(*, drafts: list[QuestionDraft], quiz: Quiz) -> tuple[list[QuestionDraft], list[Skipped]]:
+def drafts_checked(*, drafts: list[QuestionDraft], quiz: Quiz) -> tuple[list[CheckedDraft], list[Skipped]]:
+    """The drafts that pass every rule, and where and why each other one fails."""
     ready, refused = [], []
     for draft in drafts:
-        problems = draft_problems(draft=draft, quiz=quiz)
-        if problems:
-            refused.append(Skipped(draft.line, " ".join(problems)))
+        checked = draft_check(draft=draft, quiz=quiz)
+        if checked.problems:
+            refused.append(Skipped(draft.line, " ".join(checked.problems)))
         else:
-            ready.append(draft)
+            ready.append(checked)
     return ready, refused
 
 
@@ -99,4 +117,4 @@ def file_preview(*, quiz: Quiz, name: str, data: bytes) -> ImportPreview:
     parsed = file_read(name=name, data=data)
     ready, refused = drafts_checked(drafts=parsed.drafts, quiz=quiz)
     skipped = sorted([*parsed.skipped, *refused], key=lambda item: item.line)
-    return ImportPreview(format=parsed.format, ready=ready, skipped=skipped)
+    return ImportPreview(format=parsed.format, ready=[checked.draft for checked in ready], skipped=skipped)

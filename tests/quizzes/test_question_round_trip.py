@@ -46,8 +46,9 @@ def snapshot(quiz, *, with_image: bool) -> list[tuple]:
     for question in quiz.questions.order_by("order").prefetch_related("choices"):
         image = None
         if with_image and question.image:
-            with question.image.open("rb") as handle:
-                image = (handle.read(), question.image_alt)
+            # Pixels, not bytes: an imported image is stored as an upload is, which may encode it again.
+            with question.image.open("rb") as handle, Image.open(handle) as opened:
+                image = (opened.size, opened.convert("RGB").tobytes(), question.image_alt)
         rows.append(
             (
                 question.type,
