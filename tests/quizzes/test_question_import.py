@@ -246,3 +246,12 @@ def test_an_image_previewed_from_moodle_xml_is_saved_on_confirmation(teacher_cli
     flag = own_quiz.questions.get(prompt="Which colour is the rectangle in the middle?")
     assert Image.open(flag.image).size == (64, 40)
     assert flag.image_alt == "A yellow rectangle on a blue background"
+
+
+def test_the_commands_dry_run_lists_and_saves_nothing(own_quiz, capsys):
+    from django.core.management import call_command
+
+    call_command("import_questions", str(SAMPLES / "questions.csv"), quiz=own_quiz.pk, dry_run=True)
+
+    assert "6 questions would be imported from questions.csv (CSV)" in capsys.readouterr().out
+    assert not Question.objects.exists()

@@ -13,7 +13,9 @@ from quizzes.services import ImportRejected, questions_import
 
 
 class Command(BaseCommand):
-    help = _("Add the questions of a GIFT, Moodle XML, Aiken, CSV or XLSX file to the end of a quiz.")
+    @property
+    def help(self) -> str:  # translated when asked for, not when the module is imported
+        return _("Add the questions of a GIFT, Moodle XML, Aiken, CSV or XLSX file to the end of a quiz.")
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
