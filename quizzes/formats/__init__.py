@@ -16,6 +16,7 @@ from quizzes.formats.text import decode_utf8
 MAX_FILE_BYTES = 5 * 1024 * 1024
 SAMPLES = Path(__file__).resolve().parent / "samples"
 ACCEPTED_EXTENSIONS = (".gift", ".txt", ".xml", ".csv", ".xlsx")
+OTHER_SPREADSHEETS = (".xls", ".ods", ".numbers", ".xlsm", ".xlsb")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,12 @@ def _read_by_format(*, name: str, data: bytes) -> ParsedFile:
     if not data.strip():
         raise FileRefused("empty_file", _("The file is empty."))
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension in OTHER_SPREADSHEETS:
+        raise FileRefused(
+            "other_spreadsheet",
+            _("Quizcast reads spreadsheets as .xlsx or CSV; save this %(extension)s file as one of those.")
+            % {"extension": extension},
+        )
     if data.startswith(b"PK\x03\x04") or extension == ".xlsx":
         return spreadsheet.parse_rows(spreadsheet.xlsx_rows(data), spreadsheet.NAME_XLSX)
     if extension == ".xml" or moodle_xml.looks_like(data):

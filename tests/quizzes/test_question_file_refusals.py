@@ -78,3 +78,10 @@ def test_a_csv_with_more_than_5000_rows_is_refused():
 
 def test_a_broken_xlsx_is_refused():
     assert refusal("q.xlsx", b"PK\x03\x04 not really a zip").code == "xlsx_invalid"
+
+
+@pytest.mark.parametrize("name", ["quiz.xls", "quiz.ods"])
+def test_other_spreadsheet_formats_are_asked_to_be_saved_as_xlsx_or_csv(name):
+    refused = refusal(name, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 binary")
+    assert refused.code == "other_spreadsheet"
+    assert ".xlsx or CSV" in refused.message
