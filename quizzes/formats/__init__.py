@@ -68,6 +68,8 @@ def _read_by_format(*, name: str, data: bytes) -> ParsedFile:
             _("Quizcast reads spreadsheets as .xlsx or CSV; save this %(extension)s file as one of those.")
             % {"extension": extension},
         )
+    if extension and extension not in ACCEPTED_EXTENSIONS:
+        raise unknown_format()
     if data.startswith(b"PK\x03\x04") or extension == ".xlsx":
         return spreadsheet.parse_rows(spreadsheet.xlsx_rows(data), spreadsheet.NAME_XLSX)
     if extension == ".xml" or moodle_xml.looks_like(data):
@@ -79,9 +81,16 @@ def _read_by_format(*, name: str, data: bytes) -> ParsedFile:
         return aiken.parse(text)
     if gift.looks_like(text):
         return gift.parse(text)
-    raise FileRefused(
+    raise unknown_format()
+
+
+def unknown_format() -> FileRefused:
+    return FileRefused(
         "unknown_format",
-        _("Quizcast cannot tell this file's format. It reads GIFT, Moodle XML, Aiken, CSV and XLSX files."),
+        _(
+            "Quizcast cannot tell this file's format. It reads GIFT (.gift, .txt), Moodle XML (.xml), Aiken (.txt), "
+            "CSV (.csv) and Excel (.xlsx) files."
+        ),
     )
 
 

@@ -85,3 +85,9 @@ def test_other_spreadsheet_formats_are_asked_to_be_saved_as_xlsx_or_csv(name):
     refused = refusal(name, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 binary")
     assert refused.code == "other_spreadsheet"
     assert ".xlsx or CSV" in refused.message
+
+
+def test_a_file_of_another_kind_is_refused_by_its_extension():
+    refused = refusal("slides.pdf", b"%PDF-1.7\n\xe2\xe3\xcf\xd3\n")
+    assert refused.code == "unknown_format"
+    assert ".gift" in refused.message and ".xlsx" in refused.message
