@@ -115,3 +115,14 @@ def test_a_file_without_a_known_header_row_is_refused(layout):
     with pytest.raises(FileRefused) as refused:
         file_read(name=f"q.{layout}", data=data)
     assert refused.value.code == "no_header"
+
+
+def test_the_shipped_xlsx_sample_holds_the_same_questions_as_the_csv_sample():
+    from dataclasses import asdict
+
+    def comparable(parsed):
+        return [{**asdict(draft), "line": None} for draft in parsed.drafts]
+
+    xlsx_sample = read_sample("questions.xlsx")
+    assert xlsx_sample.format == "xlsx"
+    assert comparable(xlsx_sample) == comparable(read_sample("questions.csv"))
