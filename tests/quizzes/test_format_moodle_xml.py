@@ -192,3 +192,13 @@ def test_an_export_written_from_moodles_documentation():
         "1 km = 1000 m.",
     )
     assert [skipped.reason.split(" ")[0] for skipped in parsed.skipped] == ["Essay", "A", "Matching", "Embedded"]
+
+
+def test_scripts_and_styles_in_html_text_are_dropped_and_entities_decoded():
+    draft = moodle(
+        '<question type="shortanswer"><questiontext format="html"><text><![CDATA['
+        "<style>p {color: red}</style><p>Caf&eacute; &lt;au&gt; lait<script>alert(1)</script></p><ul><li>one</li>"
+        "<li>two</li></ul>]]></text></questiontext>"
+        '<answer fraction="100"><text>x</text></answer></question>'
+    )
+    assert draft.prompt == "Café <au> lait\n\none\ntwo"
