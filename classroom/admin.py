@@ -279,12 +279,14 @@ class ClassroomAdmin(admin.ModelAdmin):
         roster_import = self._roster_import(request, object_id, import_id)
         job = roster_import.job
         logins = roster_logins(roster_import=roster_import) if job.state == job.State.SUCCEEDED else []
+        expires_at = roster_logins_expire_at(roster_import=roster_import)
         context = {
             **self._page_context(request, roster_import.classroom, gettext("Roster import")),
             "roster_import": roster_import,
             "job": job,
             "logins": logins,
-            "expires_at": roster_logins_expire_at(roster_import=roster_import),
+            "expires_at": expires_at,
+            "logins_expired": expires_at is not None and expires_at <= timezone.now(),
             "kept_days": LOGINS_KEPT_FOR.days,
             "problems": job.result.get("problems", []),
             "progress_url": self._roster_import_url(roster_import, "roster_import_progress"),

@@ -432,6 +432,19 @@ def test_the_passwords_can_be_downloaded_until_the_teacher_confirms_they_saved_t
     assert "deleted from the server" in after
 
 
+def test_after_seven_days_the_page_says_the_passwords_expired_and_serves_none(teacher_client, classroom):
+    upload(teacher_client, classroom, GOOD.encode())
+    JobRunner().run_pending()
+    roster_import = RosterImport.objects.get(classroom=classroom)
+    RosterImport.objects.filter(pk=roster_import.pk).update(completed_at=timezone.now() - LOGINS_KEPT_FOR)
+
+    content = teacher_client.get(import_url("roster_import", roster_import)).content.decode()
+
+    assert "when they expired" in content
+    assert 'id="roster-logins"' not in content
+    assert teacher_client.get(import_url("roster_logins_csv", roster_import)).status_code == 404
+
+
 def test_a_bad_file_imports_nothing_and_the_page_lists_every_bad_row(teacher_client, classroom):
     StudentFactory(username="taken")
     data = b"username,first_name,last_name\nfine,Fi,Ne\n,No,Name\ntaken,Ta,Ken\nbad name,Ba,D\n"
