@@ -332,7 +332,7 @@ class ClassroomAdmin(admin.ModelAdmin):
             "roster_import": roster_import,
             "classroom": roster_import.classroom,
             "logins": self._logins_or_404(roster_import),
-            "site_url": request.build_absolute_uri(reverse("accounts:login")),
+            "site_url": request.build_absolute_uri(reverse("home")),
             "back_url": self._roster_import_url(roster_import),
         }
         return TemplateResponse(request, "classroom/sign_in_cards.html", context)
