@@ -376,7 +376,11 @@ def roster_import_run(job: Job, progress: JobProgress) -> dict:
             _accounts_create(roster_import, rows, passwords, hashes)
         except RosterRejected as rejected:
             raise JobFailed(
-                rejected.message, result={"problems": [asdict(problem) for problem in rejected.problems]}
+                _(
+                    "Since the file was checked, some of its rows became wrong (listed below). "
+                    "Fix them and import it again."
+                ),
+                result={"problems": [asdict(problem) for problem in rejected.problems]},
             ) from None
     return {"classroom": roster_import.classroom_id, "created": roster_import.created_count}
 

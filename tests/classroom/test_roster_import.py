@@ -491,6 +491,7 @@ def test_a_failed_import_shows_its_problems_and_that_nothing_was_created(teacher
     content = teacher_client.get(import_url("roster_import", roster_import)).content.decode()
 
     assert "no account was created" in content
+    assert "Since the file was checked, some of its rows became wrong" in content
     assert "The username “ada.l” is already taken by an existing account." in content
     assert teacher_client.get(import_url("roster_logins_csv", roster_import)).status_code == 404
 
