@@ -28,6 +28,7 @@ from classroom.roster import (
     MAX_ROWS,
     RosterRejected,
     roster_import_start,
+    roster_imports_open,
     roster_logins,
     roster_logins_expire_at,
     roster_logins_forget,
@@ -254,11 +255,7 @@ class ClassroomAdmin(admin.ModelAdmin):
                 )
                 return HttpResponseRedirect(self._roster_import_url(roster_import))
         context["form"] = form
-        context["roster_imports"] = [
-            roster_import
-            for roster_import in classroom.roster_imports.select_related("job")[:20]
-            if not roster_import.job.is_finished or roster_import.sealed_logins
-        ]
+        context["roster_imports"] = roster_imports_open(classroom=classroom)
         return TemplateResponse(request, "admin/classroom/classroom/import_roster.html", context)
 
     # --- one roster import: its progress, then its passwords until a teacher saved them -------------------------

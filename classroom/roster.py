@@ -436,6 +436,13 @@ def _accounts_create(
 
 
 # --- the initial passwords, until a teacher has saved them ---------------------------------------------------
+def roster_imports_open(*, classroom: Classroom, limit: int = 20) -> list[RosterImport]:
+    """The classroom's imports still running or whose passwords are still kept, newest first."""
+    running = Q(job__state__in=[Job.State.QUEUED, Job.State.RUNNING])
+    kept = ~Q(sealed_logins="") & Q(completed_at__gt=timezone.now() - LOGINS_KEPT_FOR)
+    return list(classroom.roster_imports.filter(running | kept).select_related("job").defer("sealed_logins")[:limit])
+
+
 def roster_logins_expire_at(*, roster_import: RosterImport) -> datetime | None:
     if roster_import.completed_at is None:
         return None

@@ -393,9 +393,11 @@ def test_a_good_file_starts_a_job_whose_page_shows_its_progress(teacher_client, 
     assert "js/job-progress.js" in content
     progress = teacher_client.get(import_url("roster_import_progress", roster_import)).json()
     assert progress == {"state": "queued", "done": 0, "total": 3, "percent": 0, "finished": False}
-    # The import page links back to the import while it runs.
-    again = teacher_client.get(reverse("admin:classroom_classroom_import_roster", args=[classroom.pk]))
-    assert import_url("roster_import", roster_import) in again.content.decode()
+    # The import page links back to the import while it runs, and while its passwords are kept.
+    import_page = reverse("admin:classroom_classroom_import_roster", args=[classroom.pk])
+    assert import_url("roster_import", roster_import) in teacher_client.get(import_page).content.decode()
+    JobRunner().run_pending()
+    assert import_url("roster_import", roster_import) in teacher_client.get(import_page).content.decode()
 
 
 def test_the_passwords_can_be_downloaded_until_the_teacher_confirms_they_saved_them(teacher_client, classroom):
@@ -430,6 +432,8 @@ def test_the_passwords_can_be_downloaded_until_the_teacher_confirms_they_saved_t
     after = teacher_client.get(import_url("roster_import", roster_import)).content.decode()
     assert not any(password in after for _u, _n, password in rows[1:])
     assert "deleted from the server" in after
+    import_page = teacher_client.get(reverse("admin:classroom_classroom_import_roster", args=[classroom.pk]))
+    assert import_url("roster_import", roster_import) not in import_page.content.decode()
 
 
 def test_after_seven_days_the_page_says_the_passwords_expired_and_serves_none(teacher_client, classroom):
