@@ -107,12 +107,12 @@ _runner_pid: int | None = None
 _runner_lock = threading.Lock()
 
 
-def runner_ensure_started() -> JobRunner:
+def runner_ensure_started(*, poll_seconds: float = 5.0) -> JobRunner:
     """This process's runner, started if it is not running yet (also after a fork)."""
     global _runner, _runner_pid
     with _runner_lock:
         if _runner is None or _runner_pid != os.getpid() or not _runner.is_running:
-            _runner, _runner_pid = JobRunner(), os.getpid()
+            _runner, _runner_pid = JobRunner(poll_seconds=poll_seconds), os.getpid()
             _runner.start()
             logger.info("Job runner started in process %d", _runner_pid)
         return _runner
