@@ -414,6 +414,9 @@ def _accounts_create(
         )
         for row, hashed in zip(rows, hashes, strict=True)
     ]
+    # Usernames taken since the file was checked, in another case too (the database compares them with case).
+    if taken := _taken_problems([(row.line, row.username) for row in rows]):
+        raise RosterRejected(taken)
     try:
         with transaction.atomic():
             students = students_create(students=drafts)
@@ -428,7 +431,7 @@ def _accounts_create(
             roster_import.rows = []
             roster_import.save(update_fields=["sealed_logins", "created_count", "completed_at", "rows"])
     except (IntegrityError, ValidationError):
-        # A username was taken between the check and now: report which, as the first check would have.
+        # A username was taken in the last instant: report which, as the first check would have.
         problems = _taken_problems([(row.line, row.username) for row in rows])
         raise RosterRejected(
             problems or [RosterProblem(None, "invalid_row", _("An account could not be created; nothing was."))]

@@ -296,11 +296,12 @@ def test_taken_usernames_are_reported_in_the_first_pass_with_every_other_problem
     ]
 
 
-def test_a_username_taken_while_the_job_waited_fails_the_job_and_creates_nothing(classroom):
+@pytest.mark.parametrize("taken", ["grace.h", "Grace.H"])
+def test_a_username_taken_while_the_job_waited_fails_the_job_and_creates_nothing(classroom, taken):
     roster_import = roster_import_start(
         classroom=classroom, data=GOOD.encode(), file_name="roster.csv", started_by=classroom.owner
     )
-    StudentFactory(username="grace.h")
+    StudentFactory(username=taken)
     users_before = User.objects.count()
 
     JobRunner().run_pending()
