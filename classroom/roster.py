@@ -82,7 +82,7 @@ class RosterProblem:
 
 @dataclass(frozen=True)
 class StudentLogin:
-    """A created student and the initial password, which is shown once and stored nowhere in plain text."""
+    """A created student and the initial password, kept sealed until a teacher saved it (never in plain text)."""
 
     username: str
     name: str
