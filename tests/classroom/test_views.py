@@ -139,11 +139,11 @@ def test_the_teacher_session_pages_carry_the_code_the_join_link_and_the_socket(
     assert response.status_code == 200
     content = response.content.decode()
     assert live_session.code in content
-    assert f"http://testserver/s/{live_session.code}/" in content
+    assert "testserver/join/" in content
     config = page_config(response)
     assert config["role"] == role
     assert config["sessionId"] == live_session.pk
-    assert config["socketPath"] == f"/ws/sessions/{live_session.pk}/teacher/"
+    assert config["socketPath"] == f"/ws/sessions/{live_session.pk}/{role}/"
     assert config["exportUrl"] == reverse("session_export", args=[live_session.pk])
 
 
@@ -288,16 +288,19 @@ def test_the_join_page_asks_for_the_code(client):
 
 
 @pytest.mark.parametrize("code", ["NOPE99", "x"])
-def test_a_wrong_code_says_so(client, code):
+def test_a_wrong_code_says_so_to_a_signed_in_student(client, student, code):
+    client.force_login(student)
+
     response = client.post(reverse("join"), {"code": code})
 
     assert response.status_code == 200
     assert "No live session has that code." in response.content.decode()
 
 
-def test_the_code_of_an_ended_session_is_refused(client, live_session):
+def test_the_code_of_an_ended_session_is_refused(client, live_session, enrolled_students):
     live_session.state = LiveSession.State.ENDED
     live_session.save()
+    client.force_login(enrolled_students[0])
 
     response = client.post(reverse("join"), {"code": live_session.code})
 
@@ -317,8 +320,10 @@ def test_without_guests_an_anonymous_visitor_is_asked_to_sign_in(client, live_se
     response = client.get(reverse("join"), {"code": live_session.code})
 
     student_url = reverse("student_session", args=[live_session.code])
-    assert response.status_code == 302
-    assert response["Location"] == f"{reverse('accounts:login')}?next={student_url}"
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "this session is for its class's students: sign in to join." in content
+    assert f'href="{reverse("accounts:login")}?next={student_url}"' in content
 
 
 def test_a_guest_joins_under_a_display_name_and_reaches_the_session(client, live_session):
