@@ -62,6 +62,27 @@ def test_the_projector_shows_the_address_the_phones_can_reach(client, teacher, l
 
 
 # --- the QR code ------------------------------------------------------------------------------------------------
+def decode_svg(svg: str) -> str:
+    """Read the QR code back from segno's drawing: its horizontal runs of dark modules, painted onto an image."""
+    size = int(re.search(r'viewBox="0 0 (\d+) \d+"', svg).group(1))
+    image = Image.new("L", (size, size), 255)
+    x = y = 0.0
+    path = re.search(r'class="qrline"[^>]* d="([^"]+)"', svg).group(1)
+    for command, dx, dy in re.findall(r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?", path):
+        if command == "M":
+            x, y = float(dx), float(dy)
+        elif command == "m":
+            x, y = x + float(dx), y + float(dy)
+        else:
+            for column in range(int(x), int(x + float(dx))):
+                image.putpixel((column, int(y)), 0)
+            x += float(dx)
+    found = zxingcpp.read_barcodes(image.resize((size * 8, size * 8), Image.NEAREST))
+    assert len(found) == 1, "exactly one QR code"
+    return found[0].text
+
+
+# --- the QR code ------------------------------------------------------------------------------------------------
 def page_qr(content: str) -> str:
     """What the QR code on a page says."""
     return decode_svg(re.search(r"<svg[^>]*qc-qr-svg.*?</svg>", content, flags=re.S).group(0))
