@@ -100,7 +100,6 @@ def test_class_answers_live_sees_the_reveal_and_survives_a_reload(people, quizca
     expect(projector.locator("#p-answered")).to_have_text("3 answered")
     expect(projector.locator(".is-correct")).to_have_count(0)  # the key stays hidden until the reveal
     screenshot(control, "dashboard")
-    screenshot(projector, "projector")
     screenshot(pages[0], "student")
 
     control.get_by_role("button", name="Reveal").click()
