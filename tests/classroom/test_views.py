@@ -73,14 +73,14 @@ def test_starting_a_session_from_the_dashboard_opens_its_control_page(client, te
 
     response = client.post(
         reverse("dashboard"),
-        {"classroom": classroom.pk, "quiz": quiz.pk, "speed_bonus": "on", "allow_guests": "on"},
+        {"classroom": classroom.pk, "quiz": quiz.pk, "speed_bonus": "on", "allow_guests": "on", "live_results": "on"},
     )
 
     session = LiveSession.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("session_control", args=[session.pk])
     assert (session.classroom, session.quiz, session.started_by) == (classroom, quiz, teacher)
-    assert session.speed_bonus and session.allow_guests
+    assert session.speed_bonus and session.allow_guests and session.live_results
     assert session.state == LiveSession.State.LOBBY
 
 
@@ -103,6 +103,14 @@ def test_a_teacher_cannot_start_a_session_in_another_teachers_classroom(client, 
 
     assert "classroom" in response.context["form"].errors
     assert not LiveSession.objects.exists()
+
+
+def test_live_results_on_the_projector_are_off_unless_the_teacher_asks(client, teacher, classroom, quiz):
+    client.force_login(teacher)
+
+    client.post(reverse("dashboard"), {"classroom": classroom.pk, "quiz": quiz.pk})
+
+    assert LiveSession.objects.get().live_results is False
 
 
 def test_starting_a_session_of_an_empty_quiz_shows_why_it_cannot_start(client, teacher, classroom):
