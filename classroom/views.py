@@ -116,6 +116,9 @@ def student_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+MAX_CODE_LENGTH = 12  # the join form's limit; session codes have 6 characters, classroom codes 8
+
+
 def _live_session(code: str) -> LiveSession | None:
     if not code:
         return None
@@ -129,7 +132,11 @@ def _live_session(code: str) -> LiveSession | None:
 
 def _sign_in_to_join(request: HttpRequest, code: str) -> HttpResponse:
     """The one answer a signed-out visitor gets for a code that has no live session and for a session that takes
-    no guests, so that codes cannot be tried out: sign in, then come back to the session."""
+    no guests, so that codes cannot be tried out: sign in, then come back to the session. (Text that cannot be a
+    code at all, such as one with a slash, is simply refused: no session could have it.)"""
+    if not (code.isalnum() and len(code) <= MAX_CODE_LENGTH):
+        messages.error(request, _("No live session has that code. Check it and try again."))
+        return render(request, "classroom/join.html", {"form": JoinCodeForm(initial={"code": code[:MAX_CODE_LENGTH]})})
     return render(
         request,
         "classroom/join.html",

@@ -180,3 +180,11 @@ def test_a_visitor_who_scans_a_session_with_guests_is_asked_for_a_name(client, l
     assert f'action="{reverse("join")}"' in page
     response = client.post(reverse("join"), {"code": live_session.code, "display_name": "Ada"})
     assert response["Location"] == reverse("student_session", args=[live_session.code])
+
+
+@pytest.mark.parametrize("text", ["A/B", "x" * 200, "<b>"])
+def test_text_that_cannot_be_a_code_is_refused_plainly(client, text):
+    response = client.post(reverse("join"), {"code": text})
+
+    assert response.status_code == 200
+    assert "No live session has that code." in response.content.decode()
