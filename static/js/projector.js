@@ -62,6 +62,8 @@ function renderRound() {
     $("p-results").replaceChildren();
   } else if (countsOnly) {
     $("p-results").replaceChildren(el("p", { class: "qc-empty", text: t(answered ? "answersAfterClose" : "noAnswersYet") }));
+  } else if (question.type === "text" && answered && !results.texts?.length) {
+    $("p-results").replaceChildren(el("p", { class: "qc-empty", text: t("noAnswersToShow") }));
   } else {
     $("p-results").replaceChildren(resultsList(question, results, { t, answerKey: state.reveal?.answer_key, showKey: revealed }));
   }
