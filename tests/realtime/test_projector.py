@@ -33,6 +33,8 @@ async def test_the_projector_sees_only_the_answer_count_while_a_question_is_open
     opened = await projector.receive_type("round.opened")
     assert opened["round"]["id"] == round_id
     assert "answer_key" not in opened["round"]["question"]
+    for_teacher = next(frame for frame in teacher_socket.frames if frame["type"] == "round.opened")
+    assert for_teacher["round"]["question"]["answer_key"]["correct_choices"] == [correct]
     await first.request(answer_message(round_id, {"choice": correct}))
     await second.request(answer_message(round_id, {"choice": wrong}, "client-2"))
 
@@ -154,6 +156,16 @@ async def test_hiding_a_text_nobody_wrote_is_refused_with_not_found(live_session
 
     assert reply["type"] == "error"
     assert reply["code"] == "not_found"
+
+
+async def test_only_free_text_answers_can_be_hidden(live_session, teacher):
+    question = await question_of_type(live_session)
+    teacher_socket, _ = await connect(teacher, live_session, "teacher")
+    round_id = await push(teacher_socket, question)
+
+    reply = await teacher_socket.request({"type": "round.hide_text", "round_id": round_id, "text": "Red"})
+
+    assert (reply["type"], reply["code"]) == ("error", "not_found")
 
 
 async def test_the_projector_sends_no_command(live_session, teacher):
