@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('classroom', '0002_order_rounds_and_answers_by_column'),
+        ('classroom', '0003_rosterimport'),
     ]
 
     operations = [
