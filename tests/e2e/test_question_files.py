@@ -7,10 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from classroom.management.commands.demo_data import CLASSROOM_NAME, STUDENT_PASSWORD, TEACHER
+from classroom.management.commands.demo_data import STUDENT_PASSWORD, TEACHER
 from quizzes.formats import SAMPLES
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_live_quiz import join, tile
+from tests.e2e.test_live_quiz import join, start_session, tile
 
 pytestmark = pytest.mark.browser
 
@@ -51,13 +51,8 @@ def test_a_gift_file_imported_in_the_admin_is_pushed_in_a_live_session(people, q
     expect(page.get_by_text("Imported 8 questions from questions.gift.")).to_be_visible()
     expect(page.locator("#questions-group tbody tr.form-row")).to_have_count(8)
 
-    page.goto(f"{quizcast_server.url}/dashboard/")
-    page.get_by_label("Classroom").select_option(label=CLASSROOM_NAME)
-    page.get_by_label("Quiz").select_option(label="Imported from GIFT")
-    page.get_by_role("button", name="Start session").click()
-    page.wait_for_url(re.compile(r"/sessions/\d+/$"))
-    expect(page.locator("#connection")).to_have_text("Live")
-    student = join(people("student1", STUDENT_PASSWORD, phone=True), page.locator("#join-url").input_value())
+    page, join_url = start_session(teacher, "Imported from GIFT")
+    student = join(people("student1", STUDENT_PASSWORD, phone=True), join_url)
 
     page.get_by_role("button", name=re.compile(r": question 1$")).click()
     expect(student.get_by_role("heading", name="What is the capital of France?")).to_be_visible()
