@@ -96,3 +96,28 @@ def test_the_compose_file_is_valid_for_docker_compose_and_the_compose_specificat
         check=False,
     )
     assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+def nginx_location(path: str) -> str:
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    start = nginx.index(f"location {path} {{")
+    return nginx[start : nginx.index("\n        }", start)]
+
+
+def test_the_proxy_serves_question_images_with_the_headers_and_types_the_app_uses():
+    from config.media import CACHE_SECONDS, IMAGE_TYPES
+
+    media = nginx_location("/media/")
+    assert "alias /srv/quizcast/media/;" in media
+    assert "autoindex off;" in media
+    assert "add_header X-Content-Type-Options nosniff always;" in media
+    assert f'add_header Cache-Control "public, max-age={CACHE_SECONDS}";' in media
+    assert "default_type application/octet-stream;" in media
+    assert "add_header Content-Disposition $media_disposition;" in media
+    types = media[media.index("types {") : media.index("}", media.index("types {"))]
+    served = {
+        f".{extension}": content_type
+        for content_type, *extensions in (line.strip().rstrip(";").split() for line in types.splitlines()[1:-1])
+        for extension in extensions
+    }
+    assert served == IMAGE_TYPES
