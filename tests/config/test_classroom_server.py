@@ -4,13 +4,9 @@ files itself with DEBUG off. Every request goes to 127.0.0.1; the address a phon
 
 import http.client
 import io
-import os
 import re
 import secrets
 import subprocess
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -20,20 +16,17 @@ from PIL import Image
 from config.classroom import EVERY_INTERFACE
 from config.media import CACHE_SECONDS
 from config.network import host_names, network_addresses
-from tests.services.harness import APP_VARIABLES, free_port, stop
+from tests.config.launcher import (
+    MAKEFILE,
+    ROOT,
+    ClassroomServer,
+    classroom_server,
+    launcher_command,
+    launcher_environment,
+)
+from tests.services.harness import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-MAKEFILE = (ROOT / "Makefile").read_text()
 IMAGE = "questions/2026/11/planets.png"
-START_TIMEOUT = 180  # migrate, collectstatic and the demo data on a fresh SQLite file, on a busy machine
-
-
-@dataclass
-class Server:
-    port: int
-    output: Path
-    started_output: str
-    image: bytes
 
 
 def png_bytes() -> bytes:
@@ -42,59 +35,23 @@ def png_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def launcher_command(port: int) -> list[str]:
-    """What `make run` runs, read from the Makefile so that the two cannot drift apart."""
-    recipe = re.search(r"^run: install\n\t\$\(BIN\)/python (.+)$", MAKEFILE, flags=re.MULTILINE)
-    assert recipe, "the Makefile's run target no longer runs the launcher with the virtualenv's python"
-    defaults = dict(re.findall(r"^(HOST|PORT) \?= (\S+)$", MAKEFILE, flags=re.MULTILINE))
-    arguments = recipe.group(1).replace("$(HOST)", defaults["HOST"]).replace("$(PORT)", str(port)).split()
-    return [sys.executable, *arguments]
-
-
-def wait_until_listening(process: subprocess.Popen, port: int, output: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the launcher exited with {process.returncode}:\n{output.read_text()}")
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).connect()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"nothing listened on {port} within {START_TIMEOUT} s:\n{output.read_text()}")
+@pytest.fixture(scope="module")
+def image() -> bytes:
+    return png_bytes()
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Server:
+def server(tmp_path_factory, image) -> ClassroomServer:
     workdir = tmp_path_factory.mktemp("classroom")
-    image = png_bytes()
     (workdir / "media" / "questions" / "2026" / "11").mkdir(parents=True)
     (workdir / "media" / IMAGE).write_bytes(image)
     (workdir / "media" / "questions" / "notes.html").write_text("<script>alert('hi')</script>")
-    env = {key: value for key, value in os.environ.items() if key not in {*APP_VARIABLES, "HOST", "PORT"}}
-    env.update(
-        {
-            # Nothing but a fresh SQLite file and the in-memory layer, as on a teacher's laptop. The key is given so
-            # the test leaves no .env in the checkout (tests/config/test_secret_key_file.py covers writing it).
-            "DATABASE_URL": f"sqlite:///{workdir / 'classroom.sqlite3'}",
-            "MEDIA_ROOT": str(workdir / "media"),
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "DEBUG": "true",  # the classroom server turns it off whatever the environment says
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    port = free_port()
-    output = workdir / "output.txt"
-    with output.open("w") as sink:
-        process = subprocess.Popen(launcher_command(port), cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
-    try:
-        wait_until_listening(process, port, output)
-        yield Server(port=port, output=output, started_output=output.read_text(), image=image)
-    finally:
-        stop(process)
+    # DEBUG=true: the classroom server turns it off whatever the environment says.
+    with classroom_server(workdir, DEBUG="true") as started:
+        yield started
 
 
-def get(server: Server, path: str, host: str | None = None, **headers: str) -> http.client.HTTPResponse:
+def get(server: ClassroomServer, path: str, host: str | None = None, **headers: str) -> http.client.HTTPResponse:
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     connection.request("GET", path, headers={"Host": host or f"127.0.0.1:{server.port}", **headers})
     response = connection.getresponse()
@@ -144,13 +101,13 @@ def test_a_request_by_any_other_host_name_gets_400(server, host):
     assert get(server, "/accounts/login/", host=host).status == 400
 
 
-def test_a_question_image_is_served_with_debug_off(server):
+def test_a_question_image_is_served_with_debug_off(server, image):
     response = get(server, f"/media/{IMAGE}")
     assert response.status == 200
     assert response.getheader("Content-Type") == "image/png"
     assert response.getheader("X-Content-Type-Options") == "nosniff"
     assert response.getheader("Cache-Control") == f"public, max-age={CACHE_SECONDS}"
-    assert response.body == server.image
+    assert response.body == image
     missing = get(server, "/no-such-page/")
     assert missing.status == 404
     assert b"URLconf" not in missing.body, "a 404 with DEBUG on lists the URL patterns"
@@ -219,8 +176,7 @@ def test_the_launcher_prints_the_demo_logins_then_last_the_address_to_give_the_c
 
 
 def test_the_launcher_refuses_a_weak_key_with_how_to_make_one_and_no_traceback(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in APP_VARIABLES}
-    env.update({"SECRET_KEY": "k" * 60, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"})
+    env = launcher_environment(tmp_path, SECRET_KEY="k" * 60)
     started = subprocess.run(
         launcher_command(free_port()), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -228,4 +184,4 @@ def test_the_launcher_refuses_a_weak_key_with_how_to_make_one_and_no_traceback(t
     assert started.stderr.startswith("Quizcast cannot start: SECRET_KEY has only 1 distinct characters")
     assert "secrets.token_urlsafe(50)" in started.stderr
     assert "Traceback" not in started.stderr
-    assert not (tmp_path / "unused.sqlite3").exists(), "nothing is prepared for a server that cannot start"
+    assert not (tmp_path / "classroom.sqlite3").exists(), "nothing is prepared for a server that cannot start"
