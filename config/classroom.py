@@ -88,7 +88,8 @@ def banner(*, host: str, port: int, addresses: list[str], names: list[str]) -> l
             _("Open %(url)s") % {"url": here},
         ]
     lines = [_("On this machine: %(url)s") % {"url": here}]
-    if others := [_url(name, port) for name in [*addresses[1:], *names]]:
+    # A bare machine name rarely resolves on a phone (no search domain); `name.local` and full names may.
+    if others := [_url(name, port) for name in [*addresses[1:], *(name for name in names if "." in name)]]:
         lines.append(_("Also reachable at: %(urls)s") % {"urls": ", ".join(others)})
     lines.append(_("Students join at %(url)s") % {"url": _url(addresses[0], port, "/join/")})
     return lines
