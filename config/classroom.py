@@ -95,7 +95,7 @@ def banner(*, host: str, port: int, addresses: list[str], names: list[str]) -> l
     return lines
 
 
-def _port_problem(host: str, port: int) -> str | None:
+def port_problem(host: str, port: int) -> str | None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
         django.setup()
     except ImproperlyConfigured as error:  # a weak SECRET_KEY, a wildcard host: the message says what to do
         sys.exit(f"Quizcast cannot start: {error}")
-    if problem := _port_problem(args.host, args.port):
+    if problem := port_problem(args.host, args.port):
         sys.exit(problem)
     prepare(demo_data=args.demo_data)
 

@@ -1,6 +1,8 @@
-"""What `make run` prints last: where students join, or why they cannot."""
+"""What `make run` prints: where students join, or why they cannot."""
 
-from config.classroom import banner
+import socket
+
+from config.classroom import banner, port_problem
 
 
 def test_students_join_at_the_best_network_address_printed_last():
@@ -36,3 +38,14 @@ def test_a_single_address_as_host_is_the_one_students_join_at():
     assert banner(host="192.168.1.23", port=8000, addresses=["10.0.0.5"], names=[]) == [
         "Students join at http://192.168.1.23:8000/join/"
     ]
+
+
+def test_a_port_in_use_is_reported_with_another_one_to_try():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        problem = port_problem("127.0.0.1", port)
+    assert problem is not None
+    assert f"Try PORT={port + 1}" in problem
+    assert port_problem("127.0.0.1", port) is None
