@@ -52,8 +52,12 @@ def media(request: HttpRequest, path: str) -> FileResponse | HttpResponseNotModi
     if not was_modified_since(request.headers.get("If-Modified-Since"), modified):
         return HttpResponseNotModified()
     content_type = IMAGE_TYPES.get(file.suffix.lower())
+    try:
+        opened = file.open("rb")
+    except OSError as error:  # unreadable by the server, or gone since
+        raise Http404 from error
     response = FileResponse(
-        file.open("rb"),
+        opened,
         content_type=content_type or "application/octet-stream",
         as_attachment=content_type is None,
         filename=file.name,

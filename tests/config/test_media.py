@@ -102,7 +102,9 @@ def test_a_directory_is_never_listed(client, media_root, path):
     assert b"planets.png" not in response.content
 
 
-@pytest.mark.parametrize("path", ["/media/missing.png", "/media/questions/2026/11/planets.png%00.txt"])
+@pytest.mark.parametrize(
+    "path", ["/media/missing.png", "/media/questions/2026/11/planets.png%00.txt", "/media/" + "a" * 5000 + ".png"]
+)
 def test_a_missing_file_is_not_found(client, media_root, path):
     assert client.get(path).status_code == 404
 
