@@ -14,7 +14,7 @@ import time
 import pytest
 
 from realtime.hub import LAYER_TIMEOUT
-from tests.services.harness import LiveClient, RedisServer, Worker, start_workers
+from tests.services.harness import LiveClient, RedisServer, Worker, serving
 
 # What an operator may expect (docs/operations.md): the hub sends a heartbeat every 0.5 s and gives up on one
 # after 3 s, so an outage shows within about a second and recovery within a couple of seconds of Redis's return.
@@ -45,14 +45,7 @@ def redis_running(request):
 
 def start_pair(stack, redis: RedisServer, layer: str):
     env = stack.environment(redis_url=redis.url, layer=layer)
-    workers = [Worker(f"{layer}-{name}", env, stack.logs) for name in "DE"]
-    try:
-        start_workers(workers)
-        stack.sign_everyone_in(workers)
-        yield workers
-    finally:
-        for worker in workers:
-            worker.stop()
+    yield from serving(stack, [Worker(f"{layer}-{name}", env, stack.logs) for name in "DE"])
 
 
 @pytest.fixture(scope="module")
