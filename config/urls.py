@@ -3,10 +3,12 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from config.health import health
+from config.health import liveness, readiness
 
 urlpatterns = [
-    path("health/", health, name="health"),
+    path("health/", readiness, name="health"),
+    path("health/ready/", readiness, name="health-ready"),
+    path("health/live/", liveness, name="health-live"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("", include("classroom.urls")),

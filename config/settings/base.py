@@ -208,6 +208,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"layer_connection_errors": {"()": "realtime.log_filters.DropLayerConnectionErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -215,5 +216,7 @@ LOGGING = {
         # psycopg_pool warns at every failed connection attempt, several a second while PostgreSQL is down;
         # config.database says once that it is down and once that it is back.
         "psycopg.pool": {"level": "ERROR"},
+        # realtime.hub says once that live updates stopped and once that they resumed.
+        "channels_redis.pubsub": {"filters": ["layer_connection_errors"]},
     },
 }

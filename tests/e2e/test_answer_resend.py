@@ -55,19 +55,26 @@ def refuse_first_answers(page, count: int) -> tuple[list, list]:
     return refused, forwarded
 
 
-def test_an_answer_refused_as_unavailable_is_resent_with_backoff_until_stored(people, quizcast_server):
+def answer_while_refused(people, server, username: str, refusals: int):
+    """A student joins a new session through the routed socket and answers its first question, which the
+    server (as the route makes it) refuses with `unavailable`. Returns the teacher's control page, the student's
+    page and the refused and forwarded answers."""
     teacher = people(*TEACHER)
     control, join_url = start_session(teacher)
-    student = people("student4", STUDENT_PASSWORD, phone=True)
-    refused, forwarded = refuse_first_answers(student.page, REFUSALS)
+    student = people(username, STUDENT_PASSWORD, phone=True)
+    refused, forwarded = refuse_first_answers(student.page, refusals)
     page = join(student, join_url)
-
-    single = quizcast_server.question("single")
-    push(control, quizcast_server, single)
+    single = server.question("single")
+    push(control, server, single)
     answer(page, single)
     expect(page.locator("#round-status")).to_have_text(
         "Not saved yet: the server is catching up. Your answer is sent again by itself."
     )
+    return control, page, refused, forwarded
+
+
+def test_an_answer_refused_as_unavailable_is_resent_with_backoff_until_stored(people, quizcast_server):
+    control, page, refused, forwarded = answer_while_refused(people, quizcast_server, "student4", REFUSALS)
     expect(page.get_by_role("button", name="Sending…")).to_be_disabled()  # no second answer meanwhile
     expect(page.locator("#round-status")).to_have_text("Answer received ✓", timeout=15_000)
     expect(control.locator("#answered-count")).to_have_text("1 of 1 answered")
@@ -87,18 +94,7 @@ def test_an_answer_refused_as_unavailable_is_resent_with_backoff_until_stored(pe
 
 def test_an_unavailable_answer_goes_again_after_a_reconnect_too(people, quizcast_server):
     """Refused, then the connection drops before the wait is over: the new socket resends it at once, once."""
-    teacher = people(*TEACHER)
-    control, join_url = start_session(teacher)
-    student = people("student5", STUDENT_PASSWORD, phone=True)
-    refused, forwarded = refuse_first_answers(student.page, 1)
-    page = join(student, join_url)
-
-    single = quizcast_server.question("single")
-    push(control, quizcast_server, single)
-    answer(page, single)
-    expect(page.locator("#round-status")).to_have_text(
-        "Not saved yet: the server is catching up. Your answer is sent again by itself."
-    )
+    control, page, refused, forwarded = answer_while_refused(people, quizcast_server, "student5", 1)
     page.evaluate("() => window.quizcast.socket.dropAndRetry()")
     expect(page.locator("#round-status")).to_have_text("Answer received ✓", timeout=10_000)
     expect(control.locator("#answered-count")).to_have_text("1 of 1 answered")

@@ -341,13 +341,13 @@ class Worker:
         return self
 
     def wait_ready(self, timeout: float = 30) -> "Worker":
-        """Until the worker answers HTTP at all (its /health/ may well say 503 in a test about outages)."""
+        """Until the worker answers its liveness check (readiness may well say 503 in a test about outages)."""
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker {self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
-                http_get(self.port, "/health/", timeout=DATABASE_TIMEOUT + 2)
+                http_get(self.port, "/health/live/", timeout=DATABASE_TIMEOUT + 2)
                 return self
             except OSError:
                 if time.monotonic() > deadline:
@@ -357,6 +357,15 @@ class Worker:
 
     def stop(self) -> None:
         stop(self.process)
+
+    def log_size(self) -> int:
+        return self.log.stat().st_size if self.log.exists() else 0
+
+    def log_since(self, offset: int) -> str:
+        """What the worker logged after its log had `offset` bytes (log_size)."""
+        with open(self.log, "rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
 
     def log_tail(self, lines: int = 40) -> str:
         if not self.log.exists():
