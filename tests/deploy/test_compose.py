@@ -15,8 +15,8 @@ from tests.services.harness import worker_command
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
-# Variables the app reads that are not configuration: the settings module and the test suite's switch.
-NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE", "QUIZCAST_TEST_SERVICES"}
+# Variables the app reads that are not configuration: the settings module and the test suite's switches.
+NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE", "QUIZCAST_TEST_SERVICES", "CI"}
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,17 @@
 """Fixtures for tests on the real services: PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379, as on CI.
 
-Without them these tests skip, saying what is missing. The fresh database, its data and the shared workers are made
-once per test run; each test takes a live session of its own.
+Without them these tests skip, saying what is missing; with CI set they fail instead (tests/ci.py). The fresh
+database, its data and the shared workers are made once per test run; each test takes a live session of its own.
 """
 
 import os
 import secrets
 import shutil
+from pathlib import Path
 
 import pytest
 
+from tests.ci import pytest_runtest_makereport  # noqa: F401 (on CI, a skip here is a failure)
 from tests.services.harness import (
     POSTGRES,
     REDIS,
@@ -19,6 +21,13 @@ from tests.services.harness import (
     reachable,
     start_workers,
 )
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.services)
 
 
 @pytest.fixture(scope="session")
