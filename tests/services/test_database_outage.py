@@ -1,5 +1,5 @@
-"""PostgreSQL restarts, then stops for a few seconds, during a live round: no answer is lost and nobody is left
-hanging.
+"""PostgreSQL restarts under idle workers, restarts during a live round, then stops for a few seconds: no answer
+is lost and nobody is left hanging.
 
 The test runs a PostgreSQL cluster of its own on a port of 15432-15439 (the rest of the suite keeps using the one
 at 5432) and two workers on it, one with a connection pool and one without. Students are WebSocket clients that
@@ -103,6 +103,12 @@ async def load_pages(
     )
 
 
+async def assert_first_pages_served(stack: Stack, workers: list[Worker], after: str) -> None:
+    for worker, (status, _headers, text, seconds) in zip(workers, await load_pages(stack, workers), strict=True):
+        assert status == 200, f"the first page load on {worker.name} after {after}: {status}\n{text[:500]}"
+        assert seconds < SERVE_AGAIN_WITHIN, f"the first page load on {worker.name} after {after}: {seconds:.2f} s"
+
+
 async def serving_again(stack: Stack, worker: Worker, since: float, give_up_after: float = 15) -> float:
     """Seconds from `since` until this worker's page loads answer 200."""
     while True:
@@ -127,6 +133,12 @@ async def test_no_answer_is_lost_when_the_database_restarts_or_stops(
     stack, workers, postgres = outage_stack, outage_workers, private_postgres
     pooled = workers[0]
     question, short_question = stack.seed["questions"][0], stack.seed["questions"][-1]
+
+    # --- a restart under idle workers: the pooled one holds several idle connections, which it breaks all at once
+    assert all(status == 200 for status, *_rest in await load_pages(stack, [pooled], count_per_worker=6))
+    postgres.restart()
+    await assert_first_pages_served(stack, workers, "a restart under idle workers")
+
     session_id = stack.take_session()
     teacher = await LiveClient.open(
         "teacher", worker=pooled, session_id=session_id, role="teacher", cookie=stack.cookies["teacher"]
@@ -150,16 +162,11 @@ async def test_no_answer_is_lost_when_the_database_restarts_or_stops(
             await client.receive_type("question.pushed")
         after_restart, during_stop = students[:2], students[2:]
 
-        # The pooled worker holds several idle connections, which a restart breaks all at once.
+        # --- a restart during the round: the first page load on every worker after it succeeds, and so do answers
         assert all(status == 200 for status, *_rest in await load_pages(stack, [pooled], count_per_worker=6))
-
-        # --- a quick restart: the first page load on every worker after it succeeds, and so do answers
         postgres.restart()
         restarted = time.monotonic()
-        first_loads = await load_pages(stack, workers)
-        for worker, (status, _headers, text, seconds) in zip(workers, first_loads, strict=True):
-            assert status == 200, f"first page load on {worker.name} after a restart: {status}\n{text[:500]}"
-            assert seconds < SERVE_AGAIN_WITHIN, f"{worker.name} took {seconds:.2f} s"
+        await assert_first_pages_served(stack, workers, "a restart during a round")
         for client in after_restart:
             reply, _sends = await client.answer_until_stored(round_id, question["correct"])
             assert reply["round_id"] == round_id
