@@ -15,12 +15,11 @@ from playwright.sync_api import expect
 from classroom.management.commands.demo_data import STUDENT_PASSWORD, TEACHER
 from tests.e2e.test_live_quiz import answer, join, push, start_session
 from tests.protocol_check import check_server_frame
+from tests.services.harness import RESEND_FIRST, RESEND_MAX
 
 pytestmark = pytest.mark.browser
 
 REFUSALS = 3
-# static/js/live-socket.js: the first wait before a resend and the longest, in seconds.
-RESEND_FIRST, RESEND_MAX = 0.5, 5.0
 
 
 def refuse_first_answers(page, count: int) -> tuple[list, list]:

@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -523,9 +524,17 @@ def serving(stack: Stack, workers: list[Worker]):
 
 
 # --- WebSocket clients ----------------------------------------------------------------------------------------
-# The student page's resend backoff (static/js/live-socket.js): the first wait, and the most it grows to, in seconds.
-RESEND_FIRST = 0.5
-RESEND_MAX = 10.0
+def page_constant_ms(name: str) -> float:
+    """A constant of static/js/live-socket.js, in seconds: the test clients wait as the pages do."""
+    text = (ROOT / "static" / "js" / "live-socket.js").read_text()
+    match = re.search(rf"^const {name} = ([\d_]+);", text, flags=re.MULTILINE)
+    assert match, f"{name} is not in static/js/live-socket.js"
+    return int(match.group(1).replace("_", "")) / 1000
+
+
+# The student page's resend backoff: the first wait, and the most it grows to.
+RESEND_FIRST = page_constant_ms("RESEND_FIRST_MS")
+RESEND_MAX = page_constant_ms("RESEND_MAX_MS")
 
 
 class LiveClient:
