@@ -5,6 +5,7 @@ answer was acknowledged and stored.
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,7 @@ def test_question_import_benchmark_imports_every_question_of_its_file():
     completed = subprocess.run(
         [sys.executable, "-m", "bench.question_import", "--questions", "24", "--repeat", "1"],
         cwd=ROOT,
+        env={**os.environ, "QUIZCAST_TEST_SERVICES": "off"},  # SQLite: a throw-away PostgreSQL migrates slowly
         capture_output=True,
         text=True,
         timeout=240,
