@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from quizzes.models import Question
@@ -10,6 +12,14 @@ from tests.factories import (
     TeacherFactory,
     make_question,
 )
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Rate-limit counters live in the cache: each test counts from zero under a key prefix of its own."""
+    from config.settings.base import caches_for
+
+    settings.CACHES = caches_for(settings.REDIS_URL, prefix=f"quizcast-test-{uuid.uuid4().hex}")
 
 
 @pytest.fixture
