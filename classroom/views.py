@@ -13,6 +13,7 @@ from classroom import services
 from classroom.codes import normalize_code
 from classroom.errors import DomainError
 from classroom.forms import ClassroomJoinForm, GuestJoinForm, JoinCodeForm, SessionStartForm
+from classroom.join_limits import join_rate_limited
 from classroom.models import LiveSession
 from classroom.selectors import classrooms_taught_by, sessions_visible_to
 from classroom.spreadsheets import session_results_response
@@ -124,6 +125,7 @@ def student_session(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@join_rate_limited
 def join(request: HttpRequest) -> HttpResponse:
     """Enter a session code. Signed-in users go to the session; others sign in, or join as a guest if allowed."""
     code = normalize_code(request.POST.get("code") or request.GET.get("code") or "")
