@@ -1,5 +1,6 @@
-"""The user admin. Superusers manage every account; teachers may only look students up (to enrol them) and pick
-co-teachers; students never reach the admin because they are never staff."""
+"""The user admin. Superusers manage every account. Teachers do not see "Accounts > Users": they only look at the
+students of classrooms they teach (through autocomplete, and those students' read-only pages) and pick co-teachers
+by name. Students never reach the admin because they are never staff."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services import user_sync_teachers_group
+from classroom.selectors import students_taught_by
 
 # Autocomplete fields whose choices are teachers: a teacher may search teachers through them (to add a co-teacher),
 # while everywhere else in the user admin a teacher sees students only.
@@ -78,7 +80,24 @@ class UserAdmin(DjangoUserAdmin):
             return queryset
         if autocomplete_source(request) in TEACHER_AUTOCOMPLETE_FIELDS:
             return queryset.filter(role=User.Role.TEACHER, is_active=True)
-        return queryset.filter(role=User.Role.STUDENT)
+        return queryset.filter(pk__in=students_taught_by(user=request.user).values("pk"))
+
+    def get_search_fields(self, request):
+        # Searching by e-mail would tell a teacher whose address it is, even with the address itself not shown.
+        if request.user.is_superuser:
+            return self.search_fields
+        return tuple(field for field in self.search_fields if field != "email")
+
+    # "Accounts > Users" is for admins. A teacher reaches users only through autocomplete, and the page of a student
+    # they teach (linked from a classroom's enrolments), read-only.
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        if request.user.is_superuser or not allowed:
+            return allowed
+        return obj is not None or autocomplete_source(request) is not None
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -116,7 +116,8 @@ def student_session(request: HttpRequest, code: str) -> HttpResponse:
     if request.user.is_teacher and services.user_teaches(user=request.user, classroom=session.classroom):
         return redirect("session_control", session_id=session.pk)
     if not services.student_may_join(student=request.user, session=session):
-        return render(request, "classroom/not_in_classroom.html", {"session": session}, status=403)
+        # Holding the code does not make someone a member: the page names neither the classroom nor the quiz.
+        return render(request, "classroom/not_in_classroom.html", status=403)
     return render(
         request,
         "classroom/student_session.html",

@@ -33,6 +33,12 @@ def other_teacher(db):
 
 
 @pytest.fixture
+def teacher_client(client, teacher):
+    client.force_login(teacher)
+    return client
+
+
+@pytest.fixture
 def student(db):
     return StudentFactory()
 
