@@ -130,7 +130,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Uploaded question images: anything larger is refused with a message. Accepted images are decoded and encoded
-# again by Pillow (quizzes/images.py): no more than QUESTION_IMAGE_MAX_PIXELS, at most QUESTION_IMAGE_MAX_SIDE
+# again by Pillow (quizzes/validation.py): no more than QUESTION_IMAGE_MAX_PIXELS, at most QUESTION_IMAGE_MAX_SIDE
 # pixels on their longest side once stored.
 QUESTION_IMAGE_MAX_BYTES = env.int("QUESTION_IMAGE_MAX_BYTES", default=2 * 1024 * 1024)
 QUESTION_IMAGE_MAX_PIXELS = env.int("QUESTION_IMAGE_MAX_PIXELS", default=16_000_000)
