@@ -2,6 +2,8 @@
 students of classrooms they teach (through autocomplete, and those students' read-only pages) and pick co-teachers
 by name. Students never reach the admin because they are never staff."""
 
+import axes.admin as axes_admin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -125,3 +127,19 @@ class UserAdmin(DjangoUserAdmin):
         # Saving the form's groups replaces them; the role, not that list, decides the Teachers group.
         super().save_related(request, form, formsets, change)
         user_sync_teachers_group(user=form.instance)
+
+
+# Axes registers its own admin for sign-in attempts (imported above so that it has); this one replaces it.
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class SignInAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    """Failed sign-ins. Deleting a row unlocks that username at that address. Admins see every row; a teacher sees
+    the rows of the students they teach, so they can unlock one in class without waiting for the lockout to end."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(username__in=students_taught_by(user=request.user).values("username"))

@@ -8,7 +8,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
-from tests.factories import PASSWORD, AdminFactory, StudentFactory
+from tests.factories import PASSWORD, AdminFactory, ClassroomFactory, EnrolmentFactory, StudentFactory
 
 SIGN_IN = reverse("accounts:login")
 ADMIN_SIGN_IN = reverse("admin:login")
@@ -128,4 +128,27 @@ def test_an_admin_unlocks_a_locked_student_in_the_admin(client, alice, settings)
     assert changelist.status_code == 200
     assert "alice" in changelist.content.decode()
     assert deleted.status_code == 302
+    assert sign_in(client, "alice", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_teacher_unlocks_a_student_they_teach_and_sees_no_one_else(client, alice, bob, teacher, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    EnrolmentFactory(classroom=ClassroomFactory(owner=teacher), student=alice)
+    fail(client, "alice", 3)
+    fail(client, "bob", 3)
+    client.force_login(teacher)
+    changelist = reverse("admin:axes_accessattempt_changelist")
+
+    listed = {attempt.username for attempt in client.get(changelist).context["cl"].result_list}
+    [alices] = AccessAttempt.objects.filter(username="alice")
+    [bobs] = AccessAttempt.objects.filter(username="bob")
+    refused = client.post(reverse("admin:axes_accessattempt_delete", args=[bobs.pk]), {"post": "yes"})
+    unlocked = client.post(reverse("admin:axes_accessattempt_delete", args=[alices.pk]), {"post": "yes"})
+    client.logout()
+
+    assert listed == {"alice"}
+    assert refused.status_code in {302, 403, 404} and AccessAttempt.objects.filter(pk=bobs.pk).exists()
+    assert unlocked.status_code == 302
+    assert sign_in(client, "bob", PASSWORD).status_code == 429
     assert sign_in(client, "alice", PASSWORD).status_code == 302
