@@ -7,6 +7,7 @@ codes does not. Over a limit, /join/ answers 429 without looking the code up.
 from functools import wraps
 
 from django.conf import settings
+from django.http import Http404
 
 from classroom.codes import normalize_code
 from classroom.models import LiveSession
@@ -45,5 +46,28 @@ def join_rate_limited(view):
         elif request.method == "POST" and "display_name" in request.POST:
             joins.hit(address)
         return view(request, *args, **kwargs)
+
+    return limited
+
+
+def session_page_rate_limited(view):
+    """The student page of a session by its code (/s/<code>/): a code that is no session (404) or a session the
+    visitor may not join (403) counts as a wrong code, so signed-in students cannot enumerate codes there either."""
+
+    @wraps(view)
+    def limited(request, *args, **kwargs):
+        address = client_address(request)
+        _joins, wrong_codes = join_limits()
+        wait = wrong_codes.retry_after(address)
+        if wait:
+            return rate_limited_response(request, wait)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            wrong_codes.hit(address)
+            raise
+        if response.status_code == 403:
+            wrong_codes.hit(address)
+        return response
 
     return limited

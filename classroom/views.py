@@ -13,7 +13,7 @@ from classroom import services
 from classroom.codes import normalize_code
 from classroom.errors import DomainError
 from classroom.forms import ClassroomJoinForm, GuestJoinForm, JoinCodeForm, SessionStartForm
-from classroom.join_limits import join_rate_limited
+from classroom.join_limits import join_rate_limited, session_page_rate_limited
 from classroom.models import LiveSession
 from classroom.selectors import classrooms_taught_by, sessions_visible_to
 from classroom.spreadsheets import session_results_response
@@ -111,6 +111,7 @@ def student_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@session_page_rate_limited
 def student_session(request: HttpRequest, code: str) -> HttpResponse:
     session = get_object_or_404(LiveSession.objects.select_related("quiz", "classroom"), code=normalize_code(code))
     if request.user.is_teacher and services.user_teaches(user=request.user, classroom=session.classroom):

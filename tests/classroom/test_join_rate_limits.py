@@ -122,6 +122,32 @@ def test_the_join_page_without_a_code_is_never_limited(db, frozen_clock, setting
     assert Client().get(JOIN, REMOTE_ADDR=SCHOOL).status_code == 200
 
 
+def test_signed_in_students_guessing_codes_on_session_pages_are_limited_too(
+    client, live_session, student, frozen_clock, settings
+):
+    settings.JOIN_WRONG_CODE_RATE_LIMIT = "3/300"
+    client.force_login(student)  # not in the session's classroom
+    statuses = [client.get(reverse("student_session", args=[code])).status_code for code in ("NOSUCH", "NOSUC2")]
+    statuses.append(client.get(reverse("student_session", args=[live_session.code])).status_code)
+
+    refused = client.get(reverse("student_session", args=["NOSUC3"]))
+
+    assert statuses == [404, 404, 403]
+    assert refused.status_code == 429
+    assert "Retry-After" in refused
+
+
+def test_an_enrolled_student_reopening_their_session_page_is_never_limited(
+    client, live_session, frozen_clock, settings
+):
+    settings.JOIN_WRONG_CODE_RATE_LIMIT = "1/300"
+    client.force_login(live_session.classroom.enrolments.first().student)
+
+    statuses = {client.get(reverse("student_session", args=[live_session.code])).status_code for _ in range(5)}
+
+    assert statuses == {200}
+
+
 COUNT_IN_A_WORKER = """
 import sys
 import django
