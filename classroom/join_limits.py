@@ -1,7 +1,7 @@
-"""Rate limits on /join/ per client address: guest joins, and codes that lead nowhere.
+"""Rate limits per client address on the pages that take a code: guest joins, and codes that lead nowhere.
 
 A whole class behind one school address joins well within them; a script filling a session with guests or guessing
-codes does not. Over a limit, /join/ answers 429 without looking the code up.
+codes does not. Over a limit, a page answers 429 without looking the code up.
 """
 
 from functools import wraps
@@ -21,6 +21,18 @@ def join_limits() -> tuple[RateLimit, RateLimit]:
     )
 
 
+def over_limit_response(request, *limits: RateLimit):
+    """The 429 answer if the client is over any of `limits`, else None."""
+    address = client_address(request)
+    waits = [wait for wait in (limit.retry_after(address) for limit in limits) if wait]
+    return rate_limited_response(request, max(waits)) if waits else None
+
+
+def wrong_code_noted(request) -> None:
+    """Count a code that led nowhere against the client's address."""
+    join_limits()[1].hit(client_address(request))
+
+
 def code_leads_somewhere(*, code: str, user) -> bool:
     """A live session has the code and takes this visitor: as a guest, or signed in (their rights are checked on
     the session's page). Both "no such session" and "no guests" are the same wrong code to a visitor."""
@@ -38,9 +50,9 @@ def join_rate_limited(view):
             return view(request, *args, **kwargs)
         address = client_address(request)
         joins, wrong_codes = join_limits()
-        waits = [wait for wait in (joins.retry_after(address), wrong_codes.retry_after(address)) if wait]
-        if waits:
-            return rate_limited_response(request, max(waits))
+        refused = over_limit_response(request, joins, wrong_codes)
+        if refused:
+            return refused
         if not code_leads_somewhere(code=code, user=request.user):
             wrong_codes.hit(address)
         elif request.method == "POST" and "display_name" in request.POST:
@@ -56,18 +68,26 @@ def session_page_rate_limited(view):
 
     @wraps(view)
     def limited(request, *args, **kwargs):
-        address = client_address(request)
-        _joins, wrong_codes = join_limits()
-        wait = wrong_codes.retry_after(address)
-        if wait:
-            return rate_limited_response(request, wait)
+        refused = over_limit_response(request, join_limits()[1])
+        if refused:
+            return refused
         try:
             response = view(request, *args, **kwargs)
         except Http404:
-            wrong_codes.hit(address)
+            wrong_code_noted(request)
             raise
         if response.status_code == 403:
-            wrong_codes.hit(address)
+            wrong_code_noted(request)
         return response
+
+    return limited
+
+
+def wrong_codes_limited(view):
+    """Refuse a client over the wrong-code limit; the view calls wrong_code_noted for each code that fails."""
+
+    @wraps(view)
+    def limited(request, *args, **kwargs):
+        return over_limit_response(request, join_limits()[1]) or view(request, *args, **kwargs)
 
     return limited

@@ -13,7 +13,12 @@ from classroom import services
 from classroom.codes import normalize_code
 from classroom.errors import DomainError
 from classroom.forms import ClassroomJoinForm, GuestJoinForm, JoinCodeForm, SessionStartForm
-from classroom.join_limits import join_rate_limited, session_page_rate_limited
+from classroom.join_limits import (
+    join_rate_limited,
+    session_page_rate_limited,
+    wrong_code_noted,
+    wrong_codes_limited,
+)
 from classroom.models import LiveSession
 from classroom.selectors import classrooms_taught_by, sessions_visible_to
 from classroom.spreadsheets import session_results_response
@@ -171,12 +176,14 @@ def join(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
+@wrong_codes_limited
 def classroom_join(request: HttpRequest) -> HttpResponse:
     form = ClassroomJoinForm(request.POST)
     if form.is_valid():
         try:
             classroom = services.classroom_self_enrol(student=request.user, join_code=form.cleaned_data["join_code"])
         except DomainError as error:
+            wrong_code_noted(request)
             messages.error(request, error.message)
         else:
             messages.success(request, _("You joined %(name)s.") % {"name": classroom.name})

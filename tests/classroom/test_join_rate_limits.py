@@ -148,6 +148,20 @@ def test_an_enrolled_student_reopening_their_session_page_is_never_limited(
     assert statuses == {200}
 
 
+def test_wrong_classroom_join_codes_are_limited_too(client, classroom, student, frozen_clock, settings):
+    settings.JOIN_WRONG_CODE_RATE_LIMIT = "3/300"
+    classroom.self_enrolment = True
+    classroom.save()
+    client.force_login(student)
+    wrong = [client.post(reverse("classroom_join"), {"join_code": f"WRONG{n}"}).status_code for n in range(3)]
+
+    refused = client.post(reverse("classroom_join"), {"join_code": classroom.join_code})
+
+    assert wrong == [302] * 3
+    assert refused.status_code == 429
+    assert not classroom.students.filter(pk=student.pk).exists()
+
+
 COUNT_IN_A_WORKER = """
 import sys
 import django
