@@ -23,8 +23,11 @@ class Rate:
     def parse(cls, text: str) -> "Rate":
         """'60/60' is sixty per minute."""
         count, _, seconds = text.partition("/")
-        rate = cls(int(count), int(seconds))
-        if rate.count < 1 or rate.seconds < 1:
+        try:
+            rate = cls(int(count), int(seconds))
+        except ValueError:
+            rate = None
+        if rate is None or rate.count < 1 or rate.seconds < 1:
             raise ValueError(f"a rate is 'count/seconds' with both at least 1, not {text!r}")
         return rate
 
