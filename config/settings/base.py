@@ -235,8 +235,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # ...and failed sign-ins from one address, whatever the usernames, before the whole address is (password spraying).
 # A class behind one address where everyone mistypes a few times stays well below it.
 SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=150)
-# Minutes a lockout lasts; every attempt during a lockout starts it again.
+# Minutes a lockout lasts from the last failure counted. Attempts during a lockout are not counted: they neither
+# lengthen it nor add up to locking the whole address.
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES", default=15))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
