@@ -90,8 +90,8 @@ class UserAdmin(DjangoUserAdmin):
             return self.search_fields
         return tuple(field for field in self.search_fields if field != "email")
 
-    # "Accounts > Users" is for admins. A teacher reaches users only through autocomplete, and the page of a student
-    # they teach (linked from a classroom's enrolments), read-only.
+    # "Accounts > Users" is for admins. A teacher reaches users only through autocomplete, and the read-only page of
+    # a student they teach; every other user id answers 403, as one that does not exist.
     def has_module_permission(self, request):
         return request.user.is_superuser
 
