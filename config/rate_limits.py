@@ -1,5 +1,6 @@
 """Fixed-window request counters in Django's cache (Redis when REDIS_URL is set, so every worker counts together)."""
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -7,9 +8,15 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 # Seconds since the epoch; tests replace it to step from one window to the next.
 clock = time.time
+
+logger = logging.getLogger(__name__)
+# What the cache raises while Redis is unreachable. Limits then let requests through: an outage must not stop a class
+# from joining, and the database still caps guests per session.
+CACHE_ERRORS = (RedisError, OSError)
 
 
 @dataclass(frozen=True)
@@ -47,20 +54,26 @@ class RateLimit:
         return window, max(1, int((window + 1) * self.rate.seconds - now + 0.999))
 
     def retry_after(self, client: str) -> int | None:
-        """Seconds until `client` may go on, or None if it is under the limit."""
+        """Seconds until `client` may go on, or None if it is under the limit (or the cache is unreachable)."""
         window, remaining = self._window()
-        if cache.get(self._key(client, window), 0) >= self.rate.count:
-            return remaining
-        return None
+        try:
+            count = cache.get(self._key(client, window), 0)
+        except CACHE_ERRORS as error:
+            logger.warning("rate limit %s not checked: the cache is unreachable (%s)", self.name, error)
+            return None
+        return remaining if count >= self.rate.count else None
 
     def hit(self, client: str) -> None:
         window, remaining = self._window()
         key = self._key(client, window)
-        cache.add(key, 0, timeout=remaining + 1)
         try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr: this event opens the next window
-            cache.set(key, 1, timeout=self.rate.seconds + 1)
+            cache.add(key, 0, timeout=remaining + 1)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr: this event opens the next window
+                cache.set(key, 1, timeout=self.rate.seconds + 1)
+        except CACHE_ERRORS as error:
+            logger.warning("rate limit %s not counted: the cache is unreachable (%s)", self.name, error)
 
 
 def client_address(request: HttpRequest) -> str:

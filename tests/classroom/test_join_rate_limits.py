@@ -2,6 +2,7 @@
 and answers 429 with when to retry once a limit is reached."""
 
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -160,6 +161,24 @@ def test_wrong_classroom_join_codes_are_limited_too(client, classroom, student, 
     assert wrong == [302] * 3
     assert refused.status_code == 429
     assert not classroom.students.filter(pk=student.pk).exists()
+
+
+def test_with_redis_unreachable_joining_still_works_without_limits(guest_session, settings, caplog):
+    from config.settings.base import caches_for
+
+    closed_port = socket.socket()
+    closed_port.bind(("127.0.0.1", 0))
+    url = f"redis://127.0.0.1:{closed_port.getsockname()[1]}/0"  # bound, never listening: connections are refused
+    try:
+        settings.CACHES = caches_for(url, prefix="unreachable")
+        settings.JOIN_RATE_LIMIT = "1/60"
+
+        statuses = [join_as_guest(guest_session, f"Student {n}").status_code for n in range(3)]
+    finally:
+        closed_port.close()
+
+    assert statuses == [302] * 3
+    assert "the cache is unreachable" in caplog.text
 
 
 COUNT_IN_A_WORKER = """
