@@ -46,6 +46,20 @@ def test_a_username_is_locked_at_one_address_after_repeated_failures(client, ali
 
 
 @pytest.mark.django_db
+def test_changing_the_browser_does_not_reset_the_count(client, alice, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    statuses = [
+        client.post(
+            SIGN_IN, {"username": "alice", "password": "wrong"}, REMOTE_ADDR=SCHOOL, HTTP_USER_AGENT=f"Browser/{n}"
+        ).status_code
+        for n in range(5)
+    ]
+
+    assert statuses[-1] == 429
+    assert sign_in(client, "alice", PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
 def test_classmates_behind_the_same_address_still_sign_in(client, alice, bob, settings):
     settings.AXES_FAILURE_LIMIT = 5
     fail(client, "alice", 6)
