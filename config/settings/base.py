@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "quizzes",
     "classroom",
     "realtime",
+    "jobs",
     "axes",
 ]
 
@@ -102,6 +103,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# The first hasher hashes every password people choose; the last one only the random initial passwords of a roster
+# import (accounts/hashers.py), which the first sign-in rehashes with the first.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "accounts.hashers.InitialPasswordHasher",
+]
+INITIAL_PASSWORD_HASHER = "pbkdf2_sha256_initial"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -140,6 +149,10 @@ QUESTION_IMAGE_MAX_SIDE = env.int("QUESTION_IMAGE_MAX_SIDE", default=1920)
 REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- background jobs (jobs/) ---------------------------------------------------------------------------------
+# Each server process runs queued jobs (roster imports) in a thread started with its first request.
+JOBS_RUNNER_AUTOSTART = env.bool("JOBS_RUNNER_AUTOSTART", default=True)
 
 # --- realtime -------------------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -243,7 +256,7 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
-# Per client address: requests to /join/ with a code, and codes that lead nowhere, each in a window of seconds.
+# Per client address, as "count/seconds": guest joins, and session or classroom codes that lead nowhere.
 JOIN_RATE_LIMIT = env("JOIN_RATE_LIMIT", default="60/60")
 JOIN_WRONG_CODE_RATE_LIMIT = env("JOIN_WRONG_CODE_RATE_LIMIT", default="30/300")
 
