@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "classroom",
     "realtime",
     "jobs",
-    "axes",
+    "accounts.apps.SignInLockoutsConfig",  # django-axes
 ]
 
 MIDDLEWARE = [
