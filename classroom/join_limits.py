@@ -7,7 +7,6 @@ codes does not. Over a limit, a page answers 429 without looking the code up.
 from functools import wraps
 
 from django.conf import settings
-from django.http import Http404
 
 from classroom.codes import normalize_code
 from classroom.models import LiveSession
@@ -63,19 +62,19 @@ def join_rate_limited(view):
 
 
 def session_page_rate_limited(view):
-    """The student page of a session by its code (/s/<code>/): a code that is no session (404) or a session the
-    visitor may not join (403) counts as a wrong code, so signed-in students cannot enumerate codes there either."""
+    """The page of a session by its code (/s/<code>/): a code that leads nowhere for this visitor (as on /join/), or
+    a session a signed-in visitor may not join (403), counts as a wrong code, so codes cannot be enumerated there
+    either."""
 
     @wraps(view)
-    def limited(request, *args, **kwargs):
+    def limited(request, code: str, *args, **kwargs):
         refused = over_limit_response(request, join_limits()[1])
         if refused:
             return refused
-        try:
-            response = view(request, *args, **kwargs)
-        except Http404:
+        if not code_leads_somewhere(code=normalize_code(code), user=request.user):
             wrong_code_noted(request)
-            raise
+            return view(request, code, *args, **kwargs)
+        response = view(request, code, *args, **kwargs)
         if response.status_code == 403:
             wrong_code_noted(request)
         return response

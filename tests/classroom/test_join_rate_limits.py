@@ -138,6 +138,20 @@ def test_signed_in_students_guessing_codes_on_session_pages_are_limited_too(
     assert "Retry-After" in refused
 
 
+def test_visitors_trying_codes_in_session_links_are_limited_too(live_session, frozen_clock, settings):
+    settings.JOIN_WRONG_CODE_RATE_LIMIT = "2/300"
+    live_session.allow_guests = False
+    live_session.save()
+    statuses = [
+        Client().get(reverse("student_session", args=[code])).status_code for code in ("NOSUCH", live_session.code)
+    ]
+
+    refused = Client().get(reverse("student_session", args=["NOSUC2"]))
+
+    assert statuses == [200, 200]  # the same "sign in to join" answer for both
+    assert refused.status_code == 429
+
+
 def test_an_enrolled_student_reopening_their_session_page_is_never_limited(
     client, live_session, frozen_clock, settings
 ):
