@@ -56,7 +56,8 @@ def test_the_https_redirect_spares_the_workers_health_check(client, settings):
     settings.SECURE_SSL_REDIRECT = True
 
     assert client.get(reverse("accounts:login"))["Location"].startswith("https://")
-    assert client.get(reverse("health")).status_code != 301
+    for name in ("health", "health-live", "health-ready"):
+        assert client.get(reverse(name)).status_code != 301, name
 
 
 def check_deploy(**settings_from_environment: str) -> subprocess.CompletedProcess:

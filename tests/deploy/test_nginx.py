@@ -11,12 +11,15 @@ NGINX = (ROOT / "deploy" / "nginx.conf").read_text()
 
 
 def test_every_proxied_location_overwrites_x_forwarded_for_with_the_address_nginx_saw():
-    locations = re.findall(r"location\s+(\S+)\s*\{(.*?)\n\s{8}\}", NGINX, flags=re.S)
-    proxied = {path: body for path, body in locations if "proxy_pass" in body}
+    locations = re.findall(r"location\s+(?:=\s+)?(\S+)\s*\{(.*?)\n\s{8}\}", NGINX, flags=re.S)
+    forwarded = {
+        path: re.findall(r"proxy_set_header\s+X-Forwarded-For\s+(\S+);", body)
+        for path, body in locations
+        if "proxy_pass" in body
+    }
 
-    assert set(proxied) == {"/ws/", "/"}
-    for path, body in proxied.items():
-        assert re.findall(r"proxy_set_header\s+X-Forwarded-For\s+(\S+);", body) == ["$remote_addr"], path
+    assert forwarded["/"] == forwarded["/ws/"] == ["$remote_addr"]
+    assert all(values in ([], ["$remote_addr"]) for values in forwarded.values()), forwarded
 
 
 def test_the_workers_trust_only_what_the_proxy_sends():
