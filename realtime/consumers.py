@@ -7,7 +7,7 @@ and sends the snapshot;
 runs in realtime.session_actions through `database_sync_to_async`.
 """
 
-import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -16,12 +16,14 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.utils import timezone
 
 from classroom.errors import DomainError
 from classroom.services import AnswerSubmission
 from realtime import auth, events, groups, session_actions
-from realtime.direct_send import DirectWrite, direct_writer, text_frame
+from realtime.direct_send import direct_closer, direct_writer
+from realtime.outbox import Outbox
 from realtime.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_MESSAGE_TOO_BIG,
@@ -50,7 +52,12 @@ Command = Callable[["SessionConsumer", dict], Awaitable[None]]
 
 
 class SessionConsumer(AsyncWebsocketConsumer):
-    """What both roles share: admission, the snapshot, frame checks, error replies, the hub."""
+    """What both roles share: admission, the snapshot, frame checks, error replies, the hub.
+
+    Whatever a client sends, and however the socket ends (the client closes or drops, the server closes it, or
+    something in here raises), the socket leaves its hub and the session's presence: leaving is the `finally` of
+    the socket's life.
+    """
 
     role = ""
     allowed_types: frozenset[str] = frozenset()
@@ -62,13 +69,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.user = None
         self.user_id = 0
         self.user_key = ""
-        self.ready = False
         self.attached = False
+        self.accepted = False
         self.closed = False
-        self.pending: list[str] = []
         self.snapshot_generation = 0
-        self.direct_write: DirectWrite | None = None
-        self.backlog: list[str] | None = None  # frames queued behind one on its way through ASGI
+        self.outbox: Outbox | None = None
         self.groups_joined: list[str] = []
 
     async def __call__(self, scope, receive, send):
@@ -78,11 +83,24 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.scope = scope
         self.channel_layer = None
         self.base_send = send
+        self.outbox = Outbox(
+            send,
+            stall_limit=settings.WEBSOCKET_SLOW_READER_LIMIT,
+            on_stalled=self.leave,
+            name=f"a {self.role} socket",
+        )
         try:
             while True:
                 await self.dispatch(await receive())
         except StopConsumer:
             pass
+        except Exception:
+            logger.exception("a %s socket of session %s failed; closing it with 1011", self.role, self.session_id)
+            with contextlib.suppress(Exception):
+                await self.close(code=CLOSE_UNAVAILABLE)
+        finally:
+            await self.leave()
+            await self.outbox.drain()  # a close frame still queued must go out before the server ends the socket
 
     async def dispatch(self, message):
         # Channels >= 4.2 hops to the sync thread before every handler to close stale database connections.
@@ -115,16 +133,17 @@ class SessionConsumer(AsyncWebsocketConsumer):
             logger.exception("could not open a socket of session %s", self.session_id)
             opening = session_actions.Opening(refusal="unavailable")
         if opening.refusal is not None:
-            await self.disconnect(CLOSE_CODES[opening.refusal])
             await self.close(code=CLOSE_CODES[opening.refusal])
             return
         self.user, self.user_id, self.user_key = opening.user, opening.user.pk, str(opening.user.pk)
         await self.accept()
-        self.direct_write = direct_writer(self.base_send)
+        self.accepted = True
+        self.outbox.direct_write = direct_writer(self.base_send)
+        self.outbox.close_now = direct_closer(self.base_send)
         try:
             runtime.hub.arrive(self, name=opening.user.name, guest=opening.user.is_guest)
             runtime.deadlines.ensure_running()
-            self.opened(opening)
+            await self.opened(opening)
             if generation == self.snapshot_generation:
                 await self.finish_snapshot(generation, opening.snapshot)
             else:  # live updates were resumed meanwhile: what was read may be older than a frame that got lost
@@ -136,7 +155,6 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     async def give_up(self) -> None:
         """Leave the hub and close with 1011: the client reconnects, and its next snapshot starts it afresh."""
-        await self.disconnect(CLOSE_UNAVAILABLE)
         await self.close(code=CLOSE_UNAVAILABLE)
 
     async def send_snapshot(self) -> None:
@@ -147,72 +165,68 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     def begin_snapshot(self) -> int:
         """Hold frames from here until the snapshot being read now is sent. Returns its generation."""
-        self.ready = False
+        self.outbox.hold()
         self.snapshot_generation += 1
         return self.snapshot_generation
 
     async def finish_snapshot(self, generation: int, text: str) -> None:
         if generation != self.snapshot_generation:
             return  # a newer snapshot is being read; it will be sent instead, with the frames held until then
-        self.ready = True
-        await self.send_frame(text)
-        pending, self.pending = self.pending, []
-        for frame in pending:
-            await self.send_frame(frame)
+        self.outbox.release(self.completed_snapshot(text))
+
+    def completed_snapshot(self, text: str) -> str:
+        """The snapshot as sent, from the one read from the database."""
+        return text
+
+    async def close(self, code=None, reason=None):
+        """Close after the frames already on their way, and leave the hub at once."""
+        if self.accepted:
+            self.outbox.close(code or 1000)
+        else:
+            await super().close(code=code, reason=reason)
+        await self.leave()
 
     async def disconnect(self, code):
+        await self.leave()
+
+    async def leave(self) -> None:
+        """Out of the hub and the session's presence; safe to call any number of times, from any path."""
         self.closed = True
-        self.pending.clear()
+        if self.outbox is not None and not self.accepted:
+            self.outbox.discard()
         if self.attached:
             self.attached = False
             await current_runtime().hub.detach(self, self.groups_joined)
 
+    async def websocket_disconnect(self, message):
+        if self.outbox is not None:
+            self.outbox.discard()
+        await self.leave()
+        raise StopConsumer()
+
     # --- frames ----------------------------------------------------------------------------------------------
-    def send_frame_now(self, frame: bytes | None) -> bool:
-        """Write a ready-made text frame (realtime.direct_send.text_frame) at once if the socket is open, has its
-        snapshot and takes data right now; False if it must go through `send_frame` instead."""
-        return (
-            frame is not None
-            and self.direct_write is not None
-            and self.ready
-            and not self.closed
-            and self.backlog is None
-            and self.direct_write(frame)
-        )
+    def put_frame(self, text: str, frame: bytes | None = None, slot: str | None = None) -> None:
+        """Hand a frame to this socket's outbox; never waits (`frame`: its wire bytes, if already made)."""
+        if not self.closed:
+            self.outbox.put(text, frame=frame, slot=slot)
 
     async def send_frame(self, text: str) -> None:
-        if self.closed:
-            return
-        if not self.ready:
-            self.pending.append(text)
-            return
-        if self.backlog is not None:  # a frame is on its way through ASGI: this one goes out right after it
-            self.backlog.append(text)
-            return
-        if self.direct_write is not None and self.send_frame_now(text_frame(text.encode())):
-            return
-        # Through ASGI: the server may hold the frame (flow control) and let another task's send pass it, so every
-        # frame sent meanwhile queues here and this call sends them all, in order.
-        self.backlog = [text]
-        try:
-            while self.backlog:
-                text = self.backlog.pop(0)
-                await self.base_send({"type": "websocket.send", "text": text})
-        except Exception as error:
-            # Usually the client just left; but a frame the server refuses (daphne's size cap) would otherwise
-            # leave a socket that silently never updates again.
-            logger.warning("could not send a %d-character frame to a %s socket: %r", len(text), self.role, error)
-            self.closed = True
-        finally:
-            self.backlog = None
+        self.put_frame(text)
 
     async def send_event(self, message: dict) -> None:
-        await self.send_frame(events.encode(message))
+        self.put_frame(events.encode(message))
 
     async def send_error(self, code: str, message: str, ref: str | None = None) -> None:
         await self.send_event(events.error(code, message, ref=ref))
 
     async def receive(self, text_data=None, bytes_data=None):
+        try:
+            await self.handle_frame(text_data)
+        except Exception:
+            logger.exception("a frame of a %s socket failed", self.role)
+            await self.send_error("internal_error", "Something went wrong; please try again.")
+
+    async def handle_frame(self, text_data: str | None) -> None:
         if text_data is None:
             await self.send_error("binary_not_supported", "Send JSON text frames, not binary ones.")
             return
@@ -241,8 +255,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         pass
 
     async def remove(self) -> None:
-        """The teacher took this user out of the session: close with 4403, which tells the page not to return."""
-        await self.disconnect(CLOSE_REMOVED)
+        """The teacher took this user out of the session: close with 4430, which tells the page not to return."""
         await self.close(code=CLOSE_REMOVED)
 
     async def on_live_changed(self, live: bool) -> None:
@@ -270,7 +283,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
     def groups_for(self, session_id: int) -> list[str]:
         raise NotImplementedError
 
-    def opened(self, opening: session_actions.Opening) -> None:
+    async def opened(self, opening: session_actions.Opening) -> None:
         """The socket was admitted with this opening, its snapshot not sent yet."""
 
     def snapshot_text(self, *, session_id: int, user) -> str:
@@ -357,13 +370,11 @@ class TeacherConsumer(SessionConsumer):
         self.results_seen: dict[int, int] = {}
         self.presence_by_worker: dict[str, tuple[float, dict[int, tuple[str, bool]]]] = {}
         self.presence_sent: dict[int, tuple[str, bool]] | None = None
-        self.results_waiting: str | None = None
-        self.results_writer: asyncio.Task | None = None
 
     def groups_for(self, session_id):
         return [groups.session_teachers(session_id)]
 
-    def opened(self, opening):
+    async def opened(self, opening):
         self.results_counted(opening.round_id, opening.answered)
 
     def snapshot_text(self, *, session_id, user):
@@ -423,23 +434,11 @@ class TeacherConsumer(SessionConsumer):
             if answered <= self.results_seen.get(round_id, -1):
                 return  # older or equal results from another worker
             self.results_seen[round_id] = answered
-            self.queue_results(message["text"])
+            self.put_frame(message["text"], slot="results")
         elif kind == "presence":
             students = {int(student_id): (name, bool(guest)) for student_id, name, guest in message["students"]}
             self.presence_by_worker[message["worker"]] = (time.monotonic(), students)
             await self.send_presence()
-
-    def queue_results(self, text: str) -> None:
-        """Results are written by a task of this socket's own, newest first: a projector that stops reading (a
-        sleeping laptop) then holds up only itself, not the worker's hub, and skips the results it missed."""
-        self.results_waiting = text
-        if self.results_writer is None or self.results_writer.done():
-            self.results_writer = asyncio.create_task(self._write_results())
-
-    async def _write_results(self) -> None:
-        while self.results_waiting is not None and not self.closed:
-            text, self.results_waiting = self.results_waiting, None
-            await self.send_frame(text)
 
     async def send_presence(self) -> None:
         now = time.monotonic()
@@ -451,7 +450,7 @@ class TeacherConsumer(SessionConsumer):
             merged.update(students)
         if merged != self.presence_sent:
             self.presence_sent = merged
-            await self.send_event(events.presence_updated(merged))
+            self.put_frame(events.encode(events.presence_updated(merged)), slot="presence")
 
     async def on_live_changed(self, live: bool) -> None:
         await self.send_event(events.live_status("live" if live else "interrupted"))

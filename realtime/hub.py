@@ -44,8 +44,7 @@ class HubSocket(Protocol):
     role: str
     session_id: int
 
-    def send_frame_now(self, frame: bytes | None) -> bool: ...
-    async def send_frame(self, text: str) -> None: ...
+    def put_frame(self, text: str, frame: bytes | None = None, slot: str | None = None) -> None: ...
     async def on_relay(self, message: dict) -> None: ...
     async def remove(self) -> None: ...
 
@@ -130,6 +129,8 @@ class LocalHub:
             self._presence_changed(socket.session_id)
 
     async def detach(self, socket: HubSocket, group_names: Iterable[str]) -> None:
+        """The socket is gone: it leaves presence at once, then its groups (left on the layer if it was the last)."""
+        self.depart(socket)
         for group in group_names:
             sockets = self.members.get(group)
             if sockets is None:
@@ -141,6 +142,8 @@ class LocalHub:
                     await asyncio.wait_for(self.layer.group_discard(group, self.channel_name), LAYER_TIMEOUT)
                 except Exception:
                     logger.warning("could not leave group %s; the layer is unreachable", group)
+
+    def depart(self, socket: HubSocket) -> None:
         if socket in self._arrived:
             self._arrived.discard(socket)
             here = self.students_here.get(socket.session_id, {})
@@ -216,17 +219,16 @@ class LocalHub:
         if kind == "frames":
             text = message.get("text")
             if text is not None:
-                # Framed once for every socket; those that cannot take it at once get it through ASGI.
+                # Framed once for every socket; a socket's outbox writes it at once or queues it, never waiting.
                 frame = text_frame(text.encode())
                 for socket in targets:
-                    if not socket.send_frame_now(frame):
-                        await socket.send_frame(text)
+                    socket.put_frame(text, frame)
             personal = message.get("personal")
             if personal:
                 for socket in targets:
                     own = personal.get(socket.user_key)
                     if own is not None:
-                        await socket.send_frame(own)
+                        socket.put_frame(own)
             for user_key in message.get("close_users") or ():
                 for socket in targets:
                     if socket.user_key == user_key:
