@@ -117,6 +117,27 @@ async def test_a_socket_that_cannot_take_data_gets_its_frames_through_asgi_in_or
         assert written == [wire("later")], "once the held frame is out, the shortcut is used again"
 
 
+async def test_a_socket_unwritable_past_the_limit_is_closed_with_1013_and_leaves_presence(
+    live_session, enrolled_students, settings
+):
+    settings.WEBSOCKET_SLOW_READER_LIMIT = 0.3
+    async with uvicorn_server() as port, student_client(port, enrolled_students[0], live_session) as client:
+        consumer = the_consumer(live_session)
+        protocol = consumer.base_send.__self__
+        protocol.pause_writing()  # the client stopped reading; the transport stays paused from here on
+
+        await publish([Broadcast(groups.session_students(live_session.pk), text=frame("never taken"))])
+        await asyncio.sleep(0.6)
+        assert live_session.pk not in current_runtime().hub.students_here, "out of presence once given up"
+        assert groups.session_students(live_session.pk) not in current_runtime().hub.members
+
+        protocol.resume_writing()  # the phone wakes up: it reads what was buffered, then the close frame
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(client.recv(), 5)
+        assert closed.value.rcvd.code == 1013
+
+
 async def test_a_closed_socket_is_not_written_to(live_session, enrolled_students):
     async with uvicorn_server() as port:
         async with student_client(port, enrolled_students[0], live_session):
