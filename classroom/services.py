@@ -205,6 +205,8 @@ def _close_current_round(session: LiveSession, now: datetime, *, state: str) -> 
 def _current_round(session: LiveSession, round_id: int) -> Round:
     round_ = session.current_round
     if round_ is None or round_.pk != round_id:
+        if not Round.objects.filter(pk=round_id, session_id=session.pk).exists():
+            raise DomainError("not_found", "That question was never asked in this session.")
         raise DomainError("not_current", "That is not the question on screen.")
     return round_
 
@@ -237,9 +239,12 @@ def session_push_question(
 def round_close(
     *, session: LiveSession, round_id: int, closed_by: User | None = None, now: datetime | None = None
 ) -> Round | None:
-    """Close the session's current round. Returns None when it was already closed (nothing to announce)."""
+    """Close the session's current round. Returns None when it was already closed (nothing to announce); a revealed
+    round is refused with `already_revealed`."""
     session = _session_for_command(session.pk, closed_by)
     round_ = _current_round(session, round_id)
+    if round_.revealed_at is not None:
+        raise DomainError("already_revealed", "This answer is already revealed.")
     if round_.closed_at is not None:
         return None
     return _close_current_round(session, now or timezone.now(), state=State.QUESTION_CLOSED)
@@ -339,10 +344,10 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
     """Store a batch of answers, exactly once per student and round.
 
     A retry with the client id already stored gets the stored answer back (`duplicate`); a different second answer
-    gets `already_answered`; an answer after the deadline, to a round that is not open, or to a round of another
-    session gets `round_closed` or `not_found` and stores nothing. The batch holds the lock of its sessions, as a
-    close, a reveal or a push does, so no answer slips in after a reveal; the unique constraint on (round, student)
-    is what guarantees one answer even across workers.
+    gets `already_answered`; an answer after the deadline, to a round that is not open, in a session that ended, or
+    to a round of another session gets `round_closed`, `session_ended` or `not_found` and stores nothing. The batch
+    holds the lock of its sessions, as a close, a reveal or a push does, so no answer slips in after a reveal; the
+    unique constraint on (round, student) is what guarantees one answer even across workers.
     """
     if not submissions:
         return []
@@ -375,6 +380,8 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                 refusals[index] = ("not_found", "No such question in this session.")
             elif key in stored_before or key in new_answers:
                 continue  # a retry or a second opinion: decided against the stored answer below
+            elif round_.session.state == State.ENDED:
+                refusals[index] = ("session_ended", "This session has ended.")
             elif not _answer_counts(round_, s.received_at):
                 refusals[index] = ("round_closed", "This question is closed.")
             else:

@@ -269,7 +269,9 @@ def _closed_broadcasts(round_: Round) -> list[Broadcast]:
 
 def close_round(*, session_id: int, teacher: User, round_id: int) -> CommandResult:
     round_ = services.round_close(session=_session(session_id), round_id=round_id, closed_by=teacher)
-    return CommandResult(broadcasts=_closed_broadcasts(round_) if round_ else [], round_id=round_id)
+    if round_ is None:  # closed already, by its deadline or another teacher: everyone was told then
+        raise DomainError("round_closed", "This question is already closed.")
+    return CommandResult(broadcasts=_closed_broadcasts(round_), round_id=round_id)
 
 
 def close_overdue_rounds() -> list[Broadcast]:
