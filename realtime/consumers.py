@@ -414,8 +414,25 @@ class TeacherConsumer(SessionConsumer):
         await self._run(session_actions.reveal_round, message, teacher=self.user, round_id=message["round_id"])
 
     async def remove_participant(self, message: dict) -> None:
-        await self._run(session_actions.remove_guest, message, teacher=self.user, student_id=message["student_id"])
-        current_runtime().results.mark_dirty(self.session_id)  # the guest's answers are gone from the results
+        await self._run(
+            session_actions.remove_participant,
+            message,
+            teacher=self.user,
+            student_id=message["student_id"],
+            delete_answers=message.get("delete_answers", False),
+        )
+        current_runtime().results.mark_dirty(self.session_id)  # answers deleted are gone from the results
+
+    async def readmit_participant(self, message: dict) -> None:
+        await self._run(
+            session_actions.readmit_participant, message, teacher=self.user, student_id=message["student_id"]
+        )
+
+    async def remove_unanswered_guests(self, message: dict) -> None:
+        await self._run(session_actions.remove_unanswered_guests, message, teacher=self.user)
+
+    async def lock_joining(self, message: dict) -> None:
+        await self._run(session_actions.lock_joining, message, teacher=self.user, locked=message["locked"])
 
     async def end(self, message: dict) -> None:
         await self._run(session_actions.end_session, message, teacher=self.user)
@@ -466,5 +483,8 @@ TeacherConsumer.commands = {
     "round.reveal": TeacherConsumer.reveal,
     "session.end": TeacherConsumer.end,
     "participant.remove": TeacherConsumer.remove_participant,
+    "participant.readmit": TeacherConsumer.readmit_participant,
+    "guests.remove_unanswered": TeacherConsumer.remove_unanswered_guests,
+    "session.lock": TeacherConsumer.lock_joining,
     "results.refresh": TeacherConsumer.refresh_results,
 }

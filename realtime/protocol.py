@@ -17,7 +17,7 @@ CLOSE_MESSAGE_TOO_BIG = 1009
 CLOSE_UNAVAILABLE = 1011  # a service the server needs (the database) did not answer; the client reconnects
 CLOSE_TRY_AGAIN_LATER = 1013  # the client stopped reading for too long; it reconnects and resumes by snapshot
 CLOSE_UNAUTHENTICATED = 4401
-CLOSE_REMOVED = 4430  # after accept: the teacher removed this guest from the session; the page does not reconnect
+CLOSE_REMOVED = 4430  # after accept: the teacher removed this student from the session; the page does not reconnect
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 
@@ -50,13 +50,17 @@ CLIENT_MESSAGES: dict[str, tuple[Field, ...]] = {
     "round.close": (Field("round_id", int), REF),
     "round.reveal": (Field("round_id", int), REF),
     "session.end": (REF,),
-    "participant.remove": (Field("student_id", int), REF),
+    "participant.remove": (Field("student_id", int), Field("delete_answers", bool, optional=True), REF),
+    "participant.readmit": (Field("student_id", int), REF),
+    "guests.remove_unanswered": (REF,),
+    "session.lock": (Field("locked", bool), REF),
     "results.refresh": (REF,),
 }
 
 STUDENT_TYPES = frozenset({"ping", "answer.submit"})
 TEACHER_TYPES = frozenset(
-    {"ping", "round.push", "round.close", "round.reveal", "session.end", "results.refresh", "participant.remove"}
+    {"ping", "round.push", "round.close", "round.reveal", "session.end", "results.refresh"}
+    | {"participant.remove", "participant.readmit", "guests.remove_unanswered", "session.lock"}
 )
 
 
