@@ -7,6 +7,7 @@ and sends the snapshot;
 runs in realtime.session_actions through `database_sync_to_async`.
 """
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -126,6 +127,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         try:
             await runtime.hub.attach(self, self.groups_joined)
             self.attached = True
+            await self.joined_hub()
             opening = await runtime.openings.call(
                 session_actions.SocketRequest(role=self.role, session_id=self.session_id, session_key=key)
             )
@@ -283,6 +285,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
     def groups_for(self, session_id: int) -> list[str]:
         raise NotImplementedError
 
+    async def joined_hub(self) -> None:
+        """The socket is in its hub's groups; it is not admitted yet."""
+
     async def opened(self, opening: session_actions.Opening) -> None:
         """The socket was admitted with this opening, its snapshot not sent yet."""
 
@@ -364,18 +369,41 @@ class TeacherConsumer(SessionConsumer):
     role = "teacher"
     allowed_types = TEACHER_TYPES
     PRESENCE_EXPIRY = 15.0
+    # The longest a new teacher socket waits for every worker's presence report before its snapshot goes out with
+    # the presence marked incomplete (a report comes back within a layer round trip, a few milliseconds).
+    PRESENCE_GATHER_TIMEOUT = 1.0
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.results_seen: dict[int, int] = {}
         self.presence_by_worker: dict[str, tuple[float, dict[int, tuple[str, bool]]]] = {}
         self.presence_sent: dict[int, tuple[str, bool]] | None = None
+        self.presence_request: str | None = None
+        self.presence_expected: set[str] = set()
+        self.presence_gathered = asyncio.Event()
 
     def groups_for(self, session_id):
         return [groups.session_teachers(session_id)]
 
+    async def joined_hub(self) -> None:
+        # Asked now, the workers' reports arrive while the socket is being admitted, in time for its snapshot.
+        hub = current_runtime().hub
+        self.presence_expected = hub.known_workers()
+        self.presence_request = await hub.request_presence(self.session_id)
+
     async def opened(self, opening):
         self.results_counted(opening.round_id, opening.answered)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.presence_gathered.wait(), self.PRESENCE_GATHER_TIMEOUT)
+
+    def completed_snapshot(self, text: str) -> str:
+        """The teacher's snapshot carries who is connected on every worker (`complete` false if a worker's report
+        is still missing: a `presence.updated` follows when it comes)."""
+        merged = self.merged_presence()
+        self.presence_sent = merged
+        complete = self.presence_expected <= set(self.presence_by_worker)
+        presence = {key: value for key, value in events.presence_updated(merged).items() if key != "type"}
+        return text[:-1] + ',"presence":' + events.encode({**presence, "complete": complete}) + "}"
 
     def snapshot_text(self, *, session_id, user):
         snapshot = session_actions.teacher_snapshot(session_id=session_id, user=user)
@@ -386,9 +414,6 @@ class TeacherConsumer(SessionConsumer):
         """A snapshot showed this many answers: results relayed later that count fewer are older than it."""
         if round_id is not None:
             self.results_seen[round_id] = max(self.results_seen.get(round_id, -1), answered)
-
-    async def after_connect(self) -> None:
-        await current_runtime().hub.request_presence(self.session_id)
 
     async def _run(self, action, message: dict, **kwargs) -> session_actions.CommandResult:
         result = await database_sync_to_async(action)(session_id=self.session_id, **kwargs)
@@ -455,9 +480,12 @@ class TeacherConsumer(SessionConsumer):
         elif kind == "presence":
             students = {int(student_id): (name, bool(guest)) for student_id, name, guest in message["students"]}
             self.presence_by_worker[message["worker"]] = (time.monotonic(), students)
+            if self.presence_request is not None and self.presence_expected <= set(self.presence_by_worker):
+                self.presence_gathered.set()
             await self.send_presence()
 
-    async def send_presence(self) -> None:
+    def merged_presence(self) -> dict[int, tuple[str, bool]]:
+        """Who is connected on any worker, forgetting workers not heard from for PRESENCE_EXPIRY."""
         now = time.monotonic()
         merged: dict[int, tuple[str, bool]] = {}
         for worker, (seen_at, students) in list(self.presence_by_worker.items()):
@@ -465,6 +493,12 @@ class TeacherConsumer(SessionConsumer):
                 del self.presence_by_worker[worker]
                 continue
             merged.update(students)
+        return merged
+
+    async def send_presence(self) -> None:
+        if self.outbox.holding:
+            return  # a snapshot is being read: it carries the presence as it is when it goes out
+        merged = self.merged_presence()
         if merged != self.presence_sent:
             self.presence_sent = merged
             self.put_frame(events.encode(events.presence_updated(merged)), slot="presence")

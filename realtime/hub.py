@@ -36,6 +36,8 @@ PRESENCE_DEBOUNCE = 0.2
 PRESENCE_ENTRIES_PER_SECOND = 2000
 PRESENCE_MAX_DELAY = 3.0
 PRESENCE_REFRESH = 5.0
+# A worker not heard from for this long (no hello, no presence) is taken to be gone.
+WORKER_EXPIRY = 15.0
 
 
 class HubSocket(Protocol):
@@ -74,6 +76,8 @@ class LocalHub:
         self._joining: dict[str, asyncio.Future] = {}
         self._presence_pending: set[int] = set()
         self._presence_task: asyncio.Task | None = None
+        self._workers_seen: dict[str, float] = {}  # other workers' hubs -> when last heard from
+        self._presence_requests = 0
         self._start_lock = asyncio.Lock()
 
     @property
@@ -85,6 +89,8 @@ class LocalHub:
             if self.started:
                 return
             self.channel_name = await self.layer.new_channel()
+            await self._group_add(groups.hubs())
+            await self._hello()
             self._tasks.append(asyncio.create_task(self._receive_forever(), name="hub-receive"))
             self._tasks.append(asyncio.create_task(self._presence_refresh_forever(), name="hub-presence"))
             if not isinstance(self.layer, InMemoryChannelLayer):
@@ -209,10 +215,10 @@ class LocalHub:
                 await self._restore()
             return
         group = message.get("group")
-        sockets = self.members.get(group)
-        if kind == "presence_request":
-            self._presence_changed(message["session_id"])
+        if group == groups.hubs():
+            await self._from_another_hub(message)
             return
+        sockets = self.members.get(group)
         if not sockets:
             return
         targets = list(sockets)
@@ -284,7 +290,7 @@ class LocalHub:
                     logger.exception("could not tell sockets about the live state")
 
     async def _restore(self) -> None:
-        for group in list(self.members):
+        for group in [groups.hubs(), *self.members]:
             try:
                 await asyncio.wait_for(self.layer.group_add(group, self.channel_name), LAYER_TIMEOUT)
             except Exception:
@@ -306,7 +312,7 @@ class LocalHub:
         for session_id in pending:
             await self._publish_presence(session_id)
 
-    async def _publish_presence(self, session_id: int) -> None:
+    async def _publish_presence(self, session_id: int, request: str | None = None) -> None:
         here = self.students_here.get(session_id, {})
         await self.group_send(
             groups.session_teachers(session_id),
@@ -315,20 +321,43 @@ class LocalHub:
                 "worker": self.worker_id,
                 "session_id": session_id,
                 "students": [[student_id, entry[0], entry[2]] for student_id, entry in here.items()],
+                "request": request,
             },
         )
 
     async def _presence_refresh_forever(self) -> None:
         while True:
             await asyncio.sleep(PRESENCE_REFRESH)
+            await self._hello()
             for session_id in list(self.students_here):
                 await self._publish_presence(session_id)
 
-    async def request_presence(self, session_id: int) -> None:
-        """Ask every worker with students of this session to report them now (a teacher just connected)."""
+    async def request_presence(self, session_id: int) -> str:
+        """Ask every worker's hub to report the session's students connected to it, at once and even if none are
+        (a teacher just connected). Returns the request's id, which each report carries."""
+        self._presence_requests += 1
+        request = f"{self.worker_id}-{self._presence_requests}"
         await self.group_send(
-            groups.session_students(session_id),
-            {"kind": "presence_request", "session_id": session_id},
+            groups.hubs(),
+            {"kind": "presence_request", "session_id": session_id, "request": request, "worker": self.worker_id},
         )
-        if session_id in self.students_here:
-            self._presence_changed(session_id)
+        return request
+
+    def known_workers(self) -> set[str]:
+        """The workers whose hubs are known to be running: this one and those heard from lately."""
+        now = time.monotonic()
+        alive = {worker for worker, seen in self._workers_seen.items() if now - seen <= WORKER_EXPIRY}
+        return {self.worker_id, *alive}
+
+    async def _hello(self) -> None:
+        await self.group_send(groups.hubs(), {"kind": "hello", "worker": self.worker_id})
+
+    async def _from_another_hub(self, message: dict) -> None:
+        worker = message.get("worker")
+        if worker and worker != self.worker_id:
+            new = worker not in self._workers_seen
+            self._workers_seen[worker] = time.monotonic()
+            if new and message.get("kind") == "hello":
+                await self._hello()  # so that a worker that just started knows this one at once
+        if message.get("kind") == "presence_request":
+            await self._publish_presence(message["session_id"], request=message["request"])

@@ -101,3 +101,16 @@ async def test_a_student_with_two_sockets_stays_present_until_both_have_ended(li
     assert await teacher_socket.nothing_more(0.6)
     await second.close()
     assert await connected_ids(teacher_socket, []) == []
+
+
+async def test_a_teacher_connecting_after_the_students_finds_them_all_in_its_snapshot(
+    live_session, teacher, enrolled_students
+):
+    student_sockets = [(await connect(student, live_session))[0] for student in enrolled_students]
+    teacher_socket, snapshot = await connect(teacher, live_session, "teacher")
+    expected = sorted(student.pk for student in enrolled_students)
+    assert snapshot["presence"]["connected"] == expected
+    assert snapshot["presence"]["complete"] is True
+    assert {entry["id"] for entry in snapshot["presence"]["students"]} == set(expected)
+    assert await teacher_socket.nothing_more(0.6), "the snapshot's presence was already complete"
+    assert len(student_sockets) == len(enrolled_students)  # kept open until here
