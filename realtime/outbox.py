@@ -141,8 +141,8 @@ class Outbox:
         """Wait until what was put is written (a close included), for at most the slow-reader limit."""
         writer = self.writer
         if writer is not None and not writer.done() and writer is not _current_task():
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(asyncio.shield(writer), self.stall_limit)
+            # asyncio.wait, not awaiting the task: a writer cancelled by `discard` must not cancel the caller.
+            await asyncio.wait({writer}, timeout=self.stall_limit)
 
     # --- writing -----------------------------------------------------------------------------------------------
     def _wake(self) -> None:

@@ -172,3 +172,14 @@ async def test_a_close_goes_out_after_the_frames_put_before_it():
     await outbox.drain()
     assert client.sent == ["error"]
     assert client.closed_with == 4430
+
+
+async def test_draining_an_outbox_whose_writer_was_just_discarded_returns_quietly():
+    client = Client()
+    outbox = outbox_for(client)
+    client.reading.clear()
+    outbox.put("never read")
+    await asyncio.sleep(0.01)  # the writer waits in send
+    outbox.discard()  # the client left
+    await outbox.drain()
+    assert client.sent == []
