@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from classroom.errors import DomainError
 from classroom.services import AnswerSubmission
+from config.database import is_unavailable, log_failure, outage
 from realtime import auth, events, groups, session_actions
 from realtime.direct_send import direct_closer, direct_writer
 from realtime.outbox import Outbox
@@ -32,6 +34,7 @@ from realtime.protocol import (
     CLOSE_REMOVED,
     CLOSE_UNAUTHENTICATED,
     CLOSE_UNAVAILABLE,
+    PROJECTOR_TYPES,
     STUDENT_TYPES,
     TEACHER_TYPES,
     ProtocolError,
@@ -131,8 +134,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
             opening = await runtime.openings.call(
                 session_actions.SocketRequest(role=self.role, session_id=self.session_id, session_key=key)
             )
-        except Exception:
-            logger.exception("could not open a socket of session %s", self.session_id)
+        except Exception as error:
+            log_failure(logger, error, "could not open a socket of session %s", self.session_id)
             opening = session_actions.Opening(refusal="unavailable")
         if opening.refusal is not None:
             await self.close(code=CLOSE_CODES[opening.refusal])
@@ -245,7 +248,13 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await command(self, message)
         except DomainError as error:
             await self.send_error(error.code, error.message, message.get("ref"))
-        except Exception:
+        except Exception as error:
+            if is_unavailable(error):
+                outage.failed(error)
+                await self.send_error(
+                    "unavailable", "The database is not answering; send it again shortly.", message.get("ref")
+                )
+                return
             logger.exception("command %s failed", message["type"])
             await self.send_error("internal_error", "Something went wrong; please try again.", message.get("ref"))
 
@@ -277,8 +286,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
         for socket in sockets:
             try:
                 await socket.on_live_changed(live)
-            except Exception:
-                logger.exception("could not resync a socket of session %s", socket.session_id)
+            except Exception as error:
+                log_failure(logger, error, "could not resync a socket of session %s", socket.session_id)
                 await socket.give_up()
 
     # --- per role --------------------------------------------------------------------------------------------
@@ -304,6 +313,13 @@ class StudentConsumer(SessionConsumer):
     role = "student"
     allowed_types = STUDENT_TYPES
 
+    # Answers of this socket the database could not store yet, kept to date their resends (see submit_answer).
+    MAX_UNSTORED = 8
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unstored: dict[tuple[int, str], tuple[datetime, dict]] = {}
+
     def groups_for(self, session_id):
         return [groups.session_students(session_id)]
 
@@ -312,16 +328,27 @@ class StudentConsumer(SessionConsumer):
 
     async def submit_answer(self, message: dict) -> None:
         runtime = current_runtime()
-        outcome = await runtime.answers.call(
-            AnswerSubmission(
-                session_id=self.session_id,
-                round_id=message["round_id"],
-                student_id=self.user_id,
-                client_id=message["client_id"],
-                raw_response=message["answer"],
-                received_at=timezone.now(),
+        # An answer refused with `unavailable` counts from when this socket first received it: the page resends it
+        # unchanged until the database is back, which may be after the deadline it was given before.
+        attempt = (message["round_id"], message["client_id"])
+        first = self.unstored.get(attempt)
+        received_at = first[0] if first is not None and first[1] == message["answer"] else timezone.now()
+        try:
+            outcome = await runtime.answers.call(
+                AnswerSubmission(
+                    session_id=self.session_id,
+                    round_id=message["round_id"],
+                    student_id=self.user_id,
+                    client_id=message["client_id"],
+                    raw_response=message["answer"],
+                    received_at=received_at,
+                )
             )
-        )
+        except Exception as error:
+            if is_unavailable(error) and first is None and len(self.unstored) < self.MAX_UNSTORED:
+                self.unstored[attempt] = (received_at, message["answer"])
+            raise
+        self.unstored.pop(attempt, None)
         ref = message.get("ref")
         if not outcome.accepted:
             await self.send_error(outcome.error_code, outcome.error_message, ref)
@@ -348,8 +375,8 @@ class StudentConsumer(SessionConsumer):
                 session_id=sockets[0].session_id,
                 users=list({socket.user_id: socket.user for socket in sockets}.values()),
             )
-        except Exception:
-            logger.exception("could not resync the students of session %s", sockets[0].session_id)
+        except Exception as error:
+            log_failure(logger, error, "could not resync the students of session %s", sockets[0].session_id)
             for socket in sockets:
                 await socket.give_up()
             return
@@ -462,10 +489,28 @@ class TeacherConsumer(SessionConsumer):
     async def end(self, message: dict) -> None:
         await self._run(session_actions.end_session, message, teacher=self.user)
 
-    async def refresh_results(self, message: dict) -> None:
-        _round_id, _answered, text = await database_sync_to_async(session_actions.results_text)(
-            session_id=self.session_id
+    async def set_live_results(self, message: dict) -> None:
+        await self._run(
+            session_actions.set_live_results, message, teacher=self.user, live_results=message["live_results"]
         )
+
+    async def hide_text(self, message: dict) -> None:
+        await self._run(
+            session_actions.hide_text,
+            message,
+            teacher=self.user,
+            round_id=message["round_id"],
+            text=message["text"],
+            hidden=message.get("hidden", True),
+        )
+
+    def results_text_of(self, results: session_actions.ResultsTexts) -> str | None:
+        """The version of the live results this socket shows."""
+        return results.text
+
+    async def refresh_results(self, message: dict) -> None:
+        results = await database_sync_to_async(session_actions.results_texts)(session_id=self.session_id)
+        text = self.results_text_of(results)
         if text is not None:
             await self.send_frame(text)
 
@@ -476,7 +521,12 @@ class TeacherConsumer(SessionConsumer):
             if answered <= self.results_seen.get(round_id, -1):
                 return  # older or equal results from another worker
             self.results_seen[round_id] = answered
-            self.put_frame(message["text"], slot="results")
+            texts = session_actions.ResultsTexts(
+                round_id=round_id, answered=answered, text=message["text"], projector_text=message.get("projector_text")
+            )
+            text = self.results_text_of(texts)
+            if text is not None:
+                self.put_frame(text, slot="results")
         elif kind == "presence":
             students = {int(student_id): (name, bool(guest)) for student_id, name, guest in message["students"]}
             self.presence_by_worker[message["worker"]] = (time.monotonic(), students)
@@ -520,5 +570,29 @@ TeacherConsumer.commands = {
     "participant.readmit": TeacherConsumer.readmit_participant,
     "guests.remove_unanswered": TeacherConsumer.remove_unanswered_guests,
     "session.lock": TeacherConsumer.lock_joining,
+    "results.refresh": TeacherConsumer.refresh_results,
+    "session.update": TeacherConsumer.set_live_results,
+    "round.hide_text": TeacherConsumer.hide_text,
+}
+
+
+class ProjectorConsumer(TeacherConsumer):
+    """The projector view's socket: a teacher's, in the teachers' group, but it shows only what the room may see.
+    Events with a projector version (docs/protocol.md) reach it in that version; it sends no command."""
+
+    role = "projector"
+    allowed_types = PROJECTOR_TYPES
+
+    def snapshot_text(self, *, session_id, user):
+        snapshot = session_actions.projector_snapshot(session_id=session_id, user=user)
+        self.results_counted(snapshot.round_id, snapshot.answered)
+        return snapshot.text
+
+    def results_text_of(self, results: session_actions.ResultsTexts) -> str | None:
+        return results.projector_text
+
+
+ProjectorConsumer.commands = {
+    "ping": SessionConsumer.ping,
     "results.refresh": TeacherConsumer.refresh_results,
 }

@@ -147,7 +147,7 @@ class LocalHub:
                 try:
                     await asyncio.wait_for(self.layer.group_discard(group, self.channel_name), LAYER_TIMEOUT)
                 except Exception:
-                    logger.warning("could not leave group %s; the layer is unreachable", group)
+                    logger.debug("could not leave group %s; the layer is unreachable", group)
 
     def depart(self, socket: HubSocket) -> None:
         if socket in self._arrived:
@@ -166,7 +166,7 @@ class LocalHub:
         try:
             await asyncio.wait_for(self.layer.group_add(group, self.channel_name), LAYER_TIMEOUT)
         except Exception:
-            logger.warning("could not join group %s; will rejoin when the layer is back", group)
+            logger.debug("could not join group %s; will rejoin when the layer is back", group)
             await self._set_live(False)
 
     # --- sending --------------------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ class LocalHub:
                 self.layer.group_send(group, {"type": RELAY, "group": group, **message}), LAYER_TIMEOUT
             )
         except Exception:
-            logger.warning("live update to %s lost: the channel layer is unreachable", group)
+            logger.debug("live update to %s lost: the channel layer is unreachable", group)
             await self._set_live(False)
             return False
         return True
@@ -190,7 +190,7 @@ class LocalHub:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.warning("reading from the channel layer failed; retrying")
+                logger.debug("reading from the channel layer failed; retrying")
                 await self._set_live(False)
                 await asyncio.sleep(1)
                 continue
@@ -209,7 +209,7 @@ class LocalHub:
             missed = number != self._heartbeat_seen + 1
             self._heartbeat_seen = number
             if missed and self.live:
-                logger.warning("a heartbeat went missing: the channel layer lost messages; resyncing")
+                logger.debug("a heartbeat went missing: the channel layer lost messages; resyncing")
                 await self._set_live(False)
             if not self.live:
                 await self._restore()
@@ -223,12 +223,11 @@ class LocalHub:
             return
         targets = list(sockets)
         if kind == "frames":
-            text = message.get("text")
-            if text is not None:
-                # Framed once for every socket; a socket's outbox writes it at once or queues it, never waiting.
-                frame = text_frame(text.encode())
-                for socket in targets:
-                    socket.put_frame(text, frame)
+            by_role = message.get("by_role") or {}
+            common = [socket for socket in targets if socket.role not in by_role] if by_role else targets
+            self._send_text(common, message.get("text"))
+            for role, text in by_role.items():  # a role that sees another version of the event (the projector)
+                self._send_text([socket for socket in targets if socket.role == role], text)
             personal = message.get("personal")
             if personal:
                 for socket in targets:
@@ -242,6 +241,15 @@ class LocalHub:
         else:
             for socket in targets:
                 await socket.on_relay(message)
+
+    @staticmethod
+    def _send_text(sockets: list[HubSocket], text: str | None) -> None:
+        """Framed once for every socket; a socket's outbox writes it at once or queues it, never waiting."""
+        if text is None or not sockets:
+            return
+        frame = text_frame(text.encode())
+        for socket in sockets:
+            socket.put_frame(text, frame)
 
     # --- health ---------------------------------------------------------------------------------------------
     async def _heartbeat_forever(self) -> None:
@@ -267,10 +275,11 @@ class LocalHub:
         if self.live == live:
             return
         self.live = live
+        # One warning each way per outage; the failures in between are logged at DEBUG only.
         if live:
-            logger.info("channel layer reachable again; live updates resumed")
+            logger.warning("channel layer reachable again; live updates resumed")
         else:
-            logger.warning("channel layer unreachable; live updates interrupted")
+            logger.warning("channel layer unreachable or lost messages; live updates interrupted")
         # Resyncing every socket reads the database; done here it would stop this loop from reading heartbeats
         # and broadcasts for as long as it takes. Notices are queued in order and sent by a task of their own.
         self._live_notices.put_nowait(live)

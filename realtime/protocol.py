@@ -55,13 +55,33 @@ CLIENT_MESSAGES: dict[str, tuple[Field, ...]] = {
     "guests.remove_unanswered": (REF,),
     "session.lock": (Field("locked", bool), REF),
     "results.refresh": (REF,),
+    "session.update": (Field("live_results", bool), REF),
+    "round.hide_text": (
+        Field("round_id", int),
+        Field("text", str, max_length=200),
+        Field("hidden", bool, optional=True),
+        REF,
+    ),
 }
 
 STUDENT_TYPES = frozenset({"ping", "answer.submit"})
 TEACHER_TYPES = frozenset(
-    {"ping", "round.push", "round.close", "round.reveal", "session.end", "results.refresh"}
-    | {"participant.remove", "participant.readmit", "guests.remove_unanswered", "session.lock"}
+    {
+        "ping",
+        "round.push",
+        "round.close",
+        "round.reveal",
+        "session.end",
+        "results.refresh",
+        "participant.remove",
+        "participant.readmit",
+        "guests.remove_unanswered",
+        "session.lock",
+        "session.update",
+        "round.hide_text",
+    }
 )
+PROJECTOR_TYPES = frozenset({"ping", "results.refresh"})  # the projector only shows: it sends no command
 
 
 class ProtocolError(Exception):
