@@ -215,6 +215,16 @@ function askRemoval(id, name) {
   dialog.showModal();
 }
 
+// Who is connected on any worker: from a presence.updated, or the snapshot's `presence` (docs/protocol.md).
+function applyPresence(presence) {
+  state.connected = new Set(presence.connected);
+  state.present = presence.students;
+  for (const student of presence.students) {
+    state.roster.set(student.id, student.name);
+    if (student.guest) state.guests.add(student.id);
+  }
+}
+
 function forget(studentId) {
   state.roster.delete(studentId);
   state.guests.delete(studentId);
@@ -294,6 +304,7 @@ followRounds(socket, state, {
     state.guests = new Set(everyone.filter((student) => student.guest).map((student) => student.id));
     state.removed = new Set(message.roster.filter((student) => student.removed).map((student) => student.id));
     state.joiningLocked = Boolean(message.session.joining_locked);
+    if (message.presence) applyPresence(message.presence);
   },
   onRound: drawRound,
   render: (change) => {
@@ -308,12 +319,7 @@ followRounds(socket, state, {
 
 socket
   .on("presence.updated", (message) => {
-    state.connected = new Set(message.connected);
-    state.present = message.students;
-    for (const student of message.students) {
-      state.roster.set(student.id, student.name);
-      if (student.guest) state.guests.add(student.id);
-    }
+    applyPresence(message);
     renderRoster();
     renderRound();
   })

@@ -23,6 +23,10 @@ def test_a_teacher_removes_a_student_lets_them_back_in_and_locks_joining(people)
     )
     expect(row.first).to_contain_text("Connected")
     row = row.first
+    # A reload finds the student connected at once: the snapshot carries who is in (nothing changed since).
+    control.reload()
+    expect(row).to_contain_text("Connected")
+    expect(control.locator("#roster-summary")).to_have_text(re.compile(r"^1 of \d+ connected$"))
 
     row.get_by_role("button", name="Remove").click()
     dialog = control.get_by_role("dialog")
