@@ -177,7 +177,13 @@ class Person:
     def new_page(self):
         page = self.context.new_page()
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._content_security_policy_violation)
         return page
+
+    def _content_security_policy_violation(self, message) -> None:
+        """Chromium logs what the Content-Security-Policy blocked: that is an error of the page too."""
+        if "Content Security Policy" in message.text:
+            self.errors.append(message.text)
 
     def close(self) -> None:
         self.context.close()
@@ -185,7 +191,7 @@ class Person:
 
 @pytest.fixture
 def people(browser, quizcast_server):
-    """Make signed-in people; every page error they met fails the test."""
+    """Make signed-in people; every page error (or CSP violation) they met fails the test."""
     made: list[Person] = []
 
     def make(username: str, password: str, *, phone: bool = False) -> Person:
