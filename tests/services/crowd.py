@@ -11,6 +11,8 @@ import argparse
 import json
 import os
 
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     for student in students:
         store = SessionStore()
         store[SESSION_KEY] = str(student.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        store[BACKEND_SESSION_KEY] = MODEL_BACKEND  # the backend that signs a password in, as the form records it
         store[HASH_SESSION_KEY] = student.get_session_auth_hash()
         store.create()
         cookies[student.pk] = f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
