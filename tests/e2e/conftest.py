@@ -28,8 +28,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    # The classroom's name for the server, as phones on the LAN would reach it: it resolves to loopback only.
-    "--host-resolver-rules=MAP quizcast.test 127.0.0.1",
+    # Every host name resolves to loopback, so nothing a page asks for leaves this machine: the classroom's name for
+    # the server (LAN_HOST) and the laptop's own names reach the test server as phones on the LAN would.
+    "--host-resolver-rules=MAP * 127.0.0.1",
 ]
 LAN_HOST = "quizcast.test"
 SCREENSHOTS = os.environ.get("QUIZCAST_SCREENSHOTS") == "1"
