@@ -94,6 +94,11 @@ class LiveSession(models.Model):
         default=False,
         help_text=_("Anyone with the code can join under a display name, without an account."),
     )
+    joining_locked = models.BooleanField(
+        _("joining locked"),
+        default=False,
+        help_text=_("No new guests or students may join; those already in stay."),
+    )
     live_results = models.BooleanField(
         _("show live results on the projector"),
         default=False,
@@ -118,11 +123,15 @@ class LiveSession(models.Model):
 
 
 class Participant(models.Model):
-    """A student who joined a live session: enrolled students on first connect, guests when they join."""
+    """A student who joined a live session: enrolled students on first connect, guests when they join.
+
+    An enrolled student the teacher removed from the session keeps the row, with `removed_at` set: they are refused
+    until the teacher lets them back in."""
 
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="participants")
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     joined_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "student"], name="participant_once_per_session")]

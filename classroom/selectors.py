@@ -53,11 +53,15 @@ def sessions_visible_to(*, user: User):
 
 
 def session_roster(*, session: LiveSession) -> list[dict]:
-    """Everyone expected in the session: the classroom's students and the guests who joined."""
+    """Everyone expected in the session: the classroom's students and the guests who joined; `removed` marks the
+    students the teacher removed from it."""
     enrolled = User.objects.filter(enrolments__classroom_id=session.classroom_id)
     guests = User.objects.filter(pk__in=Participant.objects.filter(session=session).values("student_id"))
     students = (enrolled | guests).distinct().order_by("display_name", "username")
-    return [{"id": s.pk, "name": s.name, "guest": s.is_guest} for s in students]
+    removed = set(
+        Participant.objects.filter(session=session, removed_at__isnull=False).values_list("student_id", flat=True)
+    )
+    return [{"id": s.pk, "name": s.name, "guest": s.is_guest, "removed": s.pk in removed} for s in students]
 
 
 def round_effective_state(*, round_: Round, now: datetime | None = None) -> str:

@@ -118,6 +118,8 @@ def session_join_as_guest(*, code: str, display_name: str) -> tuple[LiveSession,
         session = _locked_session(session.pk)  # guests joining at once are counted one after another
         if session is None:
             raise DomainError("not_found", "No live session accepts guests with that code.")
+        if session.joining_locked:
+            raise DomainError("joining_locked", "This session is not letting anyone new in. Ask your teacher.")
         if (
             Participant.objects.filter(session=session, student__is_guest=True).count()
             >= settings.MAX_GUESTS_PER_SESSION
@@ -134,32 +136,120 @@ def session_join_as_guest(*, code: str, display_name: str) -> tuple[LiveSession,
     return session, guest
 
 
+@dataclass(frozen=True)
+class Removal:
+    """Who was taken out of a session: a guest (gone for good, answers deleted, account closed) or an enrolled
+    student (refused until let back in; answers deleted only if the teacher asked)."""
+
+    student: User
+    guest: bool
+    answers_deleted: bool
+
+
+def _remove_guests(session: LiveSession, participants: list[Participant]) -> list[User]:
+    guests = [participant.student for participant in participants]
+    Participant.objects.filter(pk__in=[participant.pk for participant in participants]).delete()
+    Answer.objects.filter(round__session=session, student__in=guests).delete()
+    User.objects.filter(pk__in=[guest.pk for guest in guests]).update(is_active=False)
+    return guests
+
+
 @transaction.atomic
-def session_remove_guest(*, session: LiveSession, student_id: int, removed_by: User) -> User:
-    """Take a guest out of the session: off the roster and the leaderboard, their answers gone, their account
-    closed so the link and the cookie stop working. Enrolled students are managed in their classroom instead."""
+def session_remove_participant(
+    *, session: LiveSession, student_id: int, removed_by: User, delete_answers: bool = False
+) -> Removal:
+    """Take a student out of the session. A guest is gone for good: off the roster and the leaderboard, their answers
+    deleted, their account closed so the link and the cookie stop working. An enrolled student is refused (sockets
+    and page) until let back in with `session_readmit_participant`; their answers stay unless `delete_answers`."""
     session = _session_for_command(session.pk, removed_by)
+    participant = Participant.objects.filter(session=session, student_id=student_id).select_related("student").first()
+    if participant is not None and participant.student.is_guest:
+        (guest,) = _remove_guests(session, [participant])
+        return Removal(student=guest, guest=True, answers_deleted=True)
+    if participant is None:
+        enrolment = (
+            Enrolment.objects.filter(classroom_id=session.classroom_id, student_id=student_id)
+            .select_related("student")
+            .first()
+        )
+        if enrolment is None:
+            raise DomainError("not_found", "That student is neither enrolled in this class nor in this session.")
+        participant = Participant(session=session, student=enrolment.student)
+    if participant.removed_at is None:
+        participant.removed_at = timezone.now()
+        participant.save()
+    if delete_answers:
+        Answer.objects.filter(round__session=session, student_id=student_id).delete()
+    return Removal(student=participant.student, guest=False, answers_deleted=delete_answers)
+
+
+@transaction.atomic
+def session_readmit_participant(*, session: LiveSession, student_id: int, readmitted_by: User) -> User:
+    """Let a removed student back into the session (their sockets are admitted again)."""
+    session = _session_for_command(session.pk, readmitted_by)
     participant = (
-        Participant.objects.filter(session=session, student_id=student_id, student__is_guest=True)
+        Participant.objects.filter(session=session, student_id=student_id, removed_at__isnull=False)
         .select_related("student")
         .first()
     )
     if participant is None:
-        raise DomainError("not_found", "Only guests who joined this session can be removed from it.")
-    guest = participant.student
-    participant.delete()
-    Answer.objects.filter(round__session=session, student=guest).delete()
-    guest.is_active = False
-    guest.save(update_fields=["is_active"])
-    return guest
+        raise DomainError("not_found", "That student was not removed from this session.")
+    participant.removed_at = None
+    participant.save(update_fields=["removed_at"])
+    return participant.student
+
+
+@transaction.atomic
+def session_remove_unanswered_guests(*, session: LiveSession, removed_by: User) -> list[User]:
+    """Remove, as `session_remove_participant` does, every guest of the session who has not answered anything."""
+    session = _session_for_command(session.pk, removed_by)
+    answered = Answer.objects.filter(round__session=session).values("student_id")
+    silent = list(
+        Participant.objects.filter(session=session, student__is_guest=True)
+        .exclude(student_id__in=answered)
+        .select_related("student")
+    )
+    return _remove_guests(session, silent)
+
+
+@transaction.atomic
+def session_lock_joining(*, session: LiveSession, locked: bool, locked_by: User) -> LiveSession:
+    """While locked, no new guest and no new student may join; those already in stay and may reconnect."""
+    session = _session_for_command(session.pk, locked_by)
+    session.joining_locked = locked
+    session.save(update_fields=["joining_locked"])
+    return session
+
+
+def _admissible(session: LiveSession, student_ids: set[int]) -> tuple[set[int], set[int]]:
+    """Of these students: (those in the session now, enrolled students who may join it for the first time).
+
+    In: participants not removed. Joining for the first time: enrolled in the classroom, not participants yet, and
+    joining is not locked. Two queries for any number of students."""
+    rows = dict(
+        Participant.objects.filter(session=session, student_id__in=student_ids).values_list("student_id", "removed_at")
+    )
+    present = {student_id for student_id, removed_at in rows.items() if removed_at is None}
+    newcomers = student_ids - set(rows)
+    if not newcomers or session.joining_locked:
+        return present, set()
+    enrolled = set(
+        Enrolment.objects.filter(classroom_id=session.classroom_id, student_id__in=newcomers).values_list(
+            "student_id", flat=True
+        )
+    )
+    return present, enrolled
 
 
 def student_may_join(*, student: User, session: LiveSession) -> bool:
     if not student.is_student:
         return False
-    if session.classroom.enrolments.filter(student=student).exists():
-        return True
-    return Participant.objects.filter(session=session, student=student).exists()
+    present, newcomers = _admissible(session, {student.pk})
+    return bool(present or newcomers)
+
+
+def student_is_removed(*, student: User, session: LiveSession) -> bool:
+    return Participant.objects.filter(session=session, student=student, removed_at__isnull=False).exists()
 
 
 def _locked_session(session_id: int, *, taught_by: User | None = None) -> LiveSession | None:
@@ -209,6 +299,8 @@ def _close_current_round(session: LiveSession, now: datetime, *, state: str) -> 
 def _current_round(session: LiveSession, round_id: int) -> Round:
     round_ = session.current_round
     if round_ is None or round_.pk != round_id:
+        if not Round.objects.filter(pk=round_id, session_id=session.pk).exists():
+            raise DomainError("not_found", "That question was never asked in this session.")
         raise DomainError("not_current", "That is not the question on screen.")
     return round_
 
@@ -241,9 +333,12 @@ def session_push_question(
 def round_close(
     *, session: LiveSession, round_id: int, closed_by: User | None = None, now: datetime | None = None
 ) -> Round | None:
-    """Close the session's current round. Returns None when it was already closed (nothing to announce)."""
+    """Close the session's current round. Returns None when it was already closed (nothing to announce); a revealed
+    round is refused with `already_revealed`."""
     session = _session_for_command(session.pk, closed_by)
     round_ = _current_round(session, round_id)
+    if round_.revealed_at is not None:
+        raise DomainError("already_revealed", "This answer is already revealed.")
     if round_.closed_at is not None:
         return None
     return _close_current_round(session, now or timezone.now(), state=State.QUESTION_CLOSED)
@@ -370,10 +465,10 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
     """Store a batch of answers, exactly once per student and round.
 
     A retry with the client id already stored gets the stored answer back (`duplicate`); a different second answer
-    gets `already_answered`; an answer after the deadline, to a round that is not open, or to a round of another
-    session gets `round_closed` or `not_found` and stores nothing. The batch holds the lock of its sessions, as a
-    close, a reveal or a push does, so no answer slips in after a reveal; the unique constraint on (round, student)
-    is what guarantees one answer even across workers.
+    gets `already_answered`; an answer after the deadline, to a round that is not open, in a session that ended, or
+    to a round of another session gets `round_closed`, `session_ended` or `not_found` and stores nothing. The batch
+    holds the lock of its sessions, as a close, a reveal or a push does, so no answer slips in after a reveal; the
+    unique constraint on (round, student) is what guarantees one answer even across workers.
     """
     if not submissions:
         return []
@@ -406,6 +501,8 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                 refusals[index] = ("not_found", "No such question in this session.")
             elif key in stored_before or key in new_answers:
                 continue  # a retry or a second opinion: decided against the stored answer below
+            elif round_.session.state == State.ENDED:
+                refusals[index] = ("session_ended", "This session has ended.")
             elif not _answer_counts(round_, s.received_at):
                 refusals[index] = ("round_closed", "This question is closed.")
             else:
@@ -457,22 +554,17 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
 def participants_admit(*, session: LiveSession, students: list[User]) -> set[int]:
     """Of these students, the ids of those who may be in the session, recorded as its participants.
 
-    Participants are in (guests, who joined with the code, and students who connected before); the classroom's
-    enrolled students become participants on their first connect. Two queries for any number of returning
-    students, so a whole class connecting at once costs the same as one student.
+    Participants are in (guests, who joined with the code, and students who connected before) unless the teacher
+    removed them; the classroom's enrolled students become participants on their first connect, unless joining is
+    locked. Two queries for any number of returning students, so a whole class connecting at once costs the same as
+    one student.
     """
     ids = {student.pk for student in students if student.is_student}
-    admitted = set(Participant.objects.filter(session=session, student_id__in=ids).values_list("student_id", flat=True))
-    newcomers = ids - admitted
+    admitted, newcomers = _admissible(session, ids)
     if newcomers:
-        enrolled = set(
-            Enrolment.objects.filter(classroom_id=session.classroom_id, student_id__in=newcomers).values_list(
-                "student_id", flat=True
-            )
-        )
         # Another socket of the same student may record them at the same moment: the constraint keeps one row.
         Participant.objects.bulk_create(
-            [Participant(session=session, student_id=student_id) for student_id in enrolled], ignore_conflicts=True
+            [Participant(session=session, student_id=student_id) for student_id in newcomers], ignore_conflicts=True
         )
-        admitted |= enrolled
+        admitted |= newcomers
     return admitted

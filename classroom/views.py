@@ -168,8 +168,15 @@ def student_session(request: HttpRequest, code: str) -> HttpResponse:
     if request.user.is_teacher and services.user_teaches(user=request.user, classroom=session.classroom):
         return redirect("session_control", session_id=session.pk)
     if not services.student_may_join(student=request.user, session=session):
-        # Holding the code does not make someone a member: the page names neither the classroom nor the quiz.
-        return render(request, "classroom/not_in_classroom.html", status=403)
+        # Holding the code does not make someone a member: the page names neither the classroom nor the quiz. Only a
+        # member (removed, or enrolled while joining is locked) is told why.
+        if services.student_is_removed(student=request.user, session=session):
+            reason = "removed"
+        elif session.joining_locked and session.classroom.enrolments.filter(student=request.user).exists():
+            reason = "locked"
+        else:
+            reason = "not_enrolled"
+        return render(request, "classroom/not_in_classroom.html", {"reason": reason}, status=403)
     return render(
         request,
         "classroom/student_session.html",

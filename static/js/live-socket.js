@@ -2,7 +2,8 @@
 // Connects to this site, reconnects with exponential backoff and jitter, pings every 25 s, hands each
 // message to the handler registered for its `type`, and keeps the offset between this clock and the server's.
 
-const CLOSE_REMOVED = 4430; // docs/protocol.md: the teacher removed this guest from the session
+const CLOSE_REMOVED = 4430; // docs/protocol.md: the teacher removed this student from the session
+const CLOSE_TRY_AGAIN_LATER = 1013; // docs/protocol.md: this page stopped reading for too long (asleep, bad Wi-Fi)
 const PING_EVERY_MS = 25_000;
 const PONG_TIMEOUT_MS = 10_000;
 const BACKOFF_FIRST_MS = 500;
@@ -117,6 +118,9 @@ export class LiveSocket {
         this.onRemoved();
         return;
       }
+      // The server gave up on a connection that stopped taking data: come back at once (with jitter); the
+      // snapshot on connect brings the page up to date.
+      if (event.code === CLOSE_TRY_AGAIN_LATER) this.attempt = 0;
       this.dropAndRetry();
     });
   }

@@ -104,6 +104,9 @@ function tick() {
 window.setInterval(tick, 250);
 
 followRounds(socket, state, {
+  onSnapshot: (message) => {
+    if (message.presence) state.students = message.presence.students; // who is in already, on every worker
+  },
   onRound: drawRound,
   render: (change) => (change === "results" ? renderRound() : render()),
 });
