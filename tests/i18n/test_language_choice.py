@@ -1,0 +1,42 @@
+"""The language follows the browser, can be chosen in the footer (kept in a cookie), and plurals follow it."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import ngettext
+
+pytestmark = pytest.mark.django_db
+
+SIGN_IN = {"en": "Sign in", "it": "Accedi", "es": "Iniciar sesión", "pl": "Zaloguj się", "de": "Anmelden"}
+
+
+@pytest.mark.parametrize(("language", "text"), SIGN_IN.items())
+def test_sign_in_page_follows_the_browser_language(client, language, text):
+    response = client.get(reverse("accounts:login"), headers={"accept-language": f"{language},en;q=0.5"})
+    assert response.headers["Content-Language"] == language
+    assert f'<html lang="{language}">' in response.text
+    assert f">{text}</button>" in response.text
+
+
+def test_footer_switcher_keeps_the_choice_in_a_cookie(client):
+    page = client.get(reverse("accounts:login"), headers={"accept-language": "de"})
+    assert 'id="language-select"' in page.text
+    assert '<option value="pl" lang="pl">Polski</option>' in page.text
+    response = client.post(reverse("set_language"), {"language": "pl", "next": reverse("accounts:login")})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "pl"
+    again = client.get(reverse("accounts:login"), headers={"accept-language": "de"})
+    assert again.headers["Content-Language"] == "pl"
+    assert '<option value="pl" lang="pl" selected>' in again.text
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(1, "1 klasa ma"), (2, "2 klasy mają"), (5, "5 klas ma"), (22, "22 klasy mają"), (12, "12 klas ma")],
+)
+def test_polish_uses_its_three_plural_forms(count, expected):
+    singular = "%(count)d classroom has a new join code; the old one no longer works."
+    plural = "%(count)d classrooms have new join codes; the old ones no longer work."
+    with translation.override("pl"):
+        assert (ngettext(singular, plural, count) % {"count": count}).startswith(expected)
