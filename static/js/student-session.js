@@ -92,7 +92,7 @@ function showRound(round, { announceIt = false } = {}) {
     state.pendingRef = null;
     state.form = answerForm(round.question, { t, onSubmit: submitAnswer });
     $("round-number").textContent = t("questionNumber", { number: round.number });
-    $("question-slot").replaceChildren(questionHeader(round.question, t), state.form.element);
+    $("question-slot").replaceChildren(questionHeader(round.question, t, { level: 1 }), state.form.element);
     show($("reveal"), false);
     show($("reveal-details"), false);
     setStatus("");
@@ -117,7 +117,10 @@ function showRound(round, { announceIt = false } = {}) {
     if (state.score) $("standing").textContent = t("standing", state.score);
   }
   tick();
-  if (announceIt) announce($("announcer"), t("newQuestion", { number: round.number, prompt: round.question.prompt }));
+  if (announceIt) {
+    announce($("announcer"), t("newQuestion", { number: round.number, prompt: round.question.prompt }));
+    document.getElementById(`prompt-${round.question.id}`)?.focus(); // keyboard and screen reader users start here
+  }
 }
 
 // Closed by its deadline ("Time's up!") or by the teacher ("This question is closed.").
@@ -275,6 +278,7 @@ socket
     if (message.round_id !== null && message.round_id === state.round?.id) {
       showResult(message);
       $("standing").textContent = t("standing", state.score);
+      announce($("announcer"), `${t("answerRevealed")} ${$("result-line").textContent} ${$("standing").textContent}`);
     }
     if (state.ended) $("final-position").textContent = t("finalPosition", state.score);
   })
