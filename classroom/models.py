@@ -50,6 +50,12 @@ class Classroom(models.Model):
 
 
 class Enrolment(models.Model):
+    class ExtraTime(models.TextChoices):
+        NONE = "", _("No extra time")
+        HALF = "1.5", _("Time and a half (×1.5)")
+        DOUBLE = "2", _("Double time (×2)")
+        UNLIMITED = "unlimited", _("No time limit")
+
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="enrolments")
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,6 +65,19 @@ class Enrolment(models.Model):
         verbose_name=_("student"),
     )
     enrolled_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
+    extra_time = models.CharField(
+        _("extra time"),
+        max_length=16,
+        choices=ExtraTime.choices,
+        default=ExtraTime.NONE,
+        blank=True,
+        help_text=_("Applied by the server to this student's deadline in live sessions."),
+    )
+    read_aloud = models.BooleanField(
+        _("read questions aloud"),
+        default=False,
+        help_text=_("The student gets a button that reads each question aloud on their own device."),
+    )
 
     class Meta:
         verbose_name = _("enrolment")
@@ -131,6 +150,9 @@ class Round(models.Model):
     number = models.PositiveIntegerField(_("number"))
     opened_at = models.DateTimeField(_("opened"))
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    # When the round closes by itself: the deadline, later when a student has extra time, never (null) without a
+    # time limit or when a student has no limit. Each student's own deadline is checked when they answer.
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     revealed_at = models.DateTimeField(_("revealed"), null=True, blank=True)
 
@@ -144,7 +166,7 @@ class Round(models.Model):
         return f"Round {self.number} of {self.session.code}"
 
     def is_open_at(self, moment) -> bool:
-        return self.closed_at is None and (self.deadline is None or moment < self.deadline)
+        return self.closed_at is None and (self.closes_at is None or moment < self.closes_at)
 
 
 class Answer(models.Model):

@@ -10,6 +10,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from classroom.accommodations import (
+    extra_time_annotations,
+    extra_time_of,
+    extra_times_from,
+    personal_deadline,
+    round_closes_at,
+)
 from classroom.codes import normalize_code, unique_code
 from classroom.errors import DomainError
 from classroom.models import (
@@ -189,7 +196,7 @@ def _close_open_round(session: LiveSession, now: datetime) -> Round | None:
     round_ = session.current_round
     if round_ is None or round_.closed_at is not None:
         return None
-    round_.closed_at = min(now, round_.deadline) if round_.deadline else now
+    round_.closed_at = min(now, round_.closes_at) if round_.closes_at else now
     round_.save(update_fields=["closed_at"])
     return round_
 
@@ -217,7 +224,11 @@ def session_push_question(
     close: the new question replaces the old one on every screen)."""
     now = now or timezone.now()
     session = _session_for_command(session.pk, pushed_by)
-    question = Question.objects.filter(pk=question_id, quiz_id=session.quiz_id).first()
+    question = (
+        Question.objects.filter(pk=question_id, quiz_id=session.quiz_id)
+        .annotate(**extra_time_annotations(classroom_id=session.classroom_id))
+        .first()
+    )
     if question is None:
         raise DomainError("not_found", "That question is not in this session's quiz.")
     _close_open_round(session, now)
@@ -226,7 +237,12 @@ def session_push_question(
     else:
         number = (session.rounds.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     deadline = now + timedelta(seconds=question.time_limit) if question.time_limit else None
-    round_ = Round.objects.create(session=session, question=question, number=number, opened_at=now, deadline=deadline)
+    closes_at = round_closes_at(
+        extra_times=extra_times_from(question), deadline=deadline, time_limit=question.time_limit
+    )
+    round_ = Round.objects.create(
+        session=session, question=question, number=number, opened_at=now, deadline=deadline, closes_at=closes_at
+    )
     session.current_round = round_
     session.state = State.QUESTION_OPEN
     session.save(update_fields=["current_round", "state"])
@@ -249,7 +265,7 @@ def rounds_close_overdue(*, now: datetime | None = None) -> list[Round]:
     """Close every current round whose deadline has passed; returns those this call closed."""
     now = now or timezone.now()
     closed = []
-    overdue = Round.objects.filter(closed_at__isnull=True, deadline__lte=now, session__current_round=F("pk"))
+    overdue = Round.objects.filter(closed_at__isnull=True, closes_at__lte=now, session__current_round=F("pk"))
     for round_id, session_id in overdue.values_list("pk", "session_id"):
         with transaction.atomic():
             session = _locked_session(session_id)
@@ -324,13 +340,14 @@ def _points_for(*, question: Question, round_: Round, session: LiveSession, is_c
     return points
 
 
-def _answer_counts(round_: Round, moment: datetime) -> bool:
-    """An answer counts if it arrived before the round closed (by its deadline or the teacher) and before the
-    reveal was committed: an answer queued behind others during the final rush still counts, a score never
-    changes after the reveal."""
+def _answer_counts(round_: Round, moment: datetime, extra_time: str = "") -> bool:
+    """An answer counts if it arrived before the round closed (by the student's own deadline, see
+    classroom.accommodations, or by the teacher) and before the reveal was committed: an answer queued behind others
+    during the final rush still counts, a score never changes after the reveal."""
     if round_.revealed_at is not None:
         return False
-    if round_.deadline is not None and moment >= round_.deadline:
+    deadline = personal_deadline(deadline=round_.deadline, time_limit=round_.question.time_limit, extra_time=extra_time)
+    if deadline is not None and moment >= deadline:
         return False
     return round_.closed_at is None or moment < round_.closed_at
 
@@ -366,6 +383,15 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
             if (a.round_id, a.student_id) in pairs
         }
 
+        extra_time: dict[tuple[int, int], str] = {}
+        for round_ in rounds.values():
+            if round_.closes_at == round_.deadline:
+                continue  # nobody in the class had extra time when the question was pushed
+            students = {s.student_id for s in submissions if s.round_id == round_.pk}
+            for student_id, extra in extra_time_of(
+                classroom_id=round_.session.classroom_id, student_ids=students
+            ).items():
+                extra_time[(round_.pk, student_id)] = extra
         refusals: dict[int, tuple[str, str]] = {}
         new_answers: dict[tuple[int, int], Answer] = {}
         for index, s in enumerate(submissions):
@@ -375,7 +401,7 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                 refusals[index] = ("not_found", "No such question in this session.")
             elif key in stored_before or key in new_answers:
                 continue  # a retry or a second opinion: decided against the stored answer below
-            elif not _answer_counts(round_, s.received_at):
+            elif not _answer_counts(round_, s.received_at, extra_time.get(key, "")):
                 refusals[index] = ("round_closed", "This question is closed.")
             else:
                 try:
