@@ -113,6 +113,14 @@ class LiveSession(models.Model):
         default=False,
         help_text=_("Anyone with the code can join under a display name, without an account."),
     )
+    language = models.CharField(
+        _("projector language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_("The projector shows the session in this language. Empty: the projector's browser decides."),
+    )
     current_round = models.OneToOneField(
         "Round", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("current round")
     )

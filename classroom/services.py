@@ -90,6 +90,7 @@ def session_start(
     started_by: User,
     speed_bonus: bool = False,
     allow_guests: bool = False,
+    language: str = "",
 ) -> LiveSession:
     if not user_teaches(user=started_by, classroom=classroom):
         raise DomainError("forbidden", "You do not teach this classroom.")
@@ -104,6 +105,7 @@ def session_start(
         code=unique_code(LiveSession, "code"),
         speed_bonus=speed_bonus,
         allow_guests=allow_guests,
+        language=language,
     )
 
 

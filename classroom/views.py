@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,7 +15,7 @@ from classroom.codes import normalize_code
 from classroom.errors import DomainError
 from classroom.forms import ClassroomJoinForm, GuestJoinForm, JoinCodeForm, SessionStartForm
 from classroom.models import LiveSession
-from classroom.selectors import classrooms_taught_by, sessions_visible_to
+from classroom.selectors import accommodations_for, classrooms_taught_by, extra_time_count, sessions_visible_to
 from classroom.spreadsheets import session_results_response
 
 
@@ -59,6 +60,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _session_page_context(request: HttpRequest, session: LiveSession, role: str) -> dict:
+    if role == "student":
+        adapted = {"accommodations": accommodations_for(classroom_id=session.classroom_id, student=request.user)}
+    else:
+        adapted = {"extraTimeCount": extra_time_count(classroom_id=session.classroom_id)}
     return {
         "session": session,
         "join_url": request.build_absolute_uri(reverse("student_session", args=[session.code])),
@@ -68,6 +73,7 @@ def _session_page_context(request: HttpRequest, session: LiveSession, role: str)
             "code": session.code,
             "socketPath": f"/ws/sessions/{session.pk}/{'teacher' if role != 'student' else 'student'}/",
             "exportUrl": reverse("session_export", args=[session.pk]) if role != "student" else None,
+            **adapted,
         },
     }
 
@@ -77,6 +83,11 @@ TEACHER_PAGES = {"teacher": "classroom/session_control.html", "projector": "clas
 
 def _teacher_page(request: HttpRequest, session_id: int, role: str) -> HttpResponse:
     session = _teacher_session(request, session_id)
+    if role == "projector" and session.language:  # the teacher fixed the projector's language for the class
+        with translation.override(session.language):
+            response = render(request, TEACHER_PAGES[role], _session_page_context(request, session, role))
+            response.headers["Content-Language"] = session.language
+            return response
     return render(request, TEACHER_PAGES[role], _session_page_context(request, session, role))
 
 

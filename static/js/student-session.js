@@ -5,6 +5,7 @@
 import { announce, formatSeconds, show, translator } from "./dom.js";
 import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
 import { answerForm, answerKeyText, questionHeader } from "./question-view.js";
+import { personalDeadline, readAloudButton } from "./accommodations.js";
 import { leaderboardList } from "./results-view.js";
 
 const config = readPageConfig();
@@ -17,6 +18,9 @@ const screens = {
   removed: $("screen-removed"),
 };
 const storageKey = `quizcast:answer:${config.sessionId}`;
+const accommodations = config.accommodations ?? { extraTime: "", readAloud: false };
+// This student's own deadline: later than the class's with extra time, none with no limit (classroom.accommodations).
+const deadlineOf = (round) => personalDeadline(round, accommodations.extraTime);
 
 const state = { you: null, round: null, form: null, acked: false, pendingRef: null, lastAnswer: null, score: null, ended: false };
 const socket = new LiveSocket(config.socketPath, {
@@ -92,7 +96,8 @@ function showRound(round, { announceIt = false } = {}) {
     state.pendingRef = null;
     state.form = answerForm(round.question, { t, onSubmit: submitAnswer });
     $("round-number").textContent = t("questionNumber", { number: round.number });
-    $("question-slot").replaceChildren(questionHeader(round.question, t, { level: 1 }), state.form.element);
+    const reader = accommodations.readAloud ? readAloudButton(round.question, { t, language: document.documentElement.lang }) : null;
+    $("question-slot").replaceChildren(questionHeader(round.question, t, { level: 1 }), reader, state.form.element);
     show($("reveal"), false);
     show($("reveal-details"), false);
     setStatus("");
@@ -125,7 +130,7 @@ function showRound(round, { announceIt = false } = {}) {
 
 // Closed by its deadline ("Time's up!") or by the teacher ("This question is closed.").
 function closedByDeadline(closedAt) {
-  const deadline = state.round.deadline ? Date.parse(state.round.deadline) : null;
+  const deadline = deadlineOf(state.round);
   if (deadline === null) return false;
   return (closedAt ? Date.parse(closedAt) : socket.serverNow()) >= deadline;
 }
@@ -226,12 +231,13 @@ function onError(message) {
 function tick() {
   const round = state.round;
   const node = $("countdown");
-  if (!round || round.state !== "open" || !round.deadline) {
+  const deadline = round ? deadlineOf(round) : null;
+  if (!round || round.state !== "open" || deadline === null) {
     node.textContent = "";
     show(node, false);
     return;
   }
-  const leftMs = Date.parse(round.deadline) - socket.serverNow();
+  const leftMs = deadline - socket.serverNow();
   show(node, true);
   node.textContent = formatSeconds(leftMs / 1000);
   node.classList.toggle("is-urgent", leftMs <= 5000);

@@ -40,3 +40,23 @@ def test_polish_uses_its_three_plural_forms(count, expected):
     plural = "%(count)d classrooms have new join codes; the old ones no longer work."
     with translation.override("pl"):
         assert (ngettext(singular, plural, count) % {"count": count}).startswith(expected)
+
+
+def test_the_projector_speaks_the_language_the_teacher_fixed_for_the_session(client, live_session, teacher):
+    live_session.language = "it"
+    live_session.save()
+    client.force_login(teacher)
+    projector = client.get(reverse("session_projector", args=[live_session.pk]), headers={"accept-language": "de"})
+    control = client.get(reverse("session_control", args=[live_session.pk]), headers={"accept-language": "de"})
+    assert projector.headers["Content-Language"] == "it"
+    assert "Classifica finale" in projector.text
+    assert control.headers["Content-Language"] == "de"
+
+
+def test_the_dashboard_starts_a_session_with_a_projector_language(client, classroom, quiz, teacher):
+    client.force_login(teacher)
+    response = client.post(
+        reverse("dashboard"), {"classroom": classroom.pk, "quiz": quiz.pk, "language": "pl"}, follow=False
+    )
+    assert response.status_code == 302
+    assert classroom.sessions.get().language == "pl"
