@@ -221,3 +221,46 @@ def test_the_connection_badge_says_offline_as_soon_as_the_browser_does(people, q
     student.context.set_offline(False)
     expect(phone.locator("#connection")).to_have_text("Live")
     expect(row).not_to_have_class(re.compile("is-offline"))
+
+
+def set_accommodations(page: Page, server, name: str, *, extra_time: str, read_aloud: bool) -> None:
+    """The teacher sets a student's accommodations on their enrolment, in the classroom's admin page."""
+    page.goto(f"{server.url}/admin/classroom/classroom/")
+    page.get_by_role("link", name=CLASSROOM_NAME).click()
+    page.wait_for_url(re.compile(r"/change/$"))
+    # The enrolment whose student select shows this student's name.
+    prefix = page.evaluate(
+        """(name) => [...document.querySelectorAll("select[name$='-student']")]
+            .find((select) => select.selectedOptions[0]?.textContent.trim() === name)?.name.replace(/-student$/, "")""",
+        name,
+    )
+    assert prefix, f"{name} is not enrolled in {CLASSROOM_NAME}"
+    page.locator(f"select[name='{prefix}-extra_time']").select_option(extra_time)
+    page.locator(f"input[name='{prefix}-read_aloud']").set_checked(read_aloud)
+    page.locator("input[name='_continue']").click()
+    expect(page.locator(".messagelist")).to_be_visible()
+
+
+def seconds_left(page: Page) -> int:
+    minutes, _, seconds = page.locator("#countdown").inner_text().rpartition(":")
+    return int(minutes or 0) * 60 + int(seconds)
+
+
+def test_a_student_with_double_time_sees_their_own_countdown_and_can_have_questions_read(people, quizcast_server):
+    teacher = people(*TEACHER)
+    set_accommodations(teacher.page, quizcast_server, "Student 4", extra_time="2", read_aloud=True)
+    try:
+        control, join_url = start_session(teacher)
+        slow = join(people("student4", STUDENT_PASSWORD, phone=True), join_url)
+        other = join(people("student5", STUDENT_PASSWORD, phone=True), join_url)
+        single = quizcast_server.question("single")  # 20 seconds for the class
+        push(control, quizcast_server, single)
+        expect(slow.locator("#countdown")).to_be_visible()
+        assert seconds_left(other) <= 20
+        assert 30 < seconds_left(slow) <= 40
+        reader = slow.get_by_role("button", name="Read aloud")
+        expect(reader).to_be_visible()
+        expect(other.get_by_role("button", name="Read aloud")).to_have_count(0)
+        assert_accessible(slow, "student page with read-aloud and extra time")
+    finally:
+        set_accommodations(teacher.page, quizcast_server, "Student 4", extra_time="", read_aloud=False)
