@@ -97,7 +97,7 @@ function showRound(round, { announceIt = false } = {}) {
     state.form = answerForm(round.question, { t, onSubmit: submitAnswer });
     $("round-number").textContent = t("questionNumber", { number: round.number });
     const reader = accommodations.readAloud ? readAloudButton(round.question, { t, language: document.documentElement.lang }) : null;
-    $("question-slot").replaceChildren(questionHeader(round.question, t, { level: 1 }), reader, state.form.element);
+    $("question-slot").replaceChildren(...[questionHeader(round.question, t, { level: 1 }), reader, state.form.element].filter(Boolean));
     show($("reveal"), false);
     show($("reveal-details"), false);
     setStatus("");
