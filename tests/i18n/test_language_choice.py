@@ -1,5 +1,7 @@
 """The language follows the browser, can be chosen in the footer (kept in a cookie), and plurals follow it."""
 
+from datetime import UTC
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -60,3 +62,30 @@ def test_the_dashboard_starts_a_session_with_a_projector_language(client, classr
     )
     assert response.status_code == 302
     assert classroom.sessions.get().language == "pl"
+
+
+@pytest.mark.parametrize(
+    ("language", "ended", "started"),
+    [("de", "30.11.2026", "vor 5\xa0Minuten gestartet"), ("pl", "30-11-2026", "rozpoczęta 5\xa0minut temu")],
+)
+def test_dashboard_dates_follow_the_language(client, classroom, quiz, teacher, language, ended, started):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from classroom.models import LiveSession
+    from tests.factories import LiveSessionFactory
+
+    LiveSessionFactory(
+        classroom=classroom,
+        quiz=quiz,
+        started_by=teacher,
+        state=LiveSession.State.ENDED,
+        ended_at=datetime(2026, 11, 30, 9, 5, tzinfo=UTC),
+    )
+    live = LiveSessionFactory(classroom=classroom, quiz=quiz, started_by=teacher)
+    LiveSession.objects.filter(pk=live.pk).update(created_at=timezone.now() - timedelta(minutes=5, seconds=2))
+    client.force_login(teacher)
+    page = client.get(reverse("dashboard"), headers={"accept-language": language}).text
+    assert ended in page
+    assert started in page
