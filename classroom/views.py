@@ -43,7 +43,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         try:
             session = services.session_start(started_by=request.user, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, error.localized)
         else:
             return redirect("session_control", session_id=session.pk)
     sessions = sessions_visible_to(user=request.user)
@@ -159,7 +159,7 @@ def join(request: HttpRequest) -> HttpResponse:
                     code=session.code, display_name=guest_form.cleaned_data["display_name"]
                 )
             except DomainError as error:
-                guest_form.add_error(None, error.message)
+                guest_form.add_error(None, error.localized)
             else:
                 login(request, guest, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect("student_session", code=session.code)
@@ -184,7 +184,7 @@ def classroom_join(request: HttpRequest) -> HttpResponse:
         try:
             classroom = services.classroom_self_enrol(student=request.user, join_code=form.cleaned_data["join_code"])
         except DomainError as error:
-            messages.error(request, error.message)
+            messages.error(request, error.localized)
         else:
             messages.success(request, _("You joined %(name)s.") % {"name": classroom.name})
     return redirect("student_home")

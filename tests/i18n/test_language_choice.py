@@ -89,3 +89,11 @@ def test_dashboard_dates_follow_the_language(client, classroom, quiz, teacher, l
     page = client.get(reverse("dashboard"), headers={"accept-language": language}).text
     assert ended in page
     assert started in page
+
+
+def test_a_refusal_from_a_service_reads_in_the_pages_language(client, student):
+    client.force_login(student)
+    response = client.post(
+        reverse("classroom_join"), {"join_code": "ZZZZZZ"}, headers={"accept-language": "es"}, follow=True
+    )
+    assert "Ninguna clase acepta ese código. Compruébalo con tu profesor." in response.text
