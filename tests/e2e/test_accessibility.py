@@ -264,3 +264,23 @@ def test_a_student_with_double_time_sees_their_own_countdown_and_can_have_questi
         assert_accessible(slow, "student page with read-aloud and extra time")
     finally:
         set_accommodations(teacher.page, quizcast_server, "Student 4", extra_time="", read_aloud=False)
+
+
+def test_forms_showing_their_errors_have_no_axe_violation(people, browser, quizcast_server):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{quizcast_server.url}/accounts/login/")
+        page.get_by_label("Username").fill("nobody")
+        page.get_by_label("Password").fill("wrong password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator(".alert, .invalid-feedback, .errorlist").first).to_be_visible()
+        assert_accessible(page, "sign-in with a wrong password")
+    finally:
+        context.close()
+
+    admin = people(*ADMIN).page
+    admin.goto(f"{quizcast_server.url}/admin/quizzes/question/add/")
+    admin.locator("input[name='_save']").click()
+    expect(admin.locator(".errornote")).to_be_visible()
+    assert_accessible(admin, "admin question form with errors")
