@@ -12,11 +12,11 @@ from pathlib import Path
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
 
-def compile_with_polib() -> list[Path]:
+def compile_with_polib(locale: Path = LOCALE) -> list[Path]:
     import polib
 
     written = []
-    for po_path in sorted(LOCALE.glob("*/LC_MESSAGES/*.po")):
+    for po_path in sorted(locale.glob("*/LC_MESSAGES/*.po")):
         catalogue = polib.pofile(str(po_path))
         mo_path = po_path.with_suffix(".mo")
         catalogue.save_as_mofile(str(mo_path))
