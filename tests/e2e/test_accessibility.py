@@ -221,6 +221,8 @@ def test_the_connection_badge_says_offline_as_soon_as_the_browser_does(people, q
     student.context.set_offline(False)
     expect(phone.locator("#connection")).to_have_text("Live")
     expect(row).not_to_have_class(re.compile("is-offline"))
+    phone.close()  # the socket drops with the page
+    expect(row).to_have_class(re.compile("is-offline"), timeout=5000)
 
 
 def set_accommodations(page: Page, server, name: str, *, extra_time: str, read_aloud: bool) -> None:
