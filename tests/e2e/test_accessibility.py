@@ -264,6 +264,9 @@ def test_a_student_with_double_time_sees_their_own_countdown_and_can_have_questi
         expect(reader).to_be_visible()
         expect(other.get_by_role("button", name="Read aloud")).to_have_count(0)
         assert_accessible(slow, "student page with read-aloud and extra time")
+        # Past the class's deadline the round stays open for the student with extra time, and the teacher is told.
+        control.evaluate("window.quizcast.state.round.deadline = new Date(Date.now() - 1000).toISOString()")
+        expect(control.locator("#countdown")).to_have_text("Extra time: students who have it can still answer")
     finally:
         set_accommodations(teacher.page, quizcast_server, "Student 4", extra_time="", read_aloud=False)
 
