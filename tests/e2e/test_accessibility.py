@@ -90,6 +90,11 @@ def test_live_pages_have_no_axe_violation_in_any_state(people, quizcast_server):
     expect(phone.locator("#result-line")).to_contain_text("Not this time.")
     expect(projector.locator(".qc-tile.is-dimmed")).not_to_have_count(0)
     check("answer revealed, with results")
+    for page in pages.values():
+        page.emulate_media(contrast="more", reduced_motion="reduce")
+    check("answer revealed, high contrast and reduced motion")
+    for page in pages.values():
+        page.emulate_media(contrast="no-preference", reduced_motion="no-preference")
     numeric = quizcast_server.question("numeric")
     push(control, quizcast_server, numeric)
     control.get_by_role("button", name="Reveal").click()
