@@ -2,9 +2,10 @@
 
 A round keeps the class's deadline (`Round.deadline`, shown on the projector and to most students). A student
 with extra time has a later deadline of their own: the time limit multiplied by 1.5 or 2, or none. The round stays
-open until the latest of these (`Round.closes_at`) so those students can still answer; everyone else's answers are
-refused after the class deadline as before. The teacher sees the round still open, with the note that students
-with extra time are answering, and can close it at any time.
+open until the latest of these (`Round.closes_at`; `Round.stays_open` when a student has no limit) so those
+students can still answer; everyone else's answers are refused after the class deadline as before. The teacher
+sees the round still open, with the note that students with extra time are answering, and can close it at any time.
+A round created without either field closes at its deadline, as it always did.
 """
 
 from datetime import datetime, timedelta
@@ -41,11 +42,16 @@ def extra_times_from(annotated) -> set[str]:
     return {value for index, value in enumerate(EXTRA_TIMES) if getattr(annotated, f"has_extra_{index}")}
 
 
-def round_closes_at(*, extra_times: set[str], deadline: datetime | None, time_limit: int | None) -> datetime | None:
-    """When a round closes by itself: the latest deadline of any student (`extra_times`: the kinds they have)."""
-    if deadline is None or ExtraTime.UNLIMITED in extra_times:
-        return None
-    return max(personal_deadline(deadline=deadline, time_limit=time_limit, extra_time=e) for e in extra_times | {""})
+def round_closing(
+    *, extra_times: set[str], deadline: datetime | None, time_limit: int | None
+) -> tuple[datetime | None, bool]:
+    """When a round closes by itself, given the kinds of extra time its students have: (`closes_at`, `stays_open`)
+    for the Round. (None, False) is at the deadline, as for a class without extra time."""
+    if deadline is None or not extra_times:
+        return None, False
+    if ExtraTime.UNLIMITED in extra_times:
+        return None, True
+    return max(personal_deadline(deadline=deadline, time_limit=time_limit, extra_time=e) for e in extra_times), False
 
 
 def extra_time_of(*, classroom_id: int, student_ids: set[int]) -> dict[int, str]:

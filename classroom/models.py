@@ -158,9 +158,11 @@ class Round(models.Model):
     number = models.PositiveIntegerField(_("number"))
     opened_at = models.DateTimeField(_("opened"))
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
-    # When the round closes by itself: the deadline, later when a student has extra time, never (null) without a
-    # time limit or when a student has no limit. Each student's own deadline is checked when they answer.
+    # Extra time (classroom.accommodations): the round closes by itself at `closes_at`, later than the deadline, or
+    # only when the teacher closes it (`stays_open`); both unset, at the deadline. Each student's own deadline is
+    # checked when they answer.
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    stays_open = models.BooleanField(_("open until the teacher closes it"), default=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     revealed_at = models.DateTimeField(_("revealed"), null=True, blank=True)
 
@@ -174,7 +176,8 @@ class Round(models.Model):
         return f"Round {self.number} of {self.session.code}"
 
     def is_open_at(self, moment) -> bool:
-        return self.closed_at is None and (self.closes_at is None or moment < self.closes_at)
+        closes_at = None if self.stays_open else self.closes_at or self.deadline
+        return self.closed_at is None and (closes_at is None or moment < closes_at)
 
 
 class Answer(models.Model):

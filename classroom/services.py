@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -15,7 +15,7 @@ from classroom.accommodations import (
     extra_time_of,
     extra_times_from,
     personal_deadline,
-    round_closes_at,
+    round_closing,
 )
 from classroom.codes import normalize_code, unique_code
 from classroom.errors import DomainError
@@ -198,7 +198,8 @@ def _close_open_round(session: LiveSession, now: datetime) -> Round | None:
     round_ = session.current_round
     if round_ is None or round_.closed_at is not None:
         return None
-    round_.closed_at = min(now, round_.closes_at) if round_.closes_at else now
+    closes_at = None if round_.stays_open else round_.closes_at or round_.deadline
+    round_.closed_at = min(now, closes_at) if closes_at else now
     round_.save(update_fields=["closed_at"])
     return round_
 
@@ -239,11 +240,17 @@ def session_push_question(
     else:
         number = (session.rounds.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     deadline = now + timedelta(seconds=question.time_limit) if question.time_limit else None
-    closes_at = round_closes_at(
+    closes_at, stays_open = round_closing(
         extra_times=extra_times_from(question), deadline=deadline, time_limit=question.time_limit
     )
     round_ = Round.objects.create(
-        session=session, question=question, number=number, opened_at=now, deadline=deadline, closes_at=closes_at
+        session=session,
+        question=question,
+        number=number,
+        opened_at=now,
+        deadline=deadline,
+        closes_at=closes_at,
+        stays_open=stays_open,
     )
     session.current_round = round_
     session.state = State.QUESTION_OPEN
@@ -267,7 +274,8 @@ def rounds_close_overdue(*, now: datetime | None = None) -> list[Round]:
     """Close every current round whose deadline has passed; returns those this call closed."""
     now = now or timezone.now()
     closed = []
-    overdue = Round.objects.filter(closed_at__isnull=True, closes_at__lte=now, session__current_round=F("pk"))
+    due = Q(closes_at__lte=now) | Q(closes_at__isnull=True, deadline__lte=now)
+    overdue = Round.objects.filter(due, closed_at__isnull=True, stays_open=False, session__current_round=F("pk"))
     for round_id, session_id in overdue.values_list("pk", "session_id"):
         with transaction.atomic():
             session = _locked_session(session_id)
@@ -387,7 +395,7 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
 
         extra_time: dict[tuple[int, int], str] = {}
         for round_ in rounds.values():
-            if round_.closes_at == round_.deadline:
+            if round_.closes_at is None and not round_.stays_open:
                 continue  # nobody in the class had extra time when the question was pushed
             students = {s.student_id for s in submissions if s.round_id == round_.pk}
             for student_id, extra in extra_time_of(

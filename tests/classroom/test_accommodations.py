@@ -74,9 +74,11 @@ def test_no_time_limit_keeps_the_round_open_until_the_teacher_closes_it(live_ses
     give_extra_time(live_session, enrolled_students[0], "unlimited")
     question = timed_question(live_session)
     round_ = services.session_push_question(session=live_session, question_id=question.pk, pushed_by=teacher)
-    assert round_.closes_at is None
+    assert round_.stays_open
     an_hour_later = round_.opened_at + timedelta(hours=1)
     assert services.rounds_close_overdue(now=an_hour_later) == []
+    round_.refresh_from_db()
+    assert round_.is_open_at(an_hour_later)
     assert answer(live_session, round_, enrolled_students[0], correct_choice(question), at=an_hour_later).accepted
     assert answer(
         live_session, round_, enrolled_students[1], correct_choice(question), at=an_hour_later
@@ -86,4 +88,8 @@ def test_no_time_limit_keeps_the_round_open_until_the_teacher_closes_it(live_ses
 def test_without_extra_time_the_round_closes_at_the_class_deadline(live_session, teacher, enrolled_students):
     question = timed_question(live_session)
     round_ = services.session_push_question(session=live_session, question_id=question.pk, pushed_by=teacher)
-    assert round_.closes_at == round_.deadline
+    assert (round_.closes_at, round_.stays_open) == (None, False)
+    assert services.rounds_close_overdue(now=round_.deadline - timedelta(seconds=1)) == []
+    assert [r.pk for r in services.rounds_close_overdue(now=round_.deadline)] == [round_.pk]
+    round_.refresh_from_db()
+    assert round_.closed_at == round_.deadline
