@@ -71,3 +71,15 @@ def user_create(
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+def students_create(*, students: list[User]) -> list[User]:
+    """Save new student accounts in one statement, each with its password already hashed.
+
+    The caller has checked that the usernames are free; one taken meanwhile raises IntegrityError and saves none.
+    """
+    for student in students:
+        if student.role != User.Role.STUDENT or student.is_staff or student.is_superuser:
+            raise ValueError("students_create only creates students")
+        student.full_clean(exclude=["password"], validate_unique=False)
+    return User.objects.bulk_create(students)

@@ -5,13 +5,11 @@ those classrooms; superusers see everything. Classroom pages add a roster import
 session pages are read-only and offer the results as CSV.
 """
 
-import base64
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,8 +21,19 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from classroom.models import Classroom, Enrolment, LiveSession, Round, teaches_q
-from classroom.roster import MAX_FILE_BYTES, MAX_ROWS, RosterRejected, roster_import, roster_logins_rows
+from classroom.models import Classroom, Enrolment, LiveSession, RosterImport, Round, teaches_q
+from classroom.roster import (
+    LOGINS_KEPT_FOR,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    RosterRejected,
+    roster_import_start,
+    roster_imports_open,
+    roster_logins,
+    roster_logins_expire_at,
+    roster_logins_forget,
+    roster_logins_rows,
+)
 from classroom.selectors import sessions_visible_to
 from classroom.services import classroom_create, classroom_regenerate_join_code
 from classroom.spreadsheets import csv_bytes, session_results_response
@@ -149,6 +158,31 @@ class ClassroomAdmin(admin.ModelAdmin):
                 name="classroom_classroom_import_roster",
             ),
             path(
+                "<path:object_id>/roster-imports/<int:import_id>/",
+                self.admin_site.admin_view(self.roster_import_view),
+                name="classroom_classroom_roster_import",
+            ),
+            path(
+                "<path:object_id>/roster-imports/<int:import_id>/progress/",
+                self.admin_site.admin_view(self.roster_import_progress_view),
+                name="classroom_classroom_roster_import_progress",
+            ),
+            path(
+                "<path:object_id>/roster-imports/<int:import_id>/passwords.csv",
+                self.admin_site.admin_view(self.roster_logins_csv_view),
+                name="classroom_classroom_roster_logins_csv",
+            ),
+            path(
+                "<path:object_id>/roster-imports/<int:import_id>/cards/",
+                self.admin_site.admin_view(self.roster_logins_cards_view),
+                name="classroom_classroom_roster_logins_cards",
+            ),
+            path(
+                "<path:object_id>/roster-imports/<int:import_id>/forget-passwords/",
+                self.admin_site.admin_view(self.roster_logins_forget_view),
+                name="classroom_classroom_roster_logins_forget",
+            ),
+            path(
                 "<path:object_id>/regenerate-join-code/",
                 self.admin_site.admin_view(self.regenerate_join_code_view),
                 name="classroom_classroom_regenerate_join_code",
@@ -184,21 +218,28 @@ class ClassroomAdmin(admin.ModelAdmin):
         )
         return HttpResponseRedirect(reverse("admin:classroom_classroom_change", args=[classroom.pk]))
 
-    def import_roster_view(self, request, object_id):
-        classroom = self._classroom_to_change(request, object_id)
-        context = {
+    def _page_context(self, request, classroom: Classroom, title: str) -> dict:
+        return {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": classroom,
-            "title": gettext("Import roster (CSV)"),
-            "problems": None,
+            "title": title,
         }
+
+    def import_roster_view(self, request, object_id):
+        classroom = self._classroom_to_change(request, object_id)
+        context = {**self._page_context(request, classroom, gettext("Import roster (CSV)")), "problems": None}
         form = RosterUploadForm(request.POST, request.FILES) if request.method == "POST" else RosterUploadForm()
         if form.is_bound and form.is_valid():
-            # Read one byte past the limit: enough for the import to tell the file is too large.
-            data = form.cleaned_data["file"].read(MAX_FILE_BYTES + 1)
+            upload = form.cleaned_data["file"]
             try:
-                logins = roster_import(classroom=classroom, data=data)
+                # Read one byte past the limit: enough for the import to tell the file is too large.
+                roster_import = roster_import_start(
+                    classroom=classroom,
+                    data=upload.read(MAX_FILE_BYTES + 1),
+                    file_name=upload.name,
+                    started_by=request.user,
+                )
             except RosterRejected as rejected:
                 context["problems"] = rejected.problems
             else:
@@ -206,27 +247,109 @@ class ClassroomAdmin(admin.ModelAdmin):
                     request,
                     classroom,
                     ngettext(
-                        "Imported %(count)d student from %(file)s.",
-                        "Imported %(count)d students from %(file)s.",
-                        len(logins),
+                        "Started importing %(count)d student from %(file)s.",
+                        "Started importing %(count)d students from %(file)s.",
+                        roster_import.job.progress_total,
                     )
-                    % {"count": len(logins), "file": form.cleaned_data["file"].name},
+                    % {"count": roster_import.job.progress_total, "file": upload.name},
                 )
-                return self._roster_imported(request, classroom, logins, context)
+                return HttpResponseRedirect(self._roster_import_url(roster_import))
         context["form"] = form
+        context["roster_imports"] = roster_imports_open(classroom=classroom)
         return TemplateResponse(request, "admin/classroom/classroom/import_roster.html", context)
 
-    def _roster_imported(self, request, classroom, logins, context):
-        """The one page that ever shows the initial passwords. The CSV download is embedded in it as a data: URL,
-        so the passwords are kept nowhere on the server and cannot be downloaded again later."""
-        encoded = base64.b64encode(csv_bytes(roster_logins_rows(logins=logins))).decode("ascii")
-        context.update(
-            title=gettext("Roster imported"),
-            logins=logins,
-            download_url=f"data:text/csv;charset=utf-8;base64,{encoded}",
-            download_name=f"{slugify(classroom.name) or 'classroom'}-logins-{timezone.localdate():%Y-%m-%d}.csv",
+    # --- one roster import: its progress, then its passwords until a teacher saved them -------------------------
+    def _roster_import(self, request, object_id, import_id) -> RosterImport:
+        """The import, for teachers of its classroom and admins; 404 for everyone else."""
+        classroom = self.get_object(request, object_id)
+        if classroom is None or not self.has_view_permission(request, classroom):
+            raise Http404(gettext("No classroom you teach has this id."))
+        roster_import = classroom.roster_imports.select_related("job", "classroom").filter(pk=import_id).first()
+        if roster_import is None:
+            raise Http404(gettext("This classroom has no roster import with this id."))
+        return roster_import
+
+    def _roster_import_url(self, roster_import: RosterImport, view: str = "roster_import") -> str:
+        return reverse(f"admin:classroom_classroom_{view}", args=[roster_import.classroom_id, roster_import.pk])
+
+    def roster_import_view(self, request, object_id, import_id):
+        roster_import = self._roster_import(request, object_id, import_id)
+        job = roster_import.job
+        logins = roster_logins(roster_import=roster_import) if job.state == job.State.SUCCEEDED else []
+        expires_at = roster_logins_expire_at(roster_import=roster_import)
+        context = {
+            **self._page_context(request, roster_import.classroom, gettext("Roster import")),
+            "roster_import": roster_import,
+            "job": job,
+            "logins": logins,
+            "expires_at": expires_at,
+            "logins_expired": expires_at is not None and expires_at <= timezone.now(),
+            "kept_days": LOGINS_KEPT_FOR.days,
+            "problems": job.result.get("problems", []),
+            "progress_url": self._roster_import_url(roster_import, "roster_import_progress"),
+            "csv_url": self._roster_import_url(roster_import, "roster_logins_csv"),
+            "cards_url": self._roster_import_url(roster_import, "roster_logins_cards"),
+            "forget_url": self._roster_import_url(roster_import, "roster_logins_forget"),
+        }
+        return TemplateResponse(request, "admin/classroom/classroom/roster_import.html", context)
+
+    def roster_import_progress_view(self, request, object_id, import_id):
+        job = self._roster_import(request, object_id, import_id).job
+        return JsonResponse(
+            {
+                "state": job.state,
+                "done": job.progress_done,
+                "total": job.progress_total,
+                "percent": job.percent,
+                "finished": job.is_finished,
+            }
         )
-        return TemplateResponse(request, "admin/classroom/classroom/roster_imported.html", context)
+
+    def _logins_or_404(self, roster_import: RosterImport):
+        logins = roster_logins(roster_import=roster_import)
+        if not logins:
+            raise Http404(gettext("The passwords of this import are no longer kept."))
+        return logins
+
+    def _logins_file_name(self, roster_import: RosterImport, extension: str) -> str:
+        name = slugify(roster_import.classroom.name) or "classroom"
+        return f"{name}-passwords-{timezone.localtime(roster_import.completed_at):%Y-%m-%d}.{extension}"
+
+    def roster_logins_csv_view(self, request, object_id, import_id):
+        roster_import = self._roster_import(request, object_id, import_id)
+        logins = self._logins_or_404(roster_import)
+        response = HttpResponse(csv_bytes(roster_logins_rows(logins=logins)), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self._logins_file_name(roster_import, "csv")}"'
+        return response
+
+    def roster_logins_cards_view(self, request, object_id, import_id):
+        """One card per student to print and cut: the site's address, the username and the password."""
+        roster_import = self._roster_import(request, object_id, import_id)
+        context = {
+            "roster_import": roster_import,
+            "classroom": roster_import.classroom,
+            "logins": self._logins_or_404(roster_import),
+            "site_url": request.build_absolute_uri(reverse("home")),
+            "back_url": self._roster_import_url(roster_import),
+        }
+        return TemplateResponse(request, "classroom/sign_in_cards.html", context)
+
+    @method_decorator(require_POST)
+    def roster_logins_forget_view(self, request, object_id, import_id):
+        roster_import = self._roster_import(request, object_id, import_id)
+        if roster_import.sealed_logins:
+            roster_logins_forget(roster_import=roster_import)
+            self.log_change(
+                request,
+                roster_import.classroom,
+                gettext("Deleted the initial passwords of the import of %(file)s.") % {"file": roster_import.file_name},
+            )
+            self.message_user(
+                request,
+                gettext("The initial passwords of this import are deleted from the server."),
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(self._roster_import_url(roster_import))
 
 
 class RoundInline(admin.TabularInline):

@@ -24,6 +24,14 @@ class SessionStartForm(forms.Form):
         choices=[("", _("As the projector's browser"))],
         help_text=_("Students and you still see the language each of you chose."),
     )
+    live_results = forms.BooleanField(
+        required=False,
+        label=_("Show live results on the projector"),
+        help_text=_(
+            "For polls and surveys: the projector shows the answers while the question is open. Off, it shows "
+            "how many answered, and the answers once you close the question."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -121,6 +121,14 @@ class LiveSession(models.Model):
         default="",
         help_text=_("The projector shows the session in this language. Empty: the projector's browser decides."),
     )
+    live_results = models.BooleanField(
+        _("show live results on the projector"),
+        default=False,
+        help_text=_(
+            "The projector shows how many answered each choice while a question is open, as for a poll. "
+            "Off: only the number of answers, until the question closes."
+        ),
+    )
     current_round = models.OneToOneField(
         "Round", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("current round")
     )
@@ -165,6 +173,8 @@ class Round(models.Model):
     stays_open = models.BooleanField(_("open until the teacher closes it"), default=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     revealed_at = models.DateTimeField(_("revealed"), null=True, blank=True)
+    # Free-text answers the teacher took off the projector, by their grouping key (quizzes.grading.normalize_text).
+    hidden_texts = models.JSONField(_("texts hidden from the projector"), default=list, blank=True)
 
     class Meta:
         ordering = ["session_id", "number"]
@@ -204,3 +214,32 @@ class Answer(models.Model):
 def teaches_q(user) -> Q:
     """Classrooms `user` teaches (owns or co-teaches)."""
     return Q(owner=user) | Q(co_teachers=user)
+
+
+class RosterImport(models.Model):
+    """A roster file being imported as a job, then the initial passwords it handed out, sealed
+    (classroom/sealing.py) until a teacher confirms they saved them or they expire."""
+
+    class Forgotten(models.TextChoices):
+        CONFIRMED = "confirmed", _("a teacher confirmed they saved them")
+        EXPIRED = "expired", _("they expired")
+
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="roster_import")
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="roster_imports")
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    # The checked rows of the file until the accounts exist (names and emails, no secret).
+    rows = models.JSONField(default=list, blank=True)
+    created_count = models.PositiveIntegerField(_("students created"), default=0)
+    # Set in the transaction that creates the accounts: a resumed job finds the work done.
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    sealed_logins = models.TextField(blank=True)
+    logins_forgotten_at = models.DateTimeField(null=True, blank=True)
+    logins_forgotten_because = models.CharField(max_length=10, choices=Forgotten.choices, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+
+    def __str__(self) -> str:
+        return f"{self.classroom}: {self.file_name}"

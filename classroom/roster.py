@@ -4,33 +4,45 @@ The file is UTF-8 (a byte order mark is fine), at most 1 MB and 2000 students, w
 `username`, `first_name` and `last_name`, and optionally `display_name` and `email`, in any order. Commas, semicolons
 or tabs may separate them.
 
-An import is all or nothing: if any row is wrong, nothing is created and every wrong row is reported with its line
-number. A username that already exists (compared without case) is a wrong row, even when it belongs to a student:
+The file is checked at once, and an import is all or nothing: if any row is wrong, nothing is created and every
+wrong row is reported with its line number. A good file is imported by a background job (jobs/): hashing the
+passwords takes a while. Its initial passwords are kept sealed (classroom/sealing.py) for the teacher to download
+until they confirm they saved them, or for LOGINS_KEPT_FOR.
+
+A username that already exists (compared without case) is a wrong row, even when it belongs to a student:
 an import only creates accounts, so it never hands an existing person a new password or a second classroom by
 mistake. Enrol existing students from the classroom's page instead.
 """
 
 import csv
 import io
+import json
 import os
 import secrets
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import user_create
+from accounts.services import students_create
 from classroom.errors import DomainError
-from classroom.models import Classroom
+from classroom.models import Classroom, RosterImport
+from classroom.sealing import InvalidToken, seal, unseal
 from classroom.services import classroom_enrol
+from jobs.models import Job
+from jobs.progress import JobFailed, JobProgress
+from jobs.services import job_create
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ROWS = 2000
@@ -41,6 +53,12 @@ DELIMITERS = (",", ";", "\t")
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 PASSWORD_GROUPS = 2
 PASSWORD_GROUP_LENGTH = 5
+ROSTER_IMPORT_JOB = "roster_import"
+HASH_THREADS = 4
+HASH_CHUNK = 50
+# The initial passwords are kept (sealed) until a teacher confirms they saved them, or this long after the import.
+LOGINS_KEPT_FOR = timedelta(days=7)
+LOGINS_PURPOSE = "roster-logins"
 
 
 @dataclass(frozen=True)
@@ -64,7 +82,7 @@ class RosterProblem:
 
 @dataclass(frozen=True)
 class StudentLogin:
-    """A created student and the initial password, which is shown once and stored nowhere in plain text."""
+    """A created student and the initial password, kept sealed until a teacher saved it (never in plain text)."""
 
     username: str
     name: str
@@ -211,7 +229,27 @@ def _row_values(line: int, columns: list[str], cells: list[str]) -> tuple[dict[s
 def roster_parse(*, data: bytes) -> list[RosterRow]:
     """Read the rows of a roster file, or raise RosterRejected listing every problem of the file and its rows.
 
-    Checks only the file itself; `roster_import` also checks the usernames against existing accounts.
+    Checks only the file itself; `roster_validate` also checks the usernames against existing accounts.
+    """
+    rows, problems, _usernames = _parse(data)
+    if problems:
+        raise RosterRejected(problems)
+    return rows
+
+
+def roster_validate(*, data: bytes) -> list[RosterRow]:
+    """`roster_parse`, and every username already taken by an account reported with the other problems at once."""
+    rows, problems, usernames = _parse(data)
+    problems += _taken_problems(usernames)
+    if problems:
+        raise RosterRejected(problems)
+    return rows
+
+
+def _parse(data: bytes) -> tuple[list[RosterRow], list[RosterProblem], list[tuple[int, str]]]:
+    """The good rows, the problems, and the (line, username) of every row with a well-formed username.
+
+    A problem with the whole file (too large, not UTF-8, a wrong header...) is raised at once.
     """
     if len(data) > MAX_FILE_BYTES:
         raise RosterRejected(
@@ -223,6 +261,7 @@ def roster_parse(*, data: bytes) -> list[RosterRow]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter_for(text.splitlines()[0]), strict=True)
     problems: list[RosterProblem] = []
     rows: list[RosterRow] = []
+    usernames: list[tuple[int, str]] = []
     first_line_of: dict[str, int] = {}  # by lower-case username
     try:
         columns = [_column_name(cell) for cell in next(reader, [])]
@@ -260,6 +299,8 @@ def roster_parse(*, data: bytes) -> list[RosterRow]:
                 )
             elif key:
                 first_line_of[key] = line
+            if key and not any(problem.code in ("invalid_username", "too_long") for problem in row_problems):
+                usernames.append((line, values["username"]))
             if row_problems:
                 problems += row_problems
             else:
@@ -272,29 +313,27 @@ def roster_parse(*, data: bytes) -> list[RosterRow]:
                 _("Line %(line)d cannot be read as CSV (%(error)s).") % {"line": reader.line_num, "error": error},
             )
         )
-    if problems:
-        raise RosterRejected(problems)
-    if not rows:
+    if not rows and not problems:
         raise RosterRejected([RosterProblem(None, "no_rows", _("The file has a header but no students."))])
-    return rows
+    return rows, problems, usernames
 
 
-def _taken_problems(rows: list[RosterRow]) -> list[RosterProblem]:
-    usernames = [row.username for row in rows]
-    lowered = [username.lower() for username in usernames]
+def _taken_problems(usernames: list[tuple[int, str]]) -> list[RosterProblem]:
+    names = [username for _line, username in usernames]
+    lowered = [username.lower() for username in names]
     taken = set(
         User.objects.annotate(lowered=Lower("username"))
-        .filter(Q(username__in=usernames) | Q(lowered__in=lowered))
+        .filter(Q(username__in=names) | Q(lowered__in=lowered))
         .values_list("lowered", flat=True)
     )
     return [
         RosterProblem(
-            row.line,
+            line,
             "username_taken",
-            _("The username “%(username)s” is already taken by an existing account.") % {"username": row.username},
+            _("The username “%(username)s” is already taken by an existing account.") % {"username": username},
         )
-        for row in rows
-        if row.username.lower() in taken
+        for line, username in usernames
+        if username.lower() in taken
     ]
 
 
@@ -306,49 +345,144 @@ def student_password_generate() -> str:
     return "-".join(groups)
 
 
-def _hash_all(passwords: list[str]) -> list[str]:
-    # Hashing is deliberately slow (a third of a second each); the hash functions release the GIL, so threads
-    # spread a large roster over the cores.
-    workers = max(1, min(8, os.cpu_count() or 1, len(passwords)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(make_password, passwords))
+def roster_import_start(*, classroom: Classroom, data: bytes, file_name: str, started_by: User) -> RosterImport:
+    """Check the whole file now and queue the import as a job that creates the accounts in the background.
 
-
-def roster_import(*, classroom: Classroom, data: bytes) -> list[StudentLogin]:
-    """Create a student account for every row of the file and enrol them all in `classroom`.
-
-    Returns the new logins with their initial passwords, in file order. Raises RosterRejected, having created
-    nothing, when the file or any row is wrong or a username is already taken.
+    Raises RosterRejected, having queued nothing, when the file or any row is wrong or a username is taken: every
+    problem at once, in line order.
     """
-    rows = roster_parse(data=data)
-    taken = _taken_problems(rows)
-    if taken:
-        raise RosterRejected(taken)
-    passwords = [student_password_generate() for _row in rows]
-    hashes = _hash_all(passwords)
-    logins: list[StudentLogin] = []
-    students: list[User] = []
+    rows = roster_validate(data=data)
     with transaction.atomic():
-        for row, password, hashed in zip(rows, passwords, hashes, strict=True):
-            try:
-                student = user_create(
-                    username=row.username,
-                    password=None,
-                    role=User.Role.STUDENT,
-                    display_name=row.display_name,
-                    first_name=row.first_name,
-                    last_name=row.last_name,
-                    email=row.email,
-                )
-            except ValidationError as error:  # e.g. the username was taken since the check above
-                messages = [message for field_messages in error.message_dict.values() for message in field_messages]
-                raise RosterRejected([RosterProblem(row.line, "invalid_row", " ".join(messages))]) from None
-            student.password = hashed
-            student.save(update_fields=["password"])
-            students.append(student)
-            logins.append(StudentLogin(username=student.username, name=student.name, password=password))
-        classroom_enrol(classroom=classroom, students=students)
-    return logins
+        job = job_create(kind=ROSTER_IMPORT_JOB, owner=started_by, payload={"classroom": classroom.pk}, total=len(rows))
+        return RosterImport.objects.create(
+            job=job, classroom=classroom, file_name=file_name[:255], rows=[asdict(row) for row in rows]
+        )
+
+
+def roster_import_run(job: Job, progress: JobProgress) -> dict:
+    """The job's work: hash new passwords (the progress), then create, enrol and seal the logins in one
+    transaction, so the accounts never exist without their passwords kept for the teacher.
+
+    Run again after an interruption it starts over when nothing was created, and reports the earlier run's
+    outcome when it was.
+    """
+    roster_import = RosterImport.objects.select_related("classroom").get(job=job)
+    if roster_import.completed_at is None:
+        rows = [RosterRow(**row) for row in roster_import.rows]
+        progress.restart()
+        passwords = [student_password_generate() for _row in rows]
+        hashes = _hash_all(passwords, progress)
+        try:
+            _accounts_create(roster_import, rows, passwords, hashes)
+        except RosterRejected as rejected:
+            raise JobFailed(
+                _(
+                    "Since the file was checked, some of its rows became wrong (listed below). "
+                    "Fix them and import it again."
+                ),
+                result={"problems": [asdict(problem) for problem in rejected.problems]},
+            ) from None
+    return {"classroom": roster_import.classroom_id, "created": roster_import.created_count}
+
+
+def _hash_all(passwords: list[str], progress: JobProgress) -> list[str]:
+    # The hashes are computed in threads (hashlib releases the GIL), a chunk at a time to report progress.
+    hasher = settings.INITIAL_PASSWORD_HASHER
+    workers = max(1, min(HASH_THREADS, os.cpu_count() or 1))
+    hashes: list[str] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, len(passwords), HASH_CHUNK):
+            chunk = passwords[start : start + HASH_CHUNK]
+            hashes += pool.map(lambda password: make_password(password, hasher=hasher), chunk)
+            progress.advance(len(chunk))
+    progress.flush()
+    return hashes
+
+
+def _accounts_create(
+    roster_import: RosterImport, rows: list[RosterRow], passwords: list[str], hashes: list[str]
+) -> None:
+    drafts = [
+        User(
+            username=row.username,
+            role=User.Role.STUDENT,
+            display_name=row.display_name,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            email=row.email,
+            password=hashed,
+        )
+        for row, hashed in zip(rows, hashes, strict=True)
+    ]
+    # Usernames taken since the file was checked, in another case too (the database compares them with case).
+    if taken := _taken_problems([(row.line, row.username) for row in rows]):
+        raise RosterRejected(taken)
+    try:
+        with transaction.atomic():
+            students = students_create(students=drafts)
+            classroom_enrol(classroom=roster_import.classroom, students=students)
+            logins = [
+                [student.username, student.name, password]
+                for student, password in zip(students, passwords, strict=True)
+            ]
+            roster_import.sealed_logins = seal(json.dumps(logins).encode(), purpose=LOGINS_PURPOSE)
+            roster_import.created_count = len(students)
+            roster_import.completed_at = timezone.now()
+            roster_import.rows = []
+            roster_import.save(update_fields=["sealed_logins", "created_count", "completed_at", "rows"])
+    except (IntegrityError, ValidationError):
+        # A username was taken in the last instant: report which, as the first check would have.
+        problems = _taken_problems([(row.line, row.username) for row in rows])
+        raise RosterRejected(
+            problems or [RosterProblem(None, "invalid_row", _("An account could not be created; nothing was."))]
+        ) from None
+
+
+# --- the initial passwords, until a teacher has saved them ---------------------------------------------------
+def roster_imports_open(*, classroom: Classroom, limit: int = 20) -> list[RosterImport]:
+    """The classroom's imports still running or whose passwords are still kept, newest first."""
+    running = Q(job__state__in=[Job.State.QUEUED, Job.State.RUNNING])
+    kept = ~Q(sealed_logins="") & Q(completed_at__gt=timezone.now() - LOGINS_KEPT_FOR)
+    return list(classroom.roster_imports.filter(running | kept).select_related("job").defer("sealed_logins")[:limit])
+
+
+def roster_logins_expire_at(*, roster_import: RosterImport) -> datetime | None:
+    if roster_import.completed_at is None:
+        return None
+    return roster_import.completed_at + LOGINS_KEPT_FOR
+
+
+def roster_logins(*, roster_import: RosterImport, now: datetime | None = None) -> list[StudentLogin]:
+    """The initial passwords of the import, in file order; empty once forgotten, expired or unreadable."""
+    expires_at = roster_logins_expire_at(roster_import=roster_import)
+    if not roster_import.sealed_logins or expires_at is None or expires_at <= (now or timezone.now()):
+        return []
+    try:
+        logins = json.loads(unseal(roster_import.sealed_logins, purpose=LOGINS_PURPOSE))
+    except InvalidToken:  # SECRET_KEY changed without the old one in SECRET_KEY_FALLBACKS
+        return []
+    return [StudentLogin(username=username, name=name, password=password) for username, name, password in logins]
+
+
+def roster_logins_forget(*, roster_import: RosterImport, because: str = RosterImport.Forgotten.CONFIRMED) -> None:
+    """Delete the stored passwords for good: a teacher saved them, or they expired."""
+    roster_import.sealed_logins = ""
+    roster_import.logins_forgotten_at = timezone.now()
+    roster_import.logins_forgotten_because = because
+    roster_import.save(update_fields=["sealed_logins", "logins_forgotten_at", "logins_forgotten_because"])
+
+
+def roster_logins_expire(*, now: datetime | None = None) -> int:
+    """Delete the passwords of every import older than LOGINS_KEPT_FOR. Returns how many imports had some."""
+    return (
+        RosterImport.objects.exclude(sealed_logins="")
+        .filter(completed_at__lte=(now or timezone.now()) - LOGINS_KEPT_FOR)
+        .update(
+            sealed_logins="",
+            logins_forgotten_at=now or timezone.now(),
+            logins_forgotten_because=RosterImport.Forgotten.EXPIRED,
+        )
+    )
 
 
 def roster_logins_rows(*, logins: list[StudentLogin]) -> list[list[str]]:

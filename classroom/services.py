@@ -28,7 +28,8 @@ from classroom.models import (
     Round,
     teaches_q,
 )
-from quizzes.grading import InvalidResponse, response_grade, response_parse
+from classroom.selectors import with_quiz_position
+from quizzes.grading import InvalidResponse, normalize_text, response_grade, response_parse
 from quizzes.models import Question, Quiz
 
 State = LiveSession.State
@@ -91,6 +92,7 @@ def session_start(
     speed_bonus: bool = False,
     allow_guests: bool = False,
     language: str = "",
+    live_results: bool = False,
 ) -> LiveSession:
     if not user_teaches(user=started_by, classroom=classroom):
         raise DomainError("forbidden", "You do not teach this classroom.")
@@ -106,6 +108,7 @@ def session_start(
         speed_bonus=speed_bonus,
         allow_guests=allow_guests,
         language=language,
+        live_results=live_results,
     )
 
 
@@ -228,7 +231,7 @@ def session_push_question(
     now = now or timezone.now()
     session = _session_for_command(session.pk, pushed_by)
     question = (
-        Question.objects.filter(pk=question_id, quiz_id=session.quiz_id)
+        with_quiz_position(Question.objects.filter(pk=question_id, quiz_id=session.quiz_id))
         .annotate(**extra_time_annotations(classroom_id=session.classroom_id))
         .first()
     )
@@ -311,6 +314,33 @@ def session_end(*, session: LiveSession, ended_by: User | None = None, now: date
     session.ended_at = now
     _close_current_round(session, now, state=State.ENDED)
     return session
+
+
+@transaction.atomic
+def session_set_live_results(*, session: LiveSession, live_results: bool, changed_by: User) -> LiveSession:
+    """Show (True) or hide (False) the per-choice results on the projector while a question is open."""
+    session = _session_for_command(session.pk, changed_by)
+    session.live_results = live_results
+    session.save(update_fields=["live_results"])
+    return session
+
+
+@transaction.atomic
+def round_hide_text(*, session: LiveSession, round_id: int, text: str, hidden: bool, changed_by: User) -> Round:
+    """Take a free-text answer off the projector (or put it back). Answers are grouped ignoring case and accents,
+    so the whole group is hidden, including answers written the same way later. The teacher still sees it."""
+    session = _session_for_command(session.pk, changed_by)
+    round_ = _current_round(session, round_id)
+    if round_.question.type != Question.Type.TEXT:
+        raise DomainError("not_found", "Only free-text answers can be hidden.")
+    key = normalize_text(text)
+    written = round_.answers.values_list("response", flat=True)
+    if not key or not any(normalize_text(response.get("text", "")) == key for response in written):
+        raise DomainError("not_found", "No answer to this question has that text.")
+    keys = [k for k in round_.hidden_texts if k != key]
+    round_.hidden_texts = [*keys, key] if hidden else keys
+    round_.save(update_fields=["hidden_texts"])
+    return round_
 
 
 # --- answers ------------------------------------------------------------------------------------------------------

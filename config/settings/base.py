@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "quizzes",
     "classroom",
     "realtime",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +99,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# The first hasher hashes every password people choose; the last one only the random initial passwords of a roster
+# import (accounts/hashers.py), which the first sign-in rehashes with the first.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "accounts.hashers.InitialPasswordHasher",
+]
+INITIAL_PASSWORD_HASHER = "pbkdf2_sha256_initial"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -135,6 +144,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Uploaded question images: anything larger is refused with a message.
 QUESTION_IMAGE_MAX_BYTES = env.int("QUESTION_IMAGE_MAX_BYTES", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- background jobs (jobs/) ---------------------------------------------------------------------------------
+# Each server process runs queued jobs (roster imports) in a thread started with its first request.
+JOBS_RUNNER_AUTOSTART = env.bool("JOBS_RUNNER_AUTOSTART", default=True)
 
 # --- realtime -------------------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -36,6 +36,9 @@ DEBUG = False
 SECRET_KEY = "quizcast-test-key"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+INITIAL_PASSWORD_HASHER = "md5"
+# Tests run jobs themselves (tests/jobs/): no runner thread of its own in the test process.
+JOBS_RUNNER_AUTOSTART = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

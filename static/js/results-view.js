@@ -1,22 +1,41 @@
 // Live results of a round (a `results` payload, docs/protocol.md) as bars, for the teacher and the projector.
-// `showKey` marks correct answers; the projector passes it only after the reveal.
+// `showKey` marks correct answers; the projector passes it only after the reveal. With `onToggleHidden` (the
+// teacher's page), each text answer gets a button that hides it from the projector or shows it again.
 
 import { el } from "./dom.js";
 import { choiceMark, plainNumber, usesChoices } from "./question-view.js";
 
 const percent = (count, total) => (total ? Math.round((100 * count) / total) : 0);
 
-function bar(label, count, total, { mark = null, correct = false, index = null, t }) {
+function bar(label, count, total, { mark = null, correct = false, index = null, hidden = false, action = null, t }) {
   const share = percent(count, total);
   const fill = el("span", { class: "qc-bar-fill", style: { width: `${share}%` } });
   return el(
     "li",
-    { class: `qc-bar-row${correct ? " is-correct" : ""}${index === null ? "" : ` qc-tile--${index % 8}`}` },
+    { class: `qc-bar-row${correct ? " is-correct" : ""}${hidden ? " is-hidden" : ""}${index === null ? "" : ` qc-tile--${index % 8}`}` },
     mark,
-    el("span", { class: "qc-bar-label" }, el("span", { class: "qc-bar-text", text: label }), correct ? el("span", { class: "qc-correct-flag", text: t("correctShort") }) : null),
+    el(
+      "span",
+      { class: "qc-bar-label" },
+      el("span", { class: "qc-bar-text", text: label }),
+      correct ? el("span", { class: "qc-correct-flag", text: t("correctShort") }) : null,
+      hidden ? el("span", { class: "badge text-bg-secondary qc-hidden-flag", text: t("hiddenText") }) : null,
+    ),
     el("span", { class: "qc-bar-track", "aria-hidden": "true" }, fill),
     el("span", { class: "qc-bar-count", text: t("countAndShare", { count, share }) }),
+    action,
   );
+}
+
+function hideButton(group, onToggleHidden, t) {
+  const hide = !group.hidden;
+  return el("button", {
+    class: "btn btn-sm btn-link qc-hide-text",
+    type: "button",
+    "aria-label": t(hide ? "hideTextLabel" : "showTextLabel", { text: group.text }),
+    text: t(hide ? "hideText" : "showText"),
+    onclick: () => onToggleHidden(group.text, hide),
+  });
 }
 
 function isNumericCorrect(value, answerKey) {
@@ -24,7 +43,7 @@ function isNumericCorrect(value, answerKey) {
   return Math.abs(Number(value) - Number(answerKey.numeric_target)) <= Number(answerKey.numeric_tolerance || 0) + 1e-9;
 }
 
-export function resultsList(question, results, { t, answerKey = null, showKey = false }) {
+export function resultsList(question, results, { t, answerKey = null, showKey = false, onToggleHidden = null }) {
   const answered = results?.answered ?? 0;
   if (usesChoices(question)) {
     const counts = results?.choice_counts ?? {};
@@ -48,7 +67,14 @@ export function resultsList(question, results, { t, answerKey = null, showKey = 
   return el(
     "ol",
     { class: "qc-bars qc-bars--values" },
-    (results.texts ?? []).map((group) => bar(group.text, group.count, answered, { correct: showKey && group.correct === true, t })),
+    (results.texts ?? []).map((group) =>
+      bar(group.text, group.count, answered, {
+        correct: showKey && group.correct === true,
+        hidden: Boolean(onToggleHidden && group.hidden),
+        action: onToggleHidden ? hideButton(group, onToggleHidden, t) : null,
+        t,
+      }),
+    ),
   );
 }
 

@@ -1,25 +1,33 @@
-"""Importing a class roster from CSV: all rows or nothing, every bad row reported with its line number, and the
-initial passwords shown once."""
+"""Importing a class roster from CSV: every problem reported at once with its line number, then all rows or nothing
+created by a background job, and the initial passwords kept sealed until the teacher saved them."""
 
-import base64
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
+from classroom.models import RosterImport
 from classroom.roster import (
+    LOGINS_KEPT_FOR,
     MAX_FILE_BYTES,
     MAX_ROWS,
     RosterRejected,
-    roster_import,
+    roster_import_start,
+    roster_logins,
+    roster_logins_expire,
     roster_parse,
+    roster_validate,
     student_password_generate,
 )
-from tests.factories import StudentFactory, TeacherFactory
+from jobs.models import Job
+from jobs.runner import JobRunner
+from tests.factories import AdminFactory, StudentFactory, TeacherFactory
 
 GOOD = (
     "username,first_name,last_name,display_name,email\n"
@@ -145,6 +153,17 @@ def test_exactly_the_maximum_number_of_rows_is_accepted():
 
 
 # --- importing ------------------------------------------------------------------------------------------------
+def import_roster(classroom, data: bytes) -> RosterImport:
+    """Start an import as its classroom's owner, and run the job to its end as the server's runner would."""
+    roster_import = roster_import_start(
+        classroom=classroom, data=data, file_name="roster.csv", started_by=classroom.owner
+    )
+    JobRunner().run_pending()
+    roster_import.refresh_from_db()
+    roster_import.job.refresh_from_db()
+    return roster_import
+
+
 def test_passwords_are_random_and_easy_to_copy():
     passwords = {student_password_generate() for _ in range(50)}
 
@@ -154,8 +173,11 @@ def test_passwords_are_random_and_easy_to_copy():
 
 
 def test_import_creates_students_with_working_passwords_and_enrols_them(classroom):
-    logins = roster_import(classroom=classroom, data=GOOD.encode())
+    roster_import = import_roster(classroom, GOOD.encode())
 
+    assert roster_import.job.state == Job.State.SUCCEEDED
+    assert roster_import.job.result == {"classroom": classroom.pk, "created": 3}
+    logins = roster_logins(roster_import=roster_import)
     assert [(login.username, login.name) for login in logins] == [
         ("ada.l", "Ada"),
         ("alan.t", "Alan Turing"),
@@ -169,6 +191,74 @@ def test_import_creates_students_with_working_passwords_and_enrols_them(classroo
         assert classroom.enrolments.filter(student=student).exists()
 
 
+def test_the_job_counts_every_password_prepared(classroom):
+    roster_import = roster_import_start(
+        classroom=classroom, data=GOOD.encode(), file_name="roster.csv", started_by=classroom.owner
+    )
+    assert (roster_import.job.state, roster_import.job.progress_done, roster_import.job.progress_total) == (
+        Job.State.QUEUED,
+        0,
+        3,
+    )
+    assert not User.objects.filter(username="ada.l").exists()
+
+    JobRunner().run_pending()
+
+    roster_import.job.refresh_from_db()
+    assert (roster_import.job.state, roster_import.job.progress_done, roster_import.job.percent) == (
+        Job.State.SUCCEEDED,
+        3,
+        100,
+    )
+
+
+def test_the_largest_roster_is_imported_in_one_job(classroom):
+    data = b"username,first_name,last_name\n" + b"".join(b"s%d,S,T\n" % n for n in range(MAX_ROWS))
+
+    roster_import = import_roster(classroom, data)
+
+    assert roster_import.job.state == Job.State.SUCCEEDED
+    assert roster_import.created_count == MAX_ROWS
+    assert classroom.students.count() == MAX_ROWS
+    logins = roster_logins(roster_import=roster_import)
+    assert len(logins) == MAX_ROWS
+    assert User.objects.get(username="s1999").check_password(logins[-1].password)
+
+
+def test_the_stored_passwords_are_encrypted_never_plain_text(classroom):
+    roster_import = import_roster(classroom, GOOD.encode())
+
+    stored = RosterImport.objects.values_list("sealed_logins", flat=True).get(pk=roster_import.pk)
+    assert stored
+    for login in roster_logins(roster_import=roster_import):
+        assert login.password not in stored
+        assert login.username not in stored
+    assert roster_import.rows == []  # the file's rows are not kept once the accounts exist
+
+
+def test_passwords_sealed_under_another_key_are_not_readable(classroom, settings):
+    roster_import = import_roster(classroom, GOOD.encode())
+
+    settings.SECRET_KEY = "another-secret-key-another-secret-key"
+    assert roster_logins(roster_import=roster_import) == []
+    settings.SECRET_KEY_FALLBACKS = ["quizcast-test-key"]
+    assert len(roster_logins(roster_import=roster_import)) == 3
+
+
+def test_the_passwords_are_deleted_seven_days_after_the_import(classroom):
+    roster_import = import_roster(classroom, GOOD.encode())
+    almost = roster_import.completed_at + LOGINS_KEPT_FOR - timedelta(minutes=1)
+
+    assert roster_logins_expire(now=almost) == 0
+    assert len(roster_logins(roster_import=roster_import, now=almost)) == 3
+    assert roster_logins(roster_import=roster_import, now=almost + timedelta(minutes=1)) == []
+
+    assert roster_logins_expire(now=almost + timedelta(minutes=1)) == 1
+    roster_import.refresh_from_db()
+    assert roster_import.sealed_logins == ""
+    assert roster_import.logins_forgotten_because == RosterImport.Forgotten.EXPIRED
+
+
 @pytest.mark.parametrize("existing_role", [User.Role.STUDENT, User.Role.TEACHER])
 def test_a_username_that_already_exists_is_a_bad_row_and_nothing_is_imported(classroom, existing_role):
     existing = StudentFactory(username="Alan.T") if existing_role == User.Role.STUDENT else TeacherFactory()
@@ -176,11 +266,83 @@ def test_a_username_that_already_exists_is_a_bad_row_and_nothing_is_imported(cla
     users_before = User.objects.count()
 
     with pytest.raises(RosterRejected) as rejected:
-        roster_import(classroom=classroom, data=data.encode())
+        roster_import_start(classroom=classroom, data=data.encode(), file_name="r.csv", started_by=classroom.owner)
 
     assert [(problem.line, problem.code) for problem in rejected.value.problems] == [(3, "username_taken")]
     assert User.objects.count() == users_before
     assert not classroom.enrolments.exists()
+    assert not Job.objects.exists()
+
+
+def test_taken_usernames_are_reported_in_the_first_pass_with_every_other_problem(db):
+    StudentFactory(username="taken")
+    StudentFactory(username="also.taken")
+    data = (
+        b"username,first_name,last_name,email\n"
+        b"fine,Fi,Ne,\n"  # 2
+        b"taken,Ta,Ken,\n"  # 3
+        b",No,Name,\n"  # 4
+        b"ALSO.TAKEN,Bad,Mail,not-an-email\n"  # 5: taken, and a bad email
+    )
+
+    with pytest.raises(RosterRejected) as rejected:
+        roster_validate(data=data)
+
+    assert sorted((problem.line, problem.code) for problem in rejected.value.problems) == [
+        (3, "username_taken"),
+        (4, "blank_username"),
+        (5, "invalid_email"),
+        (5, "username_taken"),
+    ]
+
+
+@pytest.mark.parametrize("taken", ["grace.h", "Grace.H"])
+def test_a_username_taken_while_the_job_waited_fails_the_job_and_creates_nothing(classroom, taken):
+    roster_import = roster_import_start(
+        classroom=classroom, data=GOOD.encode(), file_name="roster.csv", started_by=classroom.owner
+    )
+    StudentFactory(username=taken)
+    users_before = User.objects.count()
+
+    JobRunner().run_pending()
+
+    job = Job.objects.get(pk=roster_import.job_id)
+    assert job.state == Job.State.FAILED
+    assert [(problem["line"], problem["code"]) for problem in job.result["problems"]] == [(4, "username_taken")]
+    assert User.objects.count() == users_before
+    assert not classroom.enrolments.exists()
+
+
+def test_an_import_interrupted_after_creating_the_accounts_reports_them_when_resumed(classroom):
+    roster_import = import_roster(classroom, GOOD.encode())
+    # As if the server stopped between creating the accounts and recording the job's end.
+    Job.objects.filter(pk=roster_import.job_id).update(
+        state=Job.State.RUNNING, attempts=1, heartbeat_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    JobRunner().run_pending()
+
+    job = Job.objects.get(pk=roster_import.job_id)
+    assert (job.state, job.attempts, job.result["created"]) == (Job.State.SUCCEEDED, 2, 3)
+    assert len(roster_logins(roster_import=roster_import)) == 3
+    assert classroom.students.count() == 3
+
+
+def test_an_import_interrupted_while_hashing_starts_over_and_creates_every_account_once(classroom):
+    roster_import = roster_import_start(
+        classroom=classroom, data=GOOD.encode(), file_name="roster.csv", started_by=classroom.owner
+    )
+    Job.objects.filter(pk=roster_import.job_id).update(
+        state=Job.State.RUNNING, attempts=1, progress_done=2, heartbeat_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    JobRunner().run_pending()
+
+    roster_import.refresh_from_db()
+    assert roster_import.job.state == Job.State.SUCCEEDED
+    assert classroom.students.count() == 3
+    for login in roster_logins(roster_import=roster_import):
+        assert User.objects.get(username=login.username).check_password(login.password)
 
 
 # --- through the admin ----------------------------------------------------------------------------------------
@@ -195,13 +357,16 @@ def upload(client, classroom, data: bytes, name="roster.csv"):
     return client.post(url, {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
 
 
-def download_rows(response) -> list[list[str]]:
-    match = re.search(
-        r'href="data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)" download="([^"]+)"', response.content.decode()
+def import_url(view: str, roster_import: RosterImport) -> str:
+    return reverse(f"admin:classroom_classroom_{view}", args=[roster_import.classroom_id, roster_import.pk])
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response["Content-Type"].startswith("text/csv")
+    assert re.fullmatch(
+        r'attachment; filename="[a-z0-9-]+-passwords-\d{4}-\d{2}-\d{2}\.csv"', response["Content-Disposition"]
     )
-    assert match, "no download link"
-    assert match.group(2).endswith(".csv")
-    return list(csv.reader(io.StringIO(base64.b64decode(match.group(1)).decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(b"".join(response).decode("utf-8-sig"))))
 
 
 def test_the_import_page_shows_an_upload_form(teacher_client, classroom):
@@ -214,22 +379,75 @@ def test_the_import_page_shows_an_upload_form(teacher_client, classroom):
     assert "username, first_name, last_name" in content
 
 
-def test_a_good_file_creates_the_students_and_shows_their_passwords_once(teacher_client, classroom):
+def test_a_good_file_starts_a_job_whose_page_shows_its_progress(teacher_client, classroom):
     response = upload(teacher_client, classroom, GOOD.encode())
 
-    assert response.status_code == 200
-    assert classroom.students.count() == 3
-    content = response.content.decode()
-    rows = download_rows(response)
+    roster_import = RosterImport.objects.get(classroom=classroom)
+    assert response.status_code == 302
+    assert response["Location"] == import_url("roster_import", roster_import)
+    assert roster_import.job.owner == classroom.owner
+    page = teacher_client.get(response["Location"])
+    content = page.content.decode()
+    assert '<progress id="job-progress-bar" max="3" value="0">' in content
+    assert f'data-progress-url="{import_url("roster_import_progress", roster_import)}"' in content
+    assert "Refresh</a>" in content
+    assert "js/job-progress.js" in content
+    progress = teacher_client.get(import_url("roster_import_progress", roster_import)).json()
+    assert progress == {"state": "queued", "done": 0, "total": 3, "percent": 0, "finished": False}
+    # The import page links back to the import while it runs, and while its passwords are kept.
+    import_page = reverse("admin:classroom_classroom_import_roster", args=[classroom.pk])
+    assert import_url("roster_import", roster_import) in teacher_client.get(import_page).content.decode()
+    JobRunner().run_pending()
+    assert import_url("roster_import", roster_import) in teacher_client.get(import_page).content.decode()
+
+
+def test_the_passwords_can_be_downloaded_until_the_teacher_confirms_they_saved_them(teacher_client, classroom):
+    upload(teacher_client, classroom, GOOD.encode())
+    JobRunner().run_pending()
+    roster_import = RosterImport.objects.get(classroom=classroom)
+
+    assert teacher_client.get(import_url("roster_import_progress", roster_import)).json()["finished"] is True
+    page = teacher_client.get(import_url("roster_import", roster_import))
+    assert "no-store" in page["Cache-Control"]
+    rows = csv_rows(teacher_client.get(import_url("roster_logins_csv", roster_import)))
     assert rows[0] == ["username", "name", "password"]
     assert [row[:2] for row in rows[1:]] == [["ada.l", "Ada"], ["alan.t", "Alan Turing"], ["grace.h", "Amazing Grace"]]
+    cards = teacher_client.get(import_url("roster_logins_cards", roster_import))
+    assert cards.status_code == 200
     for username, _name, password in rows[1:]:
         assert User.objects.get(username=username).check_password(password)
-        assert f"<code>{password}</code>" in content
-    assert "no-store" in response["Cache-Control"]
+        assert f"<code>{password}</code>" in page.content.decode()
+        assert f"<code>{username}</code>" in cards.content.decode()
+        assert f"<code>{password}</code>" in cards.content.decode()
+    assert cards.content.decode().count('class="qc-card"') == 3
+    assert "http://testserver/</dd>" in cards.content.decode()
 
-    again = teacher_client.get(reverse("admin:classroom_classroom_import_roster", args=[classroom.pk]))
-    assert not any(password in again.content.decode() for _u, _n, password in rows[1:])
+    confirmed = teacher_client.post(import_url("roster_logins_forget", roster_import))
+
+    assert confirmed.status_code == 302
+    roster_import.refresh_from_db()
+    assert roster_import.sealed_logins == ""
+    assert roster_import.logins_forgotten_because == RosterImport.Forgotten.CONFIRMED
+    assert teacher_client.get(import_url("roster_logins_csv", roster_import)).status_code == 404
+    assert teacher_client.get(import_url("roster_logins_cards", roster_import)).status_code == 404
+    after = teacher_client.get(import_url("roster_import", roster_import)).content.decode()
+    assert not any(password in after for _u, _n, password in rows[1:])
+    assert "deleted from the server" in after
+    import_page = teacher_client.get(reverse("admin:classroom_classroom_import_roster", args=[classroom.pk]))
+    assert import_url("roster_import", roster_import) not in import_page.content.decode()
+
+
+def test_after_seven_days_the_page_says_the_passwords_expired_and_serves_none(teacher_client, classroom):
+    upload(teacher_client, classroom, GOOD.encode())
+    JobRunner().run_pending()
+    roster_import = RosterImport.objects.get(classroom=classroom)
+    RosterImport.objects.filter(pk=roster_import.pk).update(completed_at=timezone.now() - LOGINS_KEPT_FOR)
+
+    content = teacher_client.get(import_url("roster_import", roster_import)).content.decode()
+
+    assert "when they expired" in content
+    assert 'id="roster-logins"' not in content
+    assert teacher_client.get(import_url("roster_logins_csv", roster_import)).status_code == 404
 
 
 def test_a_bad_file_imports_nothing_and_the_page_lists_every_bad_row(teacher_client, classroom):
@@ -242,20 +460,16 @@ def test_a_bad_file_imports_nothing_and_the_page_lists_every_bad_row(teacher_cli
     assert response.status_code == 200
     assert User.objects.count() == users_before
     assert not classroom.students.exists()
-    assert [(p.line, p.code) for p in response.context["problems"]] == [(3, "blank_username"), (5, "invalid_username")]
+    assert not Job.objects.exists()
+    assert [(p.line, p.code) for p in response.context["problems"]] == [
+        (3, "blank_username"),
+        (4, "username_taken"),
+        (5, "invalid_username"),
+    ]
     content = response.content.decode()
     assert "Nothing was imported" in content
     assert "The username is empty." in content
-    assert "data:text/csv" not in content
-
-
-def test_taken_usernames_are_reported_once_the_file_itself_is_right(teacher_client, classroom):
-    StudentFactory(username="taken")
-
-    response = upload(teacher_client, classroom, b"username,first_name,last_name\nfine,Fi,Ne\ntaken,Ta,Ken\n")
-
-    assert [(p.line, p.code) for p in response.context["problems"]] == [(3, "username_taken")]
-    assert not User.objects.filter(username="fine").exists()
+    assert "The username “taken” is already taken by an existing account." in content
 
 
 def test_a_file_that_is_too_large_is_refused_without_reading_it_all(teacher_client, classroom):
@@ -266,6 +480,74 @@ def test_a_file_that_is_too_large_is_refused_without_reading_it_all(teacher_clie
 
 
 def test_the_passwords_file_is_safe_to_open_in_a_spreadsheet(teacher_client, classroom):
-    response = upload(teacher_client, classroom, b"username,first_name,last_name,display_name\nx,X,Y,=HYPERLINK(1)\n")
+    upload(teacher_client, classroom, b"username,first_name,last_name,display_name\nx,X,Y,=HYPERLINK(1)\n")
+    JobRunner().run_pending()
+    roster_import = RosterImport.objects.get(classroom=classroom)
 
-    assert download_rows(response)[1][1] == "'=HYPERLINK(1)"
+    assert csv_rows(teacher_client.get(import_url("roster_logins_csv", roster_import)))[1][1] == "'=HYPERLINK(1)"
+
+
+def test_a_failed_import_shows_its_problems_and_that_nothing_was_created(teacher_client, classroom):
+    upload(teacher_client, classroom, GOOD.encode())
+    StudentFactory(username="ada.l")
+    JobRunner().run_pending()
+    roster_import = RosterImport.objects.get(classroom=classroom)
+
+    content = teacher_client.get(import_url("roster_import", roster_import)).content.decode()
+
+    assert "no account was created" in content
+    assert "Since the file was checked, some of its rows became wrong" in content
+    assert "The username “ada.l” is already taken by an existing account." in content
+    assert teacher_client.get(import_url("roster_logins_csv", roster_import)).status_code == 404
+
+
+# --- who may see an import ------------------------------------------------------------------------------------
+IMPORT_VIEWS = ["roster_import", "roster_import_progress", "roster_logins_csv", "roster_logins_cards"]
+
+
+@pytest.fixture
+def finished_import(classroom):
+    return import_roster(classroom, GOOD.encode())
+
+
+@pytest.mark.parametrize("view", IMPORT_VIEWS)
+def test_teachers_of_the_classroom_and_admins_see_an_import(client, classroom, finished_import, view):
+    co_teacher = TeacherFactory()
+    classroom.co_teachers.add(co_teacher)
+    for user in (classroom.owner, co_teacher, AdminFactory()):
+        client.force_login(user)
+        assert client.get(import_url(view, finished_import)).status_code == 200, user
+
+
+@pytest.mark.parametrize("view", [*IMPORT_VIEWS, "roster_logins_forget"])
+def test_another_teacher_gets_404_for_an_import_and_its_passwords(client, other_teacher, finished_import, view):
+    client.force_login(other_teacher)
+
+    response = (
+        client.post(import_url(view, finished_import))
+        if view.endswith("forget")
+        else client.get(import_url(view, finished_import))
+    )
+
+    assert response.status_code == 404
+    finished_import.refresh_from_db()
+    assert finished_import.sealed_logins
+
+
+def test_an_import_of_another_classroom_is_404_under_this_one(teacher_client, teacher, finished_import):
+    from tests.factories import ClassroomFactory
+
+    mine = ClassroomFactory(owner=teacher)
+    url = reverse("admin:classroom_classroom_roster_logins_csv", args=[mine.pk, finished_import.pk])
+
+    assert teacher_client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("view", IMPORT_VIEWS)
+def test_a_student_never_sees_an_import(client, student, finished_import, view):
+    client.force_login(student)
+
+    response = client.get(import_url(view, finished_import))
+
+    assert response.status_code == 302  # to the admin's sign-in page
+    assert "password" not in response.content.decode()
