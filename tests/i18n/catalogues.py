@@ -12,8 +12,8 @@ import polib
 REPO = Path(__file__).resolve().parents[2]
 LANGUAGES = ["it", "es", "pl", "de"]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
-# What `make messages` reads: the code and templates, not the tests, the benchmark or the virtualenv.
-SOURCES = ["accounts", "classroom", "quizzes", "realtime", "config", "templates", "static/js", "manage.py", "locale"]
+# What `make messages` leaves out (Makefile); every other top-level folder is code, templates or catalogues.
+NOT_SOURCES = {"bench", "tests", "docs", "staticfiles", "media", "build", "deploy", "node_modules", "__pycache__"}
 
 
 def catalogue_path(language: str, root: Path = REPO) -> Path:
@@ -39,12 +39,11 @@ def placeholders(text: str) -> set[str]:
 def regenerated_catalogues(workdir: Path) -> dict[str, polib.POFile]:
     """Run `makemessages` (as `make messages` does) on a copy of the code with the committed catalogues, and return
     the merged catalogues: a string marked in the code but missing from a catalogue comes back untranslated."""
-    for name in SOURCES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, workdir / name, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
-        else:
-            shutil.copy2(source, workdir / name)
+    for source in REPO.iterdir():
+        if source.is_dir() and not source.name.startswith(".") and source.name not in NOT_SOURCES:
+            ignore = shutil.ignore_patterns("__pycache__", "*.mo", "vendor")
+            shutil.copytree(source, workdir / source.name, ignore=ignore)
+    shutil.copy2(REPO / "manage.py", workdir / "manage.py")
     command = [sys.executable, "manage.py", "makemessages", "--domain", "django", "--no-obsolete"]
     for language in LANGUAGES:
         command += ["--locale", language]
