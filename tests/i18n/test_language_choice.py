@@ -10,6 +10,14 @@ from django.utils.translation import ngettext
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """The test client's requests leave their language active in this thread: later tests expect English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 SIGN_IN = {"en": "Sign in", "it": "Accedi", "es": "Iniciar sesión", "pl": "Zaloguj się", "de": "Anmelden"}
 
 
