@@ -35,6 +35,8 @@ def test_every_string_marked_in_the_code_is_translated_in_every_catalogue(tmp_pa
 def test_translations_keep_every_placeholder(catalogues, language):
     wrong = []
     for entry in catalogues[language]:
+        if "fuzzy" in entry.flags:
+            continue  # a guess by msgmerge, reported as untranslated above
         if entry.msgid_plural:
             expected = placeholders(entry.msgid_plural)
             forms = list(entry.msgstr_plural.values())
