@@ -40,6 +40,8 @@ def test_translations_keep_every_placeholder(catalogues, language):
         if entry.msgid_plural:
             expected = placeholders(entry.msgid_plural)
             forms = list(entry.msgstr_plural.values())
+            if not all(forms):
+                continue  # untranslated: reported above
             # A singular form may spell out "one" instead of the number; every other form names them all.
             if any(placeholders(form) - expected for form in forms) or placeholders(forms[-1]) != expected:
                 wrong.append(entry.msgid)
