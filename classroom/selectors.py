@@ -182,3 +182,17 @@ def session_export_rows(*, session: LiveSession) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def accommodations_for(*, classroom_id: int, student: User) -> dict:
+    """What the student page adapts for this student: extra time ("", "1.5", "2", "unlimited") and reading
+    questions aloud, as the teacher set them on the enrolment."""
+    enrolment = Enrolment.objects.filter(classroom_id=classroom_id, student=student).first()
+    if enrolment is None:
+        return {"extraTime": "", "readAloud": False}
+    return {"extraTime": enrolment.extra_time, "readAloud": enrolment.read_aloud}
+
+
+def extra_time_count(*, classroom_id: int) -> int:
+    """How many of the classroom's students have extra time: the teacher's page says the round stays open for them."""
+    return Enrolment.objects.filter(classroom_id=classroom_id).exclude(extra_time="").count()

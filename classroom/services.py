@@ -6,10 +6,17 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from classroom.accommodations import (
+    extra_time_annotations,
+    extra_time_of,
+    extra_times_from,
+    personal_deadline,
+    round_closing,
+)
 from classroom.codes import normalize_code, unique_code
 from classroom.errors import DomainError
 from classroom.models import (
@@ -84,6 +91,7 @@ def session_start(
     started_by: User,
     speed_bonus: bool = False,
     allow_guests: bool = False,
+    language: str = "",
     live_results: bool = False,
 ) -> LiveSession:
     if not user_teaches(user=started_by, classroom=classroom):
@@ -99,6 +107,7 @@ def session_start(
         code=unique_code(LiveSession, "code"),
         speed_bonus=speed_bonus,
         allow_guests=allow_guests,
+        language=language,
         live_results=live_results,
     )
 
@@ -283,7 +292,8 @@ def _close_open_round(session: LiveSession, now: datetime) -> Round | None:
     round_ = session.current_round
     if round_ is None or round_.closed_at is not None:
         return None
-    round_.closed_at = min(now, round_.deadline) if round_.deadline else now
+    closes_at = None if round_.stays_open else round_.closes_at or round_.deadline
+    round_.closed_at = min(now, closes_at) if closes_at else now
     round_.save(update_fields=["closed_at"])
     return round_
 
@@ -313,7 +323,11 @@ def session_push_question(
     close: the new question replaces the old one on every screen)."""
     now = now or timezone.now()
     session = _session_for_command(session.pk, pushed_by)
-    question = with_quiz_position(Question.objects.filter(pk=question_id, quiz_id=session.quiz_id)).first()
+    question = (
+        with_quiz_position(Question.objects.filter(pk=question_id, quiz_id=session.quiz_id))
+        .annotate(**extra_time_annotations(classroom_id=session.classroom_id))
+        .first()
+    )
     if question is None:
         raise DomainError("not_found", "That question is not in this session's quiz.")
     _close_open_round(session, now)
@@ -322,7 +336,18 @@ def session_push_question(
     else:
         number = (session.rounds.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     deadline = now + timedelta(seconds=question.time_limit) if question.time_limit else None
-    round_ = Round.objects.create(session=session, question=question, number=number, opened_at=now, deadline=deadline)
+    closes_at, stays_open = round_closing(
+        extra_times=extra_times_from(question), deadline=deadline, time_limit=question.time_limit
+    )
+    round_ = Round.objects.create(
+        session=session,
+        question=question,
+        number=number,
+        opened_at=now,
+        deadline=deadline,
+        closes_at=closes_at,
+        stays_open=stays_open,
+    )
     session.current_round = round_
     session.state = State.QUESTION_OPEN
     session.save(update_fields=["current_round", "state"])
@@ -348,7 +373,8 @@ def rounds_close_overdue(*, now: datetime | None = None) -> list[Round]:
     """Close every current round whose deadline has passed; returns those this call closed."""
     now = now or timezone.now()
     closed = []
-    overdue = Round.objects.filter(closed_at__isnull=True, deadline__lte=now, session__current_round=F("pk"))
+    due = Q(closes_at__lte=now) | Q(closes_at__isnull=True, deadline__lte=now)
+    overdue = Round.objects.filter(due, closed_at__isnull=True, stays_open=False, session__current_round=F("pk"))
     for round_id, session_id in overdue.values_list("pk", "session_id"):
         with transaction.atomic():
             session = _locked_session(session_id)
@@ -450,13 +476,14 @@ def _points_for(*, question: Question, round_: Round, session: LiveSession, is_c
     return points
 
 
-def _answer_counts(round_: Round, moment: datetime) -> bool:
-    """An answer counts if it arrived before the round closed (by its deadline or the teacher) and before the
-    reveal was committed: an answer queued behind others during the final rush still counts, a score never
-    changes after the reveal."""
+def _answer_counts(round_: Round, moment: datetime, extra_time: str = "") -> bool:
+    """An answer counts if it arrived before the round closed (by the student's own deadline, see
+    classroom.accommodations, or by the teacher) and before the reveal was committed: an answer queued behind others
+    during the final rush still counts, a score never changes after the reveal."""
     if round_.revealed_at is not None:
         return False
-    if round_.deadline is not None and moment >= round_.deadline:
+    deadline = personal_deadline(deadline=round_.deadline, time_limit=round_.question.time_limit, extra_time=extra_time)
+    if deadline is not None and moment >= deadline:
         return False
     return round_.closed_at is None or moment < round_.closed_at
 
@@ -492,6 +519,15 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
             if (a.round_id, a.student_id) in pairs
         }
 
+        extra_time: dict[tuple[int, int], str] = {}
+        for round_ in rounds.values():
+            if round_.closes_at is None and not round_.stays_open:
+                continue  # nobody in the class had extra time when the question was pushed
+            students = {s.student_id for s in submissions if s.round_id == round_.pk}
+            for student_id, extra in extra_time_of(
+                classroom_id=round_.session.classroom_id, student_ids=students
+            ).items():
+                extra_time[(round_.pk, student_id)] = extra
         refusals: dict[int, tuple[str, str]] = {}
         new_answers: dict[tuple[int, int], Answer] = {}
         for index, s in enumerate(submissions):
@@ -503,7 +539,7 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                 continue  # a retry or a second opinion: decided against the stored answer below
             elif round_.session.state == State.ENDED:
                 refusals[index] = ("session_ended", "This session has ended.")
-            elif not _answer_counts(round_, s.received_at):
+            elif not _answer_counts(round_, s.received_at, extra_time.get(key, "")):
                 refusals[index] = ("round_closed", "This question is closed.")
             else:
                 try:

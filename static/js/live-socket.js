@@ -70,6 +70,8 @@ export class LiveSocket {
     this.pingsSent = new Map();
     this.refCounter = 0;
     window.addEventListener("online", () => this.reconnectNow());
+    // The browser knows at once when the network is gone: say so, rather than "Live" until a ping times out.
+    window.addEventListener("offline", () => this.dropAndRetry());
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.reconnectNow();
     });
@@ -97,7 +99,7 @@ export class LiveSocket {
   connect() {
     if (this.stopped || this.socket) return;
     window.clearTimeout(this.reconnectTimer);
-    this.onStatus(this.attempt ? "reconnecting" : "connecting");
+    this.onStatus(navigator.onLine === false ? "offline" : this.attempt ? "reconnecting" : "connecting");
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(`${scheme}//${location.host}${this.path}`);
     this.socket = socket;
@@ -156,7 +158,7 @@ export class LiveSocket {
     this.stopPinging();
     if (socket && socket.readyState <= WebSocket.OPEN) socket.close();
     if (this.stopped) return;
-    this.onStatus("reconnecting");
+    this.onStatus(navigator.onLine === false ? "offline" : "reconnecting");
     const delay = backoffDelay(this.attempt, BACKOFF_FIRST_MS, BACKOFF_MAX_MS);
     this.attempt += 1;
     window.clearTimeout(this.reconnectTimer);
@@ -219,6 +221,7 @@ export function connectionBadge(element, t) {
     connecting: ["text-bg-secondary", t("statusConnecting")],
     live: ["text-bg-success", t("statusLive")],
     reconnecting: ["text-bg-warning", t("statusReconnecting")],
+    offline: ["text-bg-danger", t("statusOffline")],
     stopped: ["text-bg-secondary", t("statusStopped")],
     removed: ["text-bg-danger", t("statusRemoved")],
   };

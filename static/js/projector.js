@@ -35,7 +35,7 @@ function drawRound(round) {
       el("span", { class: "qc-tile-bar", "aria-hidden": "true" }, el("span", { class: "qc-tile-bar-fill" })),
     );
   }
-  $("p-question").replaceChildren(questionHeader(question, t));
+  $("p-question").replaceChildren(questionHeader(question, t, { level: 1 }));
   $("p-board").replaceChildren(board ?? "");
 }
 

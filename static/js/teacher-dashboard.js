@@ -254,7 +254,8 @@ function tick() {
   show(node, Boolean(open));
   if (!open) return;
   const leftMs = Date.parse(round.deadline) - socket.serverNow();
-  node.textContent = leftMs > 0 ? t("timeLeft", { time: formatSeconds(leftMs / 1000) }) : t("closing");
+  const extraTime = leftMs <= 0 && config.extraTimeCount > 0; // the round stays open for them (classroom.accommodations)
+  node.textContent = leftMs > 0 ? t("timeLeft", { time: formatSeconds(leftMs / 1000) }) : extraTime ? t("extraTimeRunning") : t("closing");
   node.classList.toggle("is-urgent", leftMs <= 5000);
 }
 window.setInterval(tick, 250);
