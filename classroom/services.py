@@ -21,7 +21,7 @@ from classroom.models import (
     Round,
     teaches_q,
 )
-from quizzes.grading import InvalidResponse, response_grade, response_parse
+from quizzes.grading import Grade, InvalidResponse, response_grade, response_parse
 from quizzes.models import Question, Quiz
 
 State = LiveSession.State
@@ -313,15 +313,21 @@ class AnswerOutcome:
         return self.answer is not None
 
 
-def _points_for(*, question: Question, round_: Round, session: LiveSession, is_correct, at: datetime) -> int:
-    if not is_correct:
+def _points_for(*, question: Question, round_: Round, session: LiveSession, grade: Grade, at: datetime) -> int:
+    """The question's points for a correct answer; with partial credit (ordering), the share of them the answer
+    earned; plus the speed bonus on what was earned."""
+    if grade.is_correct:
+        earned = 1.0
+    elif question.partial_credit and grade.share:
+        earned = grade.share
+    else:
         return 0
-    points = question.points
+    points = question.points * earned
     if session.speed_bonus and question.time_limit:
         elapsed = max(0.0, (at - round_.opened_at).total_seconds())
         remaining_share = max(0.0, 1.0 - elapsed / question.time_limit)
-        points += round(question.points * SPEED_BONUS_SHARE * remaining_share)
-    return points
+        points += question.points * earned * SPEED_BONUS_SHARE * remaining_share
+    return round(points)
 
 
 def _answer_counts(round_: Round, moment: datetime) -> bool:
@@ -379,11 +385,11 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                 refusals[index] = ("round_closed", "This question is closed.")
             else:
                 try:
-                    response = response_parse(question=round_.question, raw=s.raw_response)
+                    response = response_parse(question=round_.question, raw=s.raw_response, round_id=round_.pk)
                 except InvalidResponse as error:
                     refusals[index] = ("invalid_answer", error.detail)
                     continue
-                grade = response_grade(question=round_.question, response=response)
+                grade = response_grade(question=round_.question, response=response, round_id=round_.pk)
                 new_answers[key] = Answer(
                     round=round_,
                     student_id=s.student_id,
@@ -394,7 +400,7 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                         question=round_.question,
                         round_=round_,
                         session=round_.session,
-                        is_correct=grade.is_correct,
+                        grade=grade,
                         at=s.received_at,
                     ),
                     submitted_at=s.received_at,

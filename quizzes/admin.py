@@ -166,55 +166,8 @@ class QuizAdmin(admin.ModelAdmin):
         )
 
 
-class ChoiceInlineFormSet(forms.BaseInlineFormSet):
-    """Checks the choices as a whole against the question's type, so the admin saves nothing when they break it."""
-
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return  # each broken row already says what is wrong
-        choices = []
-        for form in self.forms:
-            if not form.cleaned_data or (self.can_delete and form.cleaned_data.get("DELETE")):
-                continue
-            choices.append((form.cleaned_data.get("text", ""), bool(form.cleaned_data.get("is_correct"))))
-        # The question form has already put the submitted type on the shared instance.
-        errors = choice_errors(question_type=self.instance.type, choices=choices)
-        if errors:
-            raise ValidationError(errors)
-
-
-class ChoiceInline(admin.TabularInline):
-    model = Choice
-    formset = ChoiceInlineFormSet
-    fields = ("text", "is_correct", "order")
-    verbose_name_plural = _("choices (single choice, multiple select, true/false and poll questions)")
-    ordering = ("order", "id")
-
-    def get_extra(self, request, obj=None, **kwargs):
-        if obj is not None and obj.choices.exists():
-            return 1
-        return 4
-
-
-class QuestionAdminForm(forms.ModelForm):
-    class Meta:
-        model = Question
-        fields = (
-            "quiz",
-            "order",
-            "type",
-            "prompt",
-            "points",
-            "time_limit",
-            "numeric_target",
-            "numeric_tolerance",
-            "accepted_answers",
-            "image",
-            "image_alt",
-            "explanation",
-        )
-        widgets = {"prompt": forms.Textarea(attrs={"rows": 3}), "explanation": forms.Textarea(attrs={"rows": 3})}
+class ImageSizeMixin:
+    """Refuse an uploaded `image` larger than QUESTION_IMAGE_MAX_BYTES, for questions and choices alike."""
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
@@ -229,6 +182,89 @@ class QuestionAdminForm(forms.ModelForm):
                 },
             )
         return image
+
+
+class ChoiceInlineForm(ImageSizeMixin, forms.ModelForm):
+    class Meta:
+        model = Choice
+        fields = ("text", "is_correct", "order", "image", "image_alt")
+
+
+class ChoiceInlineFormSet(forms.BaseInlineFormSet):
+    """Checks the choices as a whole against the question's type, so the admin saves nothing when they break it."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return  # each broken row already says what is wrong
+        choices, images = [], []
+        for form in self.forms:
+            if not form.cleaned_data or (self.can_delete and form.cleaned_data.get("DELETE")):
+                continue
+            choices.append((form.cleaned_data.get("text", ""), bool(form.cleaned_data.get("is_correct"))))
+            images.append((bool(form.cleaned_data.get("image")), form.cleaned_data.get("image_alt", "")))
+        # The question form has already put the submitted type on the shared instance.
+        errors = choice_errors(question_type=self.instance.type, choices=choices, images=images)
+        if errors:
+            raise ValidationError(errors)
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    form = ChoiceInlineForm
+    formset = ChoiceInlineFormSet
+    fields = ("text", "is_correct", "order", "image", "image_alt")
+    verbose_name_plural = _(
+        "choices (single choice, multiple select, true/false and poll questions; an image needs its description) "
+        "or items (ordering questions: in the correct order, none ticked)"
+    )
+    ordering = ("order", "id")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        if obj is not None and obj.choices.exists():
+            return 1
+        return 4
+
+
+class QuestionAdminForm(ImageSizeMixin, forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = (
+            "quiz",
+            "order",
+            "type",
+            "prompt",
+            "points",
+            "time_limit",
+            "numeric_target",
+            "numeric_tolerance",
+            "accepted_answers",
+            "partial_credit",
+            "max_words",
+            "scale_min",
+            "scale_max",
+            "scale_min_label",
+            "scale_max_label",
+            "image",
+            "image_alt",
+            "explanation",
+        )
+        widgets = {"prompt": forms.Textarea(attrs={"rows": 3}), "explanation": forms.Textarea(attrs={"rows": 3})}
+
+    # Settings of one type only: a form that leaves them out (another type's) keeps their defaults.
+    TYPE_SETTINGS = ("max_words", "scale_min", "scale_max")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.TYPE_SETTINGS:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.TYPE_SETTINGS:
+            if name in cleaned and cleaned[name] is None:
+                cleaned[name] = Question._meta.get_field(name).default
+        return cleaned
 
 
 @admin.register(Question)
@@ -251,6 +287,21 @@ class QuestionAdmin(admin.ModelAdmin):
                 "description": _(
                     "Numeric questions need the numeric answer; short-text questions need accepted answers. "
                     "Choice questions use the choices below instead."
+                ),
+            },
+        ),
+        (
+            _("Word cloud, ordering and rating scale"),
+            {
+                "fields": (
+                    "max_words",
+                    "partial_credit",
+                    ("scale_min", "scale_max"),
+                    ("scale_min_label", "scale_max_label"),
+                ),
+                "description": _(
+                    "Word clouds: how many words each student sends. Ordering: the items are the rows below, in "
+                    "the correct order. Rating scales: the lowest and highest ratings and their labels."
                 ),
             },
         ),

@@ -12,6 +12,8 @@ from quizzes.payloads import answer_key, question_for_student, question_for_teac
 from realtime.protocol import PROTOCOL_VERSION
 
 LEADERBOARD_SIZE = 10
+# What of a round's results every student sees at the reveal (teachers see all of them, live).
+STUDENT_RESULT_KEYS = ("answered", "correct", "choice_counts", "values", "histogram", "mean", "positions")
 
 
 def encode(message: dict) -> str:
@@ -31,7 +33,8 @@ def round_info(round_: Round, *, now: datetime, for_teacher: bool = False) -> di
     time_left_ms = None
     if round_.deadline and round_.closed_at is None:
         time_left_ms = max(0, _millis(round_.deadline) - _millis(now))
-    question = question_for_teacher(round_.question) if for_teacher else question_for_student(round_.question)
+    build = question_for_teacher if for_teacher else question_for_student
+    question = build(round_.question, round_id=round_.pk)
     return {
         "id": round_.pk,
         "number": round_.number,
@@ -75,13 +78,13 @@ def round_closed(round_: Round) -> dict:
 
 
 def round_revealed(round_: Round, *, results: dict, for_teacher: bool) -> dict:
-    summary = {key: results[key] for key in ("answered", "correct", "choice_counts", "values") if key in results}
+    summary = {key: results[key] for key in STUDENT_RESULT_KEYS if key in results}
     if for_teacher:
         summary = results
     return {
         "type": "round.revealed",
         "round_id": round_.pk,
-        "answer_key": answer_key(round_.question),
+        "answer_key": answer_key(round_.question, round_id=round_.pk),
         "results": summary,
     }
 
