@@ -28,6 +28,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # A page whose response a test rewrites (page.route, to add a Content-Security-Policy) loses its address space,
+    # and Chromium's Local Network Access checks then block its WebSocket to 127.0.0.1.
+    "--disable-features=LocalNetworkAccessChecks",
 ]
 SCREENSHOTS = os.environ.get("QUIZCAST_SCREENSHOTS") == "1"
 SCREENSHOT_DIR = REPO / "docs" / "screenshots"
@@ -43,6 +46,7 @@ print(json.dumps([
         "choices": [{{"text": c.text, "correct": c.is_correct}} for c in q.choices.all()],
         "numeric_target": None if q.numeric_target is None else format(q.numeric_target.normalize(), "f"),
         "accepted": q.accepted_answer_list,
+        "explanation": q.explanation,
     }}
     for q in quiz.questions.all()
 ]))
