@@ -17,6 +17,14 @@ class SessionStartForm(forms.Form):
         label=_("Let guests join with the code"),
         help_text=_("Anyone with the code can take part under a display name, without an account."),
     )
+    live_results = forms.BooleanField(
+        required=False,
+        label=_("Show live results on the projector"),
+        help_text=_(
+            "For polls and surveys: the projector shows the answers while the question is open. Off, it shows "
+            "how many answered, and the answers once you close the question."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -94,6 +94,14 @@ class LiveSession(models.Model):
         default=False,
         help_text=_("Anyone with the code can join under a display name, without an account."),
     )
+    live_results = models.BooleanField(
+        _("show live results on the projector"),
+        default=False,
+        help_text=_(
+            "The projector shows how many answered each choice while a question is open, as for a poll. "
+            "Off: only the number of answers, until the question closes."
+        ),
+    )
     current_round = models.OneToOneField(
         "Round", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("current round")
     )
@@ -133,6 +141,8 @@ class Round(models.Model):
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     revealed_at = models.DateTimeField(_("revealed"), null=True, blank=True)
+    # Free-text answers the teacher took off the projector, by their grouping key (quizzes.grading.normalize_text).
+    hidden_texts = models.JSONField(_("texts hidden from the projector"), default=list, blank=True)
 
     class Meta:
         ordering = ["session_id", "number"]

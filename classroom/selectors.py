@@ -4,7 +4,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -59,8 +60,27 @@ def round_effective_state(*, round_: Round, now: datetime | None = None) -> str:
     return "open" if round_.is_open_at(now) else "closed"
 
 
+def with_quiz_position(questions):
+    """Annotate each question with its number in its quiz (from 1) and the quiz's number of questions, in the same
+    statement that reads it (a push reads its question so, at no extra query)."""
+    siblings = Question.objects.filter(quiz_id=OuterRef("quiz_id")).order_by().values("quiz_id")
+    earlier = siblings.filter(Q(order__lt=OuterRef("order")) | Q(order=OuterRef("order"), pk__lt=OuterRef("pk")))
+    return questions.annotate(
+        number_in_quiz=Coalesce(Subquery(earlier.annotate(n=Count("pk")).values("n")), 0) + 1,
+        quiz_size=Subquery(siblings.annotate(n=Count("pk")).values("n")),
+    )
+
+
+def question_position(*, question: Question) -> tuple[int, int]:
+    """Where the question stands in its quiz: (its number, from 1; the quiz's number of questions)."""
+    if not hasattr(question, "number_in_quiz"):
+        question = with_quiz_position(Question.objects.filter(pk=question.pk)).get()
+    return question.number_in_quiz, question.quiz_size
+
+
 def round_results(*, round_: Round) -> dict:
-    """Live results of a round for the teacher: counts by choice, numeric values, grouped texts, who answered."""
+    """Live results of a round for the teacher: counts by choice, numeric values, grouped texts (each saying
+    whether the teacher hid it from the projector), who answered."""
     question = round_.question
     rows = list(round_.answers.values_list("student_id", "response", "is_correct"))
     results: dict = {
@@ -78,16 +98,19 @@ def round_results(*, round_: Round) -> dict:
         values = Counter(response["value"] for _s, response, _ok in rows)
         results["values"] = sorted(([v, n] for v, n in values.items()), key=lambda pair: float(pair[0]))
     elif question.type == Type.WORDCLOUD:
-        results["words"] = word_cloud(response for _s, response, _ok in rows)
+        results["words"] = word_cloud((response for _s, response, _ok in rows), hidden=round_.hidden_texts)
     elif question.type == Type.SCALE:
         results.update(_scale_results(question, [response["value"] for _s, response, _ok in rows]))
     elif question.type == Type.ORDERING:
         results["positions"] = _item_positions(question, round_, [response["order"] for _s, response, _ok in rows])
     else:
         groups: dict[str, dict] = {}
+        hidden = set(round_.hidden_texts)
         for _s, response, ok in rows:
             key = normalize_text(response["text"])
-            group = groups.setdefault(key, {"text": response["text"], "count": 0, "correct": ok})
+            group = groups.setdefault(
+                key, {"text": response["text"], "count": 0, "correct": ok, "hidden": key in hidden}
+            )
             group["count"] += 1
         results["texts"] = sorted(groups.values(), key=lambda g: (-g["count"], g["text"]))
     return results
@@ -113,18 +136,20 @@ def _item_positions(question: Question, round_: Round, orders: list[list[int]]) 
 
 
 def session_leaderboard(*, session: LiveSession) -> list[Standing]:
-    """Points from revealed rounds only, so the board never hints at an answer before its reveal."""
-    roster = {entry["id"]: entry["name"] for entry in session_roster(session=session)}
+    """The students who took part, best first: those who answered at least one revealed question, with points from
+    revealed rounds only, so the board never hints at an answer before its reveal. Enrolled students who never
+    answered are not on it."""
     totals = dict(
         Answer.objects.filter(round__session=session, round__revealed_at__isnull=False)
         .values_list("student_id")
         .annotate(total=Sum("points"))
         .values_list("student_id", "total")
     )
-    ordered = sorted(roster.items(), key=lambda item: (-(totals.get(item[0]) or 0), item[1].casefold()))
+    names = {user.pk: user.name for user in User.objects.filter(pk__in=totals)}
+    ordered = sorted(names.items(), key=lambda item: (-(totals[item[0]] or 0), item[1].casefold()))
     standings, rank, previous = [], 0, None
     for position, (student_id, name) in enumerate(ordered, start=1):
-        points = totals.get(student_id) or 0
+        points = totals[student_id] or 0
         if points != previous:
             rank, previous = position, points
         standings.append(Standing(student_id=student_id, name=name, points=points, rank=rank))

@@ -21,7 +21,8 @@ from classroom.models import (
     Round,
     teaches_q,
 )
-from quizzes.grading import Grade, InvalidResponse, response_grade, response_parse
+from classroom.selectors import with_quiz_position
+from quizzes.grading import Grade, InvalidResponse, normalize_text, response_grade, response_parse
 from quizzes.models import Question, Quiz
 
 State = LiveSession.State
@@ -83,6 +84,7 @@ def session_start(
     started_by: User,
     speed_bonus: bool = False,
     allow_guests: bool = False,
+    live_results: bool = False,
 ) -> LiveSession:
     if not user_teaches(user=started_by, classroom=classroom):
         raise DomainError("forbidden", "You do not teach this classroom.")
@@ -97,6 +99,7 @@ def session_start(
         code=unique_code(LiveSession, "code"),
         speed_bonus=speed_bonus,
         allow_guests=allow_guests,
+        live_results=live_results,
     )
 
 
@@ -217,7 +220,7 @@ def session_push_question(
     close: the new question replaces the old one on every screen)."""
     now = now or timezone.now()
     session = _session_for_command(session.pk, pushed_by)
-    question = Question.objects.filter(pk=question_id, quiz_id=session.quiz_id).first()
+    question = with_quiz_position(Question.objects.filter(pk=question_id, quiz_id=session.quiz_id)).first()
     if question is None:
         raise DomainError("not_found", "That question is not in this session's quiz.")
     _close_open_round(session, now)
@@ -285,6 +288,39 @@ def session_end(*, session: LiveSession, ended_by: User | None = None, now: date
     session.ended_at = now
     _close_current_round(session, now, state=State.ENDED)
     return session
+
+
+@transaction.atomic
+def session_set_live_results(*, session: LiveSession, live_results: bool, changed_by: User) -> LiveSession:
+    """Show (True) or hide (False) the per-choice results on the projector while a question is open."""
+    session = _session_for_command(session.pk, changed_by)
+    session.live_results = live_results
+    session.save(update_fields=["live_results"])
+    return session
+
+
+@transaction.atomic
+def round_hide_text(*, session: LiveSession, round_id: int, text: str, hidden: bool, changed_by: User) -> Round:
+    """Take a free-text answer or a word of a word cloud off the projector (or put it back). Answers and words
+    are grouped ignoring case and accents, so the whole group is hidden, including answers written the same way
+    later. The teacher still sees it."""
+    session = _session_for_command(session.pk, changed_by)
+    round_ = _current_round(session, round_id)
+    if round_.question.type not in (Question.Type.TEXT, Question.Type.WORDCLOUD):
+        raise DomainError("not_found", "Only free-text answers and the words of a word cloud can be hidden.")
+    key = normalize_text(text)
+    written = round_.answers.values_list("response", flat=True)
+    texts = (
+        (word for response in written for word in response.get("words", ()))
+        if round_.question.type == Question.Type.WORDCLOUD
+        else (response.get("text", "") for response in written)
+    )
+    if not key or not any(normalize_text(written_text) == key for written_text in texts):
+        raise DomainError("not_found", "No answer to this question has that text.")
+    keys = [k for k in round_.hidden_texts if k != key]
+    round_.hidden_texts = [*keys, key] if hidden else keys
+    round_.save(update_fields=["hidden_texts"])
+    return round_
 
 
 # --- answers ------------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from classroom import services
 from classroom.codes import normalize_code
 from classroom.errors import DomainError
 from classroom.forms import ClassroomJoinForm, GuestJoinForm, JoinCodeForm, SessionStartForm
+from classroom.joining import join_links, qr_svg
 from classroom.models import LiveSession
 from classroom.selectors import classrooms_taught_by, sessions_visible_to
 from classroom.spreadsheets import session_results_response
@@ -59,14 +60,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _session_page_context(request: HttpRequest, session: LiveSession, role: str) -> dict:
+    links = join_links(request, session.code)
     return {
         "session": session,
-        "join_url": request.build_absolute_uri(reverse("student_session", args=[session.code])),
+        "ended": session.state == LiveSession.State.ENDED,
+        "join_url": links.session_url,
+        "join_address": links.address,
+        "join_qr": qr_svg(links.session_url, title=_("QR code of the link to join %(code)s") % {"code": session.code})
+        if role != "student"
+        else None,
         "page_config": {
             "role": role,
             "sessionId": session.pk,
             "code": session.code,
-            "socketPath": f"/ws/sessions/{session.pk}/{'teacher' if role != 'student' else 'student'}/",
+            "socketPath": f"/ws/sessions/{session.pk}/{role}/",
             "exportUrl": reverse("session_export", args=[session.pk]) if role != "student" else None,
         },
     }
@@ -109,9 +116,48 @@ def student_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+MAX_CODE_LENGTH = 12  # the join form's limit; session codes have 6 characters, classroom codes 8
+
+
+def _live_session(code: str) -> LiveSession | None:
+    if not code:
+        return None
+    return (
+        LiveSession.objects.select_related("quiz", "classroom")
+        .exclude(state=LiveSession.State.ENDED)
+        .filter(code=code)
+        .first()
+    )
+
+
+def _sign_in_to_join(request: HttpRequest, code: str) -> HttpResponse:
+    """The one answer a signed-out visitor gets for a code that has no live session and for a session that takes
+    no guests, so that codes cannot be tried out: sign in, then come back to the session. (Text that cannot be a
+    code at all, such as one with a slash, is simply refused: no session could have it.)"""
+    if not (code.isalnum() and len(code) <= MAX_CODE_LENGTH):
+        messages.error(request, _("No live session has that code. Check it and try again."))
+        return render(request, "classroom/join.html", {"form": JoinCodeForm(initial={"code": code[:MAX_CODE_LENGTH]})})
+    return render(
+        request,
+        "classroom/join.html",
+        {
+            "form": JoinCodeForm(initial={"code": code}),
+            "sign_in_code": code,
+            "sign_in_next": reverse("student_session", args=[code]),
+        },
+    )
+
+
 def student_session(request: HttpRequest, code: str) -> HttpResponse:
-    session = get_object_or_404(LiveSession.objects.select_related("quiz", "classroom"), code=normalize_code(code))
+    """The session's direct link (the QR code on the wall). Signed-in students of the class go straight in; a
+    visitor signs in and comes back here, or types a name where the teacher lets guests join."""
+    code = normalize_code(code)
+    if not request.user.is_authenticated:
+        session = _live_session(code)
+        if session is None or not session.allow_guests:
+            return _sign_in_to_join(request, code)
+        return _guest_join_page(request, session, GuestJoinForm())
+    session = get_object_or_404(LiveSession.objects.select_related("quiz", "classroom"), code=code)
     if request.user.is_teacher and services.user_teaches(user=request.user, classroom=session.classroom):
         return redirect("session_control", session_id=session.pk)
     if not services.student_may_join(student=request.user, session=session):
@@ -123,11 +169,21 @@ def student_session(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _guest_join_page(request: HttpRequest, session: LiveSession, guest_form: GuestJoinForm) -> HttpResponse:
+    return render(
+        request,
+        "classroom/join.html",
+        {"form": JoinCodeForm(initial={"code": session.code}), "session": session, "guest_form": guest_form},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
     """Enter a session code. Signed-in users go to the session; others sign in, or join as a guest if allowed."""
     code = normalize_code(request.POST.get("code") or request.GET.get("code") or "")
-    session = LiveSession.objects.filter(code=code).exclude(state=LiveSession.State.ENDED).first() if code else None
+    session = _live_session(code)
+    if code and not request.user.is_authenticated and (session is None or not session.allow_guests):
+        return _sign_in_to_join(request, code)
     if code and session is None:
         messages.error(request, _("No live session has that code. Check it and try again."))
     if session and request.user.is_authenticated:
@@ -139,30 +195,20 @@ def join(request: HttpRequest) -> HttpResponse:
             logout(request)  # a guest of an earlier session joins this one as a new guest
         else:
             return redirect("student_session", code=session.code)
-    guest_form = None
-    if session and session.allow_guests:
-        guest_form = GuestJoinForm(request.POST if "display_name" in request.POST else None)
-        if guest_form.is_bound and guest_form.is_valid():
-            try:
-                session, guest = services.session_join_as_guest(
-                    code=session.code, display_name=guest_form.cleaned_data["display_name"]
-                )
-            except DomainError as error:
-                guest_form.add_error(None, error.message)
-            else:
-                login(request, guest, backend="django.contrib.auth.backends.ModelBackend")
-                return redirect("student_session", code=session.code)
-    elif session:
-        return redirect(f"{reverse('accounts:login')}?next={reverse('student_session', args=[session.code])}")
-    return render(
-        request,
-        "classroom/join.html",
-        {
-            "form": JoinCodeForm(initial={"code": code}),
-            "session": session,
-            "guest_form": guest_form,
-        },
-    )
+    if session is None:
+        return render(request, "classroom/join.html", {"form": JoinCodeForm(initial={"code": code})})
+    guest_form = GuestJoinForm(request.POST if "display_name" in request.POST else None)
+    if guest_form.is_bound and guest_form.is_valid():
+        try:
+            session, guest = services.session_join_as_guest(
+                code=session.code, display_name=guest_form.cleaned_data["display_name"]
+            )
+        except DomainError as error:
+            guest_form.add_error(None, error.message)
+        else:
+            login(request, guest, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("student_session", code=session.code)
+    return _guest_join_page(request, session, guest_form)
 
 
 @login_required

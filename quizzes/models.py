@@ -56,6 +56,8 @@ class Question(models.Model):
     IMAGE_CHOICE_TYPES = frozenset({Type.SINGLE, Type.MULTIPLE, Type.POLL})
     ITEM_TYPES = frozenset({Type.ORDERING})
     UNGRADED_TYPES = frozenset({Type.POLL, Type.WORDCLOUD, Type.SCALE})
+    # Results the projector shows while the question is open, whatever the session's setting: nothing to give away.
+    LIVE_RESULT_TYPES = frozenset({Type.WORDCLOUD, Type.SCALE})
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz"))
     order = models.PositiveIntegerField(_("order"), default=0)

@@ -29,6 +29,7 @@ from realtime.protocol import (
     CLOSE_REMOVED,
     CLOSE_UNAUTHENTICATED,
     CLOSE_UNAVAILABLE,
+    PROJECTOR_TYPES,
     STUDENT_TYPES,
     TEACHER_TYPES,
     ProtocolError,
@@ -409,10 +410,28 @@ class TeacherConsumer(SessionConsumer):
     async def end(self, message: dict) -> None:
         await self._run(session_actions.end_session, message, teacher=self.user)
 
-    async def refresh_results(self, message: dict) -> None:
-        _round_id, _answered, text = await database_sync_to_async(session_actions.results_text)(
-            session_id=self.session_id
+    async def set_live_results(self, message: dict) -> None:
+        await self._run(
+            session_actions.set_live_results, message, teacher=self.user, live_results=message["live_results"]
         )
+
+    async def hide_text(self, message: dict) -> None:
+        await self._run(
+            session_actions.hide_text,
+            message,
+            teacher=self.user,
+            round_id=message["round_id"],
+            text=message["text"],
+            hidden=message.get("hidden", True),
+        )
+
+    def results_text_of(self, results: session_actions.ResultsTexts) -> str | None:
+        """The version of the live results this socket shows."""
+        return results.text
+
+    async def refresh_results(self, message: dict) -> None:
+        results = await database_sync_to_async(session_actions.results_texts)(session_id=self.session_id)
+        text = self.results_text_of(results)
         if text is not None:
             await self.send_frame(text)
 
@@ -423,7 +442,10 @@ class TeacherConsumer(SessionConsumer):
             if answered <= self.results_seen.get(round_id, -1):
                 return  # older or equal results from another worker
             self.results_seen[round_id] = answered
-            self.queue_results(message["text"])
+            texts = session_actions.ResultsTexts(
+                round_id=round_id, answered=answered, text=message["text"], projector_text=message.get("projector_text")
+            )
+            self.queue_results(self.results_text_of(texts))
         elif kind == "presence":
             students = {int(student_id): (name, bool(guest)) for student_id, name, guest in message["students"]}
             self.presence_by_worker[message["worker"]] = (time.monotonic(), students)
@@ -467,5 +489,29 @@ TeacherConsumer.commands = {
     "round.reveal": TeacherConsumer.reveal,
     "session.end": TeacherConsumer.end,
     "participant.remove": TeacherConsumer.remove_participant,
+    "results.refresh": TeacherConsumer.refresh_results,
+    "session.update": TeacherConsumer.set_live_results,
+    "round.hide_text": TeacherConsumer.hide_text,
+}
+
+
+class ProjectorConsumer(TeacherConsumer):
+    """The projector view's socket: a teacher's, in the teachers' group, but it shows only what the room may see.
+    Events with a projector version (docs/protocol.md) reach it in that version; it sends no command."""
+
+    role = "projector"
+    allowed_types = PROJECTOR_TYPES
+
+    def snapshot_text(self, *, session_id, user):
+        snapshot = session_actions.projector_snapshot(session_id=session_id, user=user)
+        self.results_counted(snapshot.round_id, snapshot.answered)
+        return snapshot.text
+
+    def results_text_of(self, results: session_actions.ResultsTexts) -> str | None:
+        return results.projector_text
+
+
+ProjectorConsumer.commands = {
+    "ping": SessionConsumer.ping,
     "results.refresh": TeacherConsumer.refresh_results,
 }

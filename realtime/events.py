@@ -11,7 +11,8 @@ from classroom.selectors import Standing, round_effective_state
 from quizzes.payloads import answer_key, question_for_student, question_for_teacher
 from realtime.protocol import PROTOCOL_VERSION
 
-LEADERBOARD_SIZE = 10
+LEADERBOARD_SIZE = 10  # what the teacher and the projector see
+STUDENT_LEADERBOARD_SIZE = 5  # what students see, with their own rank beside it
 # What of a round's results every student sees at the reveal (teachers see all of them, live).
 STUDENT_RESULT_KEYS = ("answered", "correct", "choice_counts", "values", "histogram", "mean", "positions")
 
@@ -28,8 +29,9 @@ def _millis(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def round_info(round_: Round, *, now: datetime, for_teacher: bool = False) -> dict:
-    """A round as both roles see it; the question part differs by role (no answer key for students)."""
+def round_info(round_: Round, *, now: datetime, position: tuple[int, int], for_teacher: bool = False) -> dict:
+    """A round as every role sees it; the question part differs by role (no answer key for students).
+    `position`: the question's number in the quiz and the quiz's number of questions (question_position)."""
     time_left_ms = None
     if round_.deadline and round_.closed_at is None:
         time_left_ms = max(0, _millis(round_.deadline) - _millis(now))
@@ -42,6 +44,8 @@ def round_info(round_: Round, *, now: datetime, for_teacher: bool = False) -> di
         "opened_at": _iso(round_.opened_at),
         "deadline": _iso(round_.deadline),
         "time_left_ms": time_left_ms,
+        "question_number": position[0],
+        "question_count": position[1],
         "question": question,
     }
 
@@ -54,22 +58,24 @@ def session_info(session: LiveSession) -> dict:
         "classroom": session.classroom.name,
         "state": session.state,
         "speed_bonus": session.speed_bonus,
+        "live_results": session.live_results,
     }
 
 
-def question_pushed(round_: Round, *, now: datetime) -> dict:
+def question_pushed(round_: Round, *, now: datetime, position: tuple[int, int]) -> dict:
     return {
         "type": "question.pushed",
         "server_time": _millis(now),
-        "round": round_info(round_, now=now),
+        "round": round_info(round_, now=now, position=position),
     }
 
 
-def round_opened(round_: Round, *, now: datetime) -> dict:
+def round_opened(round_: Round, *, now: datetime, position: tuple[int, int], for_teacher: bool = True) -> dict:
+    """To teachers; the projector's copy (`for_teacher=False`) has no answer key before the reveal."""
     return {
         "type": "round.opened",
         "server_time": _millis(now),
-        "round": round_info(round_, now=now, for_teacher=True),
+        "round": round_info(round_, now=now, position=position, for_teacher=for_teacher),
     }
 
 
@@ -106,16 +112,33 @@ def leaderboard(standings: list[Standing], *, size: int = LEADERBOARD_SIZE) -> l
     return [{"id": s.student_id, "name": s.name, "points": s.points, "rank": s.rank} for s in standings[:size]]
 
 
-def session_ended(session: LiveSession, *, standings: list[Standing]) -> dict:
+def session_ended(session: LiveSession, *, standings: list[Standing], size: int = LEADERBOARD_SIZE) -> dict:
     return {
         "type": "session.ended",
         "ended_at": _iso(session.ended_at),
-        "leaderboard": leaderboard(standings),
+        "leaderboard": leaderboard(standings, size=size),
     }
+
+
+def session_updated(session: LiveSession) -> dict:
+    return {"type": "session.updated", "session": session_info(session)}
 
 
 def results_updated(results: dict) -> dict:
     return {"type": "results.updated", "results": results}
+
+
+def projector_results(results: dict, *, round_open: bool, live_results: bool, always_live: bool = False) -> dict:
+    """What the room may see of a round's results. While the round is open, only how many answered (unless the
+    session shows live results, or the question is one whose results are meant to grow live: a word cloud, a
+    rating scale); then everything but who answered and the texts and words the teacher hid."""
+    if round_open and not (live_results or always_live):
+        return {"round_id": results["round_id"], "answered": results["answered"], "counts_only": True}
+    shown = {key: value for key, value in results.items() if key != "answered_ids"}
+    for key in ("texts", "words"):
+        if key in shown:
+            shown[key] = [group for group in shown[key] if not group["hidden"]]
+    return shown
 
 
 def presence_updated(students: dict[int, tuple[str, bool]]) -> dict:

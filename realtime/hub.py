@@ -214,13 +214,11 @@ class LocalHub:
             return
         targets = list(sockets)
         if kind == "frames":
-            text = message.get("text")
-            if text is not None:
-                # Framed once for every socket; those that cannot take it at once get it through ASGI.
-                frame = text_frame(text.encode())
-                for socket in targets:
-                    if not socket.send_frame_now(frame):
-                        await socket.send_frame(text)
+            by_role = message.get("by_role") or {}
+            common = [socket for socket in targets if socket.role not in by_role] if by_role else targets
+            await self._send_text(common, message.get("text"))
+            for role, text in by_role.items():  # a role that sees another version of the event (the projector)
+                await self._send_text([socket for socket in targets if socket.role == role], text)
             personal = message.get("personal")
             if personal:
                 for socket in targets:
@@ -234,6 +232,16 @@ class LocalHub:
         else:
             for socket in targets:
                 await socket.on_relay(message)
+
+    @staticmethod
+    async def _send_text(sockets: list[HubSocket], text: str | None) -> None:
+        """Framed once for every socket; those that cannot take it at once get it through ASGI."""
+        if text is None or not sockets:
+            return
+        frame = text_frame(text.encode())
+        for socket in sockets:
+            if not socket.send_frame_now(frame):
+                await socket.send_frame(text)
 
     # --- health ---------------------------------------------------------------------------------------------
     async def _heartbeat_forever(self) -> None:

@@ -44,12 +44,30 @@ CLIENT_MESSAGES: dict[str, tuple[Field, ...]] = {
     "session.end": (REF,),
     "participant.remove": (Field("student_id", int), REF),
     "results.refresh": (REF,),
+    "session.update": (Field("live_results", bool), REF),
+    "round.hide_text": (
+        Field("round_id", int),
+        Field("text", str, max_length=200),
+        Field("hidden", bool, optional=True),
+        REF,
+    ),
 }
 
 STUDENT_TYPES = frozenset({"ping", "answer.submit"})
 TEACHER_TYPES = frozenset(
-    {"ping", "round.push", "round.close", "round.reveal", "session.end", "results.refresh", "participant.remove"}
+    {
+        "ping",
+        "round.push",
+        "round.close",
+        "round.reveal",
+        "session.end",
+        "results.refresh",
+        "participant.remove",
+        "session.update",
+        "round.hide_text",
+    }
 )
+PROJECTOR_TYPES = frozenset({"ping", "results.refresh"})  # the projector only shows: it sends no command
 
 
 class ProtocolError(Exception):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from classroom.services import answers_submit
 from realtime import groups
 from realtime.hub import LocalHub
-from realtime.session_actions import Broadcast, close_overdue_rounds, open_sockets, results_text
+from realtime.session_actions import Broadcast, close_overdue_rounds, open_sockets, results_texts
 
 logger = logging.getLogger(__name__)
 
@@ -114,12 +114,18 @@ class ResultsPublisher:
             logger.exception("could not publish results of session %s", session_id)
 
     async def publish_now(self, session_id: int) -> None:
-        round_id, answered, text = await database_sync_to_async(results_text)(session_id=session_id)
-        if text is None:
+        results = await database_sync_to_async(results_texts)(session_id=session_id)
+        if results.text is None:
             return
         await self.hub.group_send(
             groups.session_teachers(session_id),
-            {"kind": "results", "round_id": round_id, "answered": answered, "text": text},
+            {
+                "kind": "results",
+                "round_id": results.round_id,
+                "answered": results.answered,
+                "text": results.text,
+                "projector_text": results.projector_text,
+            },
         )
 
 
@@ -206,6 +212,7 @@ async def publish(broadcasts: list[Broadcast], *, hub: LocalHub | None = None) -
                 "text": broadcast.text,
                 "personal": broadcast.personal or None,
                 "close_users": list(broadcast.close_users) or None,
+                "by_role": broadcast.by_role or None,
             },
         )
         delivered = delivered and sent

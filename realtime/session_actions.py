@@ -15,7 +15,15 @@ from accounts.models import User
 from classroom import services
 from classroom.errors import DomainError
 from classroom.models import Answer, LiveSession, Round
-from classroom.selectors import Standing, round_results, session_leaderboard, session_roster
+from classroom.selectors import (
+    Standing,
+    question_position,
+    round_effective_state,
+    round_results,
+    session_leaderboard,
+    session_roster,
+)
+from quizzes.models import Question
 from realtime import events, groups
 from realtime.auth import authenticated_users
 
@@ -30,6 +38,8 @@ class Broadcast:
     text: str | None = None
     personal: dict[str, str] = field(default_factory=dict)
     close_users: tuple[str, ...] = ()  # user ids (as strings) whose sockets in the group are closed after it
+    # Sockets of these roles in the group get this text instead of `text` (the projector sees less than the teacher)
+    by_role: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ def _round(round_id: int) -> Round:
 class SocketRequest:
     """A socket asking to open: its role, the session in its URL and the session key of its cookie."""
 
-    role: str  # "student" or "teacher"
+    role: str  # "student", "teacher" or "projector"
     session_id: int
     session_key: str
 
@@ -111,7 +121,7 @@ def open_sockets(*, requests: list[SocketRequest]) -> list[Opening]:
             elif role == "student":
                 found = _open_students(session, users)
             else:
-                found = [_open_teacher(session, user) for user in users]
+                found = [_open_teacher(session, user, projector=role == "projector") for user in users]
         except Exception:
             logger.exception("could not open %d %s sockets of session %s", len(users), role, session_id)
             found = [Opening(refusal="unavailable")] * len(users)
@@ -129,10 +139,10 @@ def _open_students(session: LiveSession, users: list[User]) -> list[Opening]:
     ]
 
 
-def _open_teacher(session: LiveSession, user: User) -> Opening:
+def _open_teacher(session: LiveSession, user: User, *, projector: bool = False) -> Opening:
     if not services.user_teaches(user=user, classroom=session.classroom):
         return Opening(refusal="forbidden")
-    snapshot = _teacher_snapshot(session, user)
+    snapshot = _projector_snapshot(session, user) if projector else _teacher_snapshot(session, user)
     return Opening(user=user, snapshot=snapshot.text, round_id=snapshot.round_id, answered=snapshot.answered)
 
 
@@ -156,6 +166,7 @@ def _student_snapshot_texts(session: LiveSession, users: list[User]) -> dict[int
         round_.session = session
         prefetch_related_objects([round_.question], "choices")
     answers = {a.student_id: a for a in Answer.objects.filter(round=round_, student__in=users)} if round_ else {}
+    position = question_position(question=round_.question) if round_ else None
     reveal = None
     if round_ is not None and round_.revealed_at is not None:
         reveal = events.round_revealed(round_, results=round_results(round_=round_), for_teacher=False)
@@ -168,7 +179,7 @@ def _student_snapshot_texts(session: LiveSession, users: list[User]) -> dict[int
         round_part = None
         if round_ is not None:
             answer = answers.get(user.pk)
-            round_part = events.round_info(round_, now=now)
+            round_part = events.round_info(round_, now=now, position=position)
             round_part["your_answer"] = None if answer is None else events.stored_answer(answer)
             if reveal is not None:
                 round_part["reveal"] = reveal
@@ -212,7 +223,9 @@ def _teacher_snapshot(session: LiveSession, user: User) -> TeacherSnapshot:
     round_part = results = None
     if session.current_round_id:
         round_ = _round(session.current_round_id)
-        round_part = events.round_info(round_, now=now, for_teacher=True)
+        round_part = events.round_info(
+            round_, now=now, position=question_position(question=round_.question), for_teacher=True
+        )
         results = round_results(round_=round_)
     asked = list(session.rounds.values_list("question_id", flat=True))
     you = {"id": user.pk, "name": user.name}
@@ -233,6 +246,56 @@ def _teacher_snapshot(session: LiveSession, user: User) -> TeacherSnapshot:
     return TeacherSnapshot(text=text, round_id=session.current_round_id, answered=results["answered"] if results else 0)
 
 
+def projector_snapshot(*, session_id: int, user: User) -> TeacherSnapshot:
+    """What the projector shows on (re)connect (see _projector_snapshot)."""
+    return _projector_snapshot(_session(session_id), user)
+
+
+def _projector_snapshot(session: LiveSession, user: User) -> TeacherSnapshot:
+    """What the room may see: the current round without its answer key until the reveal, its results as
+    `events.projector_results` allows, and the leaderboard. No roster and no list of the quiz's questions."""
+    now = timezone.now()
+    round_part = results = None
+    if session.current_round_id:
+        round_ = _round(session.current_round_id)
+        revealed = round_.revealed_at is not None
+        round_part = events.round_info(
+            round_, now=now, position=question_position(question=round_.question), for_teacher=revealed
+        )
+        results = round_results(round_=round_)
+    text = events.encode(
+        events.snapshot(
+            role="projector",
+            session=session,
+            you={"id": user.pk, "name": user.name},
+            now=now,
+            round=round_part,
+            results=_for_projector(session, round_, results, now=now) if results else None,
+            leaderboard=events.leaderboard(session_leaderboard(session=session)),
+        )
+    )
+    return TeacherSnapshot(text=text, round_id=session.current_round_id, answered=results["answered"] if results else 0)
+
+
+def _for_projector(session: LiveSession, round_: Round, results: dict, *, now: datetime | None = None) -> dict:
+    round_open = round_effective_state(round_=round_, now=now) == "open"
+    return events.projector_results(
+        results,
+        round_open=round_open,
+        live_results=session.live_results,
+        always_live=round_.question.type in Question.LIVE_RESULT_TYPES,
+    )
+
+
+def _projector_results_broadcast(session: LiveSession, round_: Round) -> Broadcast:
+    """The current results, to the projector sockets only (the teachers have them already)."""
+    results = _for_projector(session, round_, round_results(round_=round_))
+    return Broadcast(
+        groups.session_teachers(session.pk),
+        by_role={"projector": events.encode(events.results_updated(results))},
+    )
+
+
 # --- teacher commands ---------------------------------------------------------------------------------------------
 def push_question(*, session_id: int, teacher: User, question_id: int) -> CommandResult:
     # The service locks and checks the session itself (not_found included), and the round it returns already holds
@@ -243,15 +306,21 @@ def push_question(*, session_id: int, teacher: User, question_id: int) -> Comman
     )
     prefetch_related_objects([round_.question], "choices")
     now = round_.opened_at
+    position = question_position(question=round_.question)
     return CommandResult(
         broadcasts=[
             Broadcast(
                 groups.session_students(session_id),
-                text=events.encode(events.question_pushed(round_, now=now)),
+                text=events.encode(events.question_pushed(round_, now=now, position=position)),
             ),
             Broadcast(
                 groups.session_teachers(session_id),
-                text=events.encode(events.round_opened(round_, now=now)),
+                text=events.encode(events.round_opened(round_, now=now, position=position)),
+                by_role={
+                    "projector": events.encode(
+                        events.round_opened(round_, now=now, position=position, for_teacher=False)
+                    )
+                },
             ),
         ],
         round_id=round_.pk,
@@ -259,12 +328,16 @@ def push_question(*, session_id: int, teacher: User, question_id: int) -> Comman
     )
 
 
-def _closed_broadcasts(round_: Round) -> list[Broadcast]:
+def _closed_broadcasts(round_: Round, *, with_results: bool = True) -> list[Broadcast]:
+    """`round.closed` to everyone; then the projector gets the results it may now show (unless a reveal follows)."""
     text = events.encode(events.round_closed(round_))
-    return [
+    broadcasts = [
         Broadcast(groups.session_students(round_.session_id), text=text),
         Broadcast(groups.session_teachers(round_.session_id), text=text),
     ]
+    if with_results:
+        broadcasts.append(_projector_results_broadcast(_session(round_.session_id), _round(round_.pk)))
+    return broadcasts
 
 
 def close_round(*, session_id: int, teacher: User, round_id: int) -> CommandResult:
@@ -298,7 +371,9 @@ def reveal_round(*, session_id: int, teacher: User, round_id: int) -> CommandRes
     round_ = _round(round_id)
     results = round_results(round_=round_)
     standings = session_leaderboard(session=session)
-    broadcasts = _closed_broadcasts(round_) if was_open else []
+    board = events.leaderboard(standings)
+    broadcasts = _closed_broadcasts(round_, with_results=False) if was_open else []
+    projector_results = events.projector_results(results, round_open=False, live_results=session.live_results)
     broadcasts += [
         Broadcast(
             groups.session_students(session_id),
@@ -308,11 +383,16 @@ def reveal_round(*, session_id: int, teacher: User, round_id: int) -> CommandRes
         Broadcast(
             groups.session_teachers(session_id),
             text=events.encode(
-                {
-                    **events.round_revealed(round_, results=results, for_teacher=True),
-                    "leaderboard": events.leaderboard(standings),
-                }
+                {**events.round_revealed(round_, results=results, for_teacher=True), "leaderboard": board}
             ),
+            by_role={
+                "projector": events.encode(
+                    {
+                        **events.round_revealed(round_, results=projector_results, for_teacher=True),
+                        "leaderboard": board,
+                    }
+                )
+            },
         ),
     ]
     return CommandResult(broadcasts=broadcasts, round_id=round_id)
@@ -321,12 +401,48 @@ def reveal_round(*, session_id: int, teacher: User, round_id: int) -> CommandRes
 def end_session(*, session_id: int, teacher: User) -> CommandResult:
     session = services.session_end(session=_session(session_id), ended_by=teacher)
     standings = session_leaderboard(session=session)
-    text = events.encode(events.session_ended(session, standings=standings))
+    for_students = events.session_ended(session, standings=standings, size=events.STUDENT_LEADERBOARD_SIZE)
     return CommandResult(
         broadcasts=[
-            Broadcast(groups.session_students(session_id), text=text, personal=_personal_scores(standings, None)),
-            Broadcast(groups.session_teachers(session_id), text=text),
+            Broadcast(
+                groups.session_students(session_id),
+                text=events.encode(for_students),
+                personal=_personal_scores(standings, None),
+            ),
+            Broadcast(
+                groups.session_teachers(session_id),
+                text=events.encode(events.session_ended(session, standings=standings)),
+            ),
         ]
+    )
+
+
+def set_live_results(*, session_id: int, teacher: User, live_results: bool) -> CommandResult:
+    services.session_set_live_results(session=LiveSession(pk=session_id), live_results=live_results, changed_by=teacher)
+    session = _session(session_id)
+    broadcasts = [Broadcast(groups.session_teachers(session_id), text=events.encode(events.session_updated(session)))]
+    if session.current_round_id:
+        broadcasts.append(_projector_results_broadcast(session, _round(session.current_round_id)))
+    return CommandResult(broadcasts=broadcasts)
+
+
+def hide_text(*, session_id: int, teacher: User, round_id: int, text: str, hidden: bool) -> CommandResult:
+    """Hide a free-text answer from the projector (or show it again): teachers get the results with the text
+    marked hidden, the projector the results without it."""
+    services.round_hide_text(
+        session=LiveSession(pk=session_id), round_id=round_id, text=text, hidden=hidden, changed_by=teacher
+    )
+    session, round_ = _session(session_id), _round(round_id)
+    results = round_results(round_=round_)
+    return CommandResult(
+        broadcasts=[
+            Broadcast(
+                groups.session_teachers(session_id),
+                text=events.encode(events.results_updated(results)),
+                by_role={"projector": events.encode(events.results_updated(_for_projector(session, round_, results)))},
+            )
+        ],
+        round_id=round_id,
     )
 
 
@@ -343,14 +459,26 @@ def remove_guest(*, session_id: int, teacher: User, student_id: int) -> CommandR
     )
 
 
-def results_text(*, session_id: int) -> tuple[int | None, int, str | None]:
-    """The current round's live results as (round id, answers so far, JSON text); (None, 0, None) without a round."""
+@dataclass(frozen=True)
+class ResultsTexts:
+    """The current round's live results: answers so far, the teachers' JSON text and the projector's."""
+
+    round_id: int | None = None
+    answered: int = 0
+    text: str | None = None
+    projector_text: str | None = None
+
+
+def results_texts(*, session_id: int) -> ResultsTexts:
+    """The current round's live results; empty (no text) before the first round."""
     session = _session(session_id)
     if not session.current_round_id:
-        return None, 0, None
-    results = round_results(round_=_round(session.current_round_id))
-    return (
-        session.current_round_id,
-        results["answered"],
-        events.encode(events.results_updated(results)),
+        return ResultsTexts()
+    round_ = _round(session.current_round_id)
+    results = round_results(round_=round_)
+    return ResultsTexts(
+        round_id=round_.pk,
+        answered=results["answered"],
+        text=events.encode(events.results_updated(results)),
+        projector_text=events.encode(events.results_updated(_for_projector(session, round_, results))),
     )

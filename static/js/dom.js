@@ -58,3 +58,9 @@ export function formatSeconds(totalSeconds) {
   const minutes = Math.floor(seconds / 60);
   return minutes ? `${minutes}:${String(seconds % 60).padStart(2, "0")}` : String(seconds);
 }
+
+// The session ended: hide what only makes sense while it is live ("Live", "Join at"), show what says it ended.
+export function markSessionEnded(root = document) {
+  for (const node of root.querySelectorAll("[data-while-live]")) node.hidden = true;
+  for (const node of root.querySelectorAll("[data-when-ended]")) node.hidden = false;
+}

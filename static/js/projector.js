@@ -1,7 +1,8 @@
-// The projector view: large, read-only. It listens on the teacher socket and never sends a command.
-// The answer key arrives with every round but stays hidden here until the teacher reveals it.
+// The projector view: large, read-only. It listens on the projector socket, which carries only what the room may
+// see: while a question is open, how many answered (per-choice counts too if the session shows live results);
+// everything else once the question closes, and the answer key with the reveal. It never sends a command.
 
-import { el, formatSeconds, show, translator } from "./dom.js";
+import { el, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
 import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
 import { mathText } from "./maths.js";
 import { answerKeyText, choiceBoard, isGraded, markTiles, questionHeader, usesChoices } from "./question-view.js";
@@ -27,7 +28,7 @@ function renderLobby() {
 
 function drawRound(round) {
   const question = round.question;
-  $("p-round-number").textContent = t("questionNumber", { number: round.number });
+  $("p-round-number").textContent = t("questionNumber", { number: round.question_number, count: round.question_count });
   const board = usesChoices(question) ? choiceBoard(question) : null;
   for (const tile of board ? board.querySelectorAll(".qc-tile-body") : []) {
     tile.append(
@@ -46,17 +47,24 @@ function renderRound() {
   const revealed = round.state === "revealed";
   const results = state.results?.round_id === round.id ? state.results : null;
   const answered = results?.answered ?? 0;
+  // Only the count of answers while the question is open, unless the session shows live results.
+  const countsOnly = !results || results.counts_only === true;
   $("p-answered").textContent = t("answeredCount", { count: answered });
   $("p-state").textContent = round.state === "open" ? "" : t(`state_${round.state}`);
+  $("p-board").classList.toggle("is-counting", countsOnly);
   if (usesChoices(question)) {
-    const counts = results?.choice_counts ?? {};
+    const counts = countsOnly ? {} : (results.choice_counts ?? {});
     for (const tile of $("p-board").querySelectorAll("[data-choice-id]")) {
       const count = counts[tile.dataset.choiceId] ?? 0;
-      tile.querySelector(".qc-tile-count").textContent = String(count);
-      tile.querySelector(".qc-tile-bar-fill").style.width = `${answered ? (100 * count) / answered : 0}%`;
+      tile.querySelector(".qc-tile-count").textContent = countsOnly ? "" : String(count);
+      tile.querySelector(".qc-tile-bar-fill").style.width = `${!countsOnly && answered ? (100 * count) / answered : 0}%`;
     }
     if (revealed) markTiles($("p-board"), state.reveal.answer_key, { t });
     $("p-results").replaceChildren();
+  } else if (countsOnly) {
+    $("p-results").replaceChildren(el("p", { class: "qc-empty", text: t(answered ? "answersAfterClose" : "noAnswersYet") }));
+  } else if (question.type === "text" && answered && !results.texts?.length) {
+    $("p-results").replaceChildren(el("p", { class: "qc-empty", text: t("noAnswersToShow") }));
   } else {
     $("p-results").replaceChildren(resultsList(question, results, { t, answerKey: state.reveal?.answer_key, showKey: revealed }));
   }
@@ -70,6 +78,7 @@ function renderRound() {
 }
 
 function render() {
+  if (state.ended) markSessionEnded();
   if (state.ended) {
     showScreen("ended");
     $("final-leaderboard").replaceChildren(leaderboardList(state.leaderboard, { t }));
@@ -105,7 +114,26 @@ socket
     state.students = message.students;
     if (!state.round && !state.ended) renderLobby();
   })
+  .on("session.updated", () => {}) // the results in the version the new setting allows follow on their own
+  .on("live.status", () => {})
   .on("pong", () => {});
+
+// --- full screen, where the browser offers it ------------------------------------------------------------------
+const fullscreenButton = $("fullscreen");
+if (document.fullscreenEnabled) {
+  const label = () => {
+    const on = Boolean(document.fullscreenElement);
+    fullscreenButton.textContent = on ? t("exitFullscreen") : t("fullscreen");
+    fullscreenButton.setAttribute("aria-pressed", String(on));
+  };
+  fullscreenButton.addEventListener("click", () => {
+    const request = document.fullscreenElement ? document.exitFullscreen() : document.documentElement.requestFullscreen();
+    request.catch(() => {}); // refused (not from a click, or by a policy): the page simply stays as it is
+  });
+  document.addEventListener("fullscreenchange", label);
+  label();
+  show(fullscreenButton, true);
+}
 
 socket.connect();
 window.quizcast = { state, socket }; // for the browser tests and for debugging in the console

@@ -1,5 +1,6 @@
 // Live results of a round (a `results` payload, docs/protocol.md) as bars, for the teacher and the projector.
-// `showKey` marks correct answers; the projector passes it only after the reveal.
+// `showKey` marks correct answers; the projector passes it only after the reveal. With `onToggleHidden` (the
+// teacher's page), each text answer gets a button that hides it from the projector or shows it again.
 
 import { el } from "./dom.js";
 import { mathText } from "./maths.js";
@@ -8,17 +9,36 @@ import { wordCloud } from "./word-cloud.js";
 
 const percent = (count, total) => (total ? Math.round((100 * count) / total) : 0);
 
-function bar(label, count, total, { mark = null, correct = false, index = null, t }) {
+function bar(label, count, total, { mark = null, correct = false, index = null, hidden = false, action = null, t }) {
   const share = percent(count, total);
   const fill = el("span", { class: "qc-bar-fill", style: { width: `${share}%` } });
   return el(
     "li",
-    { class: `qc-bar-row${correct ? " is-correct" : ""}${index === null ? "" : ` qc-tile--${index % 8}`}` },
+    { class: `qc-bar-row${correct ? " is-correct" : ""}${hidden ? " is-hidden" : ""}${index === null ? "" : ` qc-tile--${index % 8}`}` },
     mark,
-    el("span", { class: "qc-bar-label" }, el("span", { class: "qc-bar-text" }, mathText(label)), correct ? el("span", { class: "qc-correct-flag", text: t("correctShort") }) : null),
+    el(
+      "span",
+      { class: "qc-bar-label" },
+      // A string stays text (students' answers are never read as formulas); a choice's text comes as a fragment.
+      el("span", { class: "qc-bar-text" }, label),
+      correct ? el("span", { class: "qc-correct-flag", text: t("correctShort") }) : null,
+      hidden ? el("span", { class: "badge text-bg-secondary qc-hidden-flag", text: t("hiddenText") }) : null,
+    ),
     el("span", { class: "qc-bar-track", "aria-hidden": "true" }, fill),
     el("span", { class: "qc-bar-count", text: t("countAndShare", { count, share }) }),
+    action,
   );
+}
+
+function hideButton(group, onToggleHidden, t) {
+  const hide = !group.hidden;
+  return el("button", {
+    class: "btn btn-sm btn-link qc-hide-text",
+    type: "button",
+    "aria-label": t(hide ? "hideTextLabel" : "showTextLabel", { text: group.text }),
+    text: t(hide ? "hideText" : "showText"),
+    onclick: () => onToggleHidden(group.text, hide),
+  });
 }
 
 function isNumericCorrect(value, answerKey) {
@@ -26,7 +46,7 @@ function isNumericCorrect(value, answerKey) {
   return Math.abs(Number(value) - Number(answerKey.numeric_target)) <= Number(answerKey.numeric_tolerance || 0) + 1e-9;
 }
 
-export function resultsList(question, results, { t, answerKey = null, showKey = false }) {
+export function resultsList(question, results, { t, answerKey = null, showKey = false, onToggleHidden = null }) {
   const answered = results?.answered ?? 0;
   if (usesChoices(question)) {
     const counts = results?.choice_counts ?? {};
@@ -35,12 +55,12 @@ export function resultsList(question, results, { t, answerKey = null, showKey = 
       "ol",
       { class: "qc-bars" },
       question.choices.map((choice, index) =>
-        bar(choice.text, counts[String(choice.id)] ?? 0, answered, { mark: choiceMark(index), correct: correct.has(choice.id), index, t }),
+        bar(mathText(choice.text || choice.image_alt), counts[String(choice.id)] ?? 0, answered, { mark: choiceMark(index), correct: correct.has(choice.id), index, t }),
       ),
     );
   }
   if (!answered) return el("p", { class: "qc-empty", text: t("noAnswersYet") });
-  if (question.type === "wordcloud") return wordCloudResults(results, { t });
+  if (question.type === "wordcloud") return wordCloudResults(results, { t, onToggleHidden });
   if (question.type === "scale") return scaleResults(question, results, { t });
   if (question.type === "ordering") return orderingResults(question, results, { t, answerKey, showKey });
   if (question.type === "numeric") {
@@ -53,20 +73,33 @@ export function resultsList(question, results, { t, answerKey = null, showKey = 
   return el(
     "ol",
     { class: "qc-bars qc-bars--values" },
-    (results.texts ?? []).map((group) => bar(group.text, group.count, answered, { correct: showKey && group.correct === true, t })),
+    (results.texts ?? []).map((group) =>
+      bar(group.text, group.count, answered, {
+        correct: showKey && group.correct === true,
+        hidden: Boolean(onToggleHidden && group.hidden),
+        action: onToggleHidden ? hideButton(group, onToggleHidden, t) : null,
+        t,
+      }),
+    ),
   );
 }
 
-// The words everyone may see (hidden ones left out), as a cloud; the teacher's page adds its own moderation list.
-function wordCloudResults(results, { t }) {
-  const words = (results.words ?? []).filter((word) => !word.hidden);
-  if (!words.length) return el("p", { class: "qc-empty", text: t("noWordsYet") });
-  return el(
-    "figure",
-    { class: "qc-cloud-figure" },
-    wordCloud(words, { label: t("cloudLabel", { count: words.length }), countLabel: (word) => t("wordCount", { word: word.text, count: word.count }) }),
-    el("figcaption", { class: "visually-hidden" }, el("ul", {}, words.map((word) => el("li", { text: t("wordCount", { word: word.text, count: word.count }) })))),
-  );
+// The words everyone may see (hidden ones left out), as a cloud. The teacher's page (`onToggleHidden`) also lists
+// every word with its count and a button that hides it from the projector or shows it again.
+function wordCloudResults(results, { t, onToggleHidden = null }) {
+  const all = results.words ?? [];
+  const words = all.filter((word) => !word.hidden);
+  const cloud = words.length
+    ? wordCloud(words, { label: t("cloudLabel", { count: words.length }), countLabel: (word) => t("wordCount", { word: word.text, count: word.count }) })
+    : el("p", { class: "qc-empty", text: t("noWordsYet") });
+  const list = onToggleHidden
+    ? el(
+        "ol",
+        { class: "qc-bars qc-bars--values qc-cloud-moderation", "aria-label": t("cloudWords") },
+        all.map((word) => bar(word.text, word.count, results.answered, { hidden: word.hidden, action: hideButton(word, onToggleHidden, t), t })),
+      )
+    : el("ul", { class: "visually-hidden" }, words.map((word) => el("li", { text: t("wordCount", { word: word.text, count: word.count }) })));
+  return el("figure", { class: "qc-cloud-figure" }, cloud, el("figcaption", {}, list));
 }
 
 function scaleResults(question, results, { t }) {

@@ -2,7 +2,7 @@
 // round (resent with the same client_id after a reconnect until the server acknowledges it), counts down on
 // the server's clock, and shows the reveal, the score and the final position.
 
-import { announce, formatSeconds, show, translator } from "./dom.js";
+import { announce, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
 import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
 import { mathText } from "./maths.js";
 import { answerForm, answerKeyText, isGraded, questionHeader } from "./question-view.js";
@@ -92,7 +92,7 @@ function showRound(round, { announceIt = false } = {}) {
     state.acked = false;
     state.pendingRef = null;
     state.form = answerForm(round.question, { t, onSubmit: submitAnswer });
-    $("round-number").textContent = t("questionNumber", { number: round.number });
+    $("round-number").textContent = t("questionNumber", { number: round.question_number, count: round.question_count });
     $("question-slot").replaceChildren(questionHeader(round.question, t), state.form.element);
     show($("reveal"), false);
     show($("reveal-details"), false);
@@ -170,6 +170,7 @@ function currentAnswer() {
 
 function showEnded(leaderboard) {
   state.ended = true;
+  markSessionEnded();
   showScreen("ended");
   $("final-position").textContent = state.score ? t("finalPosition", state.score) : t("finalNoScore");
   if (leaderboard) $("final-board").replaceChildren(leaderboardList(leaderboard, { t, highlightId: state.you?.id }));

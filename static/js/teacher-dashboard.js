@@ -1,6 +1,6 @@
 // The teacher's control page of a live session: push questions, watch answers arrive, close, reveal, move on.
 
-import { el, formatSeconds, show, translator } from "./dom.js";
+import { el, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
 import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
 import { mathText } from "./maths.js";
 import { answerKeyText, isGraded, questionHeader } from "./question-view.js";
@@ -80,8 +80,7 @@ function drawRound(round) {
   showError("");
   if (!state.asked.includes(round.question.id)) state.asked.push(round.question.id);
   const question = round.question;
-  const position = state.questions.findIndex((q) => q.id === question.id) + 1;
-  $("round-title").textContent = t("roundTitle", { number: round.number, position, total: state.questions.length });
+  $("round-title").textContent = t("roundTitle", { number: round.number, position: round.question_number, total: round.question_count });
   $("round-question").replaceChildren(questionHeader(question, t));
   const key = answerKeyText(question, question.answer_key, t);
   $("answer-key").replaceChildren(isGraded(question) ? mathText(t("answerKeyIs", { answer: key })) : t(question.type === "poll" ? "pollNoKey" : "ungradedNoKey"));
@@ -122,7 +121,8 @@ function renderResults() {
   } else {
     $("correct-count").textContent = "";
   }
-  $("round-results").replaceChildren(resultsList(round.question, results, { t, answerKey: round.question.answer_key, showKey: true }));
+  const onToggleHidden = state.ended ? null : (text, hidden) => command({ type: "round.hide_text", round_id: round.id, text, hidden });
+  $("round-results").replaceChildren(resultsList(round.question, results, { t, answerKey: round.question.answer_key, showKey: true, onToggleHidden }));
 }
 
 function renderControls() {
@@ -134,7 +134,13 @@ function renderControls() {
   $("btn-next").disabled = !live || !next;
   $("btn-next").textContent = next ? t("nextQuestion") : t("noMoreQuestions");
   $("btn-end").disabled = !live;
+  $("live-results").disabled = !live;
+  if (state.session) $("live-results").checked = state.session.live_results;
   show($("ended-panel"), state.ended);
+  if (state.ended) {
+    markSessionEnded();
+    if ($("qr-dialog").open) $("qr-dialog").close();
+  }
 }
 
 function renderRoster() {
@@ -208,6 +214,13 @@ $("btn-end").addEventListener("click", () => {
   if (window.confirm(t("confirmEnd"))) command({ type: "session.end" });
 });
 $("command-error-close").addEventListener("click", () => showError(""));
+$("live-results").addEventListener("change", (event) => command({ type: "session.update", live_results: event.currentTarget.checked }));
+// The dialog is native: Esc closes it, focus stays inside while it is open and returns to the button after.
+$("show-qr").addEventListener("click", () => $("qr-dialog").showModal());
+$("close-qr").addEventListener("click", () => $("qr-dialog").close());
+$("qr-dialog").addEventListener("click", (event) => {
+  if (event.target === event.currentTarget) event.currentTarget.close(); // a click on the backdrop
+});
 $("copy-join-url").addEventListener("click", async (event) => {
   const button = event.currentTarget;
   const input = $("join-url");
@@ -259,8 +272,13 @@ socket
     state.present = state.present.filter((student) => student.id !== message.student_id);
     renderRoster();
   })
+  .on("session.updated", (message) => {
+    state.session = message.session;
+    renderControls();
+  })
   .on("live.status", (message) => show($("interrupted"), message.state === "interrupted"))
   .on("error", (message) => {
+    renderControls(); // a refused setting springs back to what the server has
     const known = t(`error_${message.code}`);
     showError(known === `error_${message.code}` ? message.message : known);
   })

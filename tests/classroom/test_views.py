@@ -73,14 +73,14 @@ def test_starting_a_session_from_the_dashboard_opens_its_control_page(client, te
 
     response = client.post(
         reverse("dashboard"),
-        {"classroom": classroom.pk, "quiz": quiz.pk, "speed_bonus": "on", "allow_guests": "on"},
+        {"classroom": classroom.pk, "quiz": quiz.pk, "speed_bonus": "on", "allow_guests": "on", "live_results": "on"},
     )
 
     session = LiveSession.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("session_control", args=[session.pk])
     assert (session.classroom, session.quiz, session.started_by) == (classroom, quiz, teacher)
-    assert session.speed_bonus and session.allow_guests
+    assert session.speed_bonus and session.allow_guests and session.live_results
     assert session.state == LiveSession.State.LOBBY
 
 
@@ -103,6 +103,14 @@ def test_a_teacher_cannot_start_a_session_in_another_teachers_classroom(client, 
 
     assert "classroom" in response.context["form"].errors
     assert not LiveSession.objects.exists()
+
+
+def test_live_results_on_the_projector_are_off_unless_the_teacher_asks(client, teacher, classroom, quiz):
+    client.force_login(teacher)
+
+    client.post(reverse("dashboard"), {"classroom": classroom.pk, "quiz": quiz.pk})
+
+    assert LiveSession.objects.get().live_results is False
 
 
 def test_starting_a_session_of_an_empty_quiz_shows_why_it_cannot_start(client, teacher, classroom):
@@ -139,11 +147,11 @@ def test_the_teacher_session_pages_carry_the_code_the_join_link_and_the_socket(
     assert response.status_code == 200
     content = response.content.decode()
     assert live_session.code in content
-    assert f"http://testserver/s/{live_session.code}/" in content
+    assert "testserver/join/" in content
     config = page_config(response)
     assert config["role"] == role
     assert config["sessionId"] == live_session.pk
-    assert config["socketPath"] == f"/ws/sessions/{live_session.pk}/teacher/"
+    assert config["socketPath"] == f"/ws/sessions/{live_session.pk}/{role}/"
     assert config["exportUrl"] == reverse("session_export", args=[live_session.pk])
 
 
@@ -288,16 +296,19 @@ def test_the_join_page_asks_for_the_code(client):
 
 
 @pytest.mark.parametrize("code", ["NOPE99", "x"])
-def test_a_wrong_code_says_so(client, code):
+def test_a_wrong_code_says_so_to_a_signed_in_student(client, student, code):
+    client.force_login(student)
+
     response = client.post(reverse("join"), {"code": code})
 
     assert response.status_code == 200
     assert "No live session has that code." in response.content.decode()
 
 
-def test_the_code_of_an_ended_session_is_refused(client, live_session):
+def test_the_code_of_an_ended_session_is_refused(client, live_session, enrolled_students):
     live_session.state = LiveSession.State.ENDED
     live_session.save()
+    client.force_login(enrolled_students[0])
 
     response = client.post(reverse("join"), {"code": live_session.code})
 
@@ -317,8 +328,10 @@ def test_without_guests_an_anonymous_visitor_is_asked_to_sign_in(client, live_se
     response = client.get(reverse("join"), {"code": live_session.code})
 
     student_url = reverse("student_session", args=[live_session.code])
-    assert response.status_code == 302
-    assert response["Location"] == f"{reverse('accounts:login')}?next={student_url}"
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "this session is for its class's students: sign in to join." in content
+    assert f'href="{reverse("accounts:login")}?next={student_url}"' in content
 
 
 def test_a_guest_joins_under_a_display_name_and_reaches_the_session(client, live_session):

@@ -28,10 +28,13 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # The classroom's name for the server, as phones on the LAN would reach it: it resolves to loopback only.
+    "--host-resolver-rules=MAP quizcast.test 127.0.0.1",
     # A page whose response a test rewrites (page.route, to add a Content-Security-Policy) loses its address space,
     # and Chromium's Local Network Access checks then block its WebSocket to 127.0.0.1.
     "--disable-features=LocalNetworkAccessChecks",
 ]
+LAN_HOST = "quizcast.test"
 SCREENSHOTS = os.environ.get("QUIZCAST_SCREENSHOTS") == "1"
 SCREENSHOT_DIR = REPO / "docs" / "screenshots"
 
@@ -115,7 +118,7 @@ def quizcast_server(tmp_path_factory, chromium_path) -> LiveServer:
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
         "DEBUG": "true",  # whitenoise serves static files from the finders, so no collectstatic is needed
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "ALLOWED_HOSTS": f"127.0.0.1,localhost,{LAN_HOST}",
         "MEDIA_ROOT": str(workdir / "media"),
         "LOG_LEVEL": "WARNING",
     }

@@ -1,6 +1,7 @@
 """A live quiz in real browsers: a teacher, a projector and students on phones, against a real daphne server."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -21,7 +22,10 @@ LATE_ANSWER = """() => {
 
 
 def start_session(teacher) -> tuple[Page, str]:
-    """Start a session through the dashboard form, as a teacher would; return the control page and join link."""
+    """Start a session through the dashboard form, as a teacher would; return the control page and join link.
+
+    A teacher on 127.0.0.1 is shown this machine's network address in the link (phones cannot reach loopback):
+    the tests follow the link's path on the address they use, so that they send nothing off this machine."""
     page = teacher.page
     page.goto(f"{teacher.server.url}/dashboard/")
     page.get_by_label("Classroom").select_option(label=CLASSROOM_NAME)
@@ -29,7 +33,7 @@ def start_session(teacher) -> tuple[Page, str]:
     page.get_by_role("button", name="Start session").click()
     page.wait_for_url(re.compile(r"/sessions/\d+/$"))
     expect(page.locator("#connection")).to_have_text("Live")
-    return page, page.locator("#join-url").input_value()
+    return page, teacher.server.url + urlsplit(page.locator("#join-url").input_value()).path
 
 
 def join(student, join_url: str) -> Page:
@@ -116,16 +120,15 @@ def test_class_answers_live_sees_the_reveal_and_survives_a_reload(people, quizca
     expect(projector.locator("#p-answered")).to_have_text("3 answered")
     expect(projector.locator(".is-correct")).to_have_count(0)  # the key stays hidden until the reveal
     screenshot(control, "dashboard")
-    screenshot(projector, "projector")
     screenshot(pages[0], "student")
 
     control.get_by_role("button", name="Reveal").click()
     for page, outcome in zip(pages, ("You were right!", "You were right!", "Not this time."), strict=True):
         expect(page.locator("#result-line")).to_contain_text(outcome)
         expect(page.locator("#key-line")).to_contain_text(right)
-    expect(pages[0].locator("#standing")).to_contain_text("position 1 of 5")
+    expect(pages[0].locator("#standing")).to_contain_text("position 1 of 3")  # the three who answered
     expect(projector.locator(".qc-tile.is-correct")).to_have_text(re.compile(right))
-    expect(control.locator("#leaderboard .qc-leader")).to_have_count(5)
+    expect(control.locator("#leaderboard .qc-leader")).to_have_count(3)
 
     # A reload mid-question shows the question and the answer already given, and sends nothing twice.
     control.get_by_role("button", name="Next question").click()
@@ -184,5 +187,5 @@ def test_every_question_type_can_be_answered_in_the_browser(people, quizcast_ser
     control.once("dialog", lambda dialog: dialog.accept())
     control.get_by_role("button", name="End session").click()
     expect(page.get_by_role("heading", name="The quiz is over")).to_be_visible()
-    expect(page.locator("#final-position")).to_contain_text("position 1 of 5")
+    expect(page.locator("#final-position")).to_contain_text("position 1 of 1")
     expect(control.locator("#ended-panel")).to_be_visible()
