@@ -8,7 +8,8 @@ the answers through the app's own service (`answers_submit`), then times what th
 `results.updated` of the round (`session_actions.results_texts`: read the answers, group and count the words,
 build the teacher's and the projector's JSON texts), and the grouping alone (`quizzes.wordcloud.word_cloud`).
 Updates go out at most every RESULTS_PUBLISH_INTERVAL seconds per session (0.1 s: ten a second), so each must take
-well under 100 ms; the target is 20 ms. It prints the times (median, 95th percentile, worst) and the load average as JSON.
+well under 100 ms; the target is 20 ms. It prints the times (median, 95th percentile, worst) and the load
+average as JSON.
 
 The words follow a long-tailed distribution over a vocabulary of 600 words (a class repeats its words), with a
 spelling variant now and then (case, accents, spaces), as real answers have.
