@@ -111,7 +111,7 @@ export function answerKeyText(question, answerKey, t) {
   if (!answerKey) return "";
   if (answerKey.correct_choices) {
     return question.choices
-      .map((choice, index) => (answerKey.correct_choices.includes(choice.id) ? `${choiceLetter(index)} · ${choice.text}` : null))
+      .map((choice, index) => (answerKey.correct_choices.includes(choice.id) ? `${choiceLetter(index)} · ${choice.text || choice.image_alt}` : null))
       .filter(Boolean)
       .join(", ");
   }
