@@ -7,7 +7,7 @@ with `hidden: true`, so the teacher can show them again; the projector leaves th
 
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from django.conf import settings
 
@@ -30,20 +30,23 @@ def word_key(word: str) -> str:
     return normalize_text(word)
 
 
+@lru_cache(maxsize=65_536)
+def _shown_key(word: str, blocked: frozenset[str]) -> str | None:
+    """The word's key, or None when it is empty or holds a blocked word. Cached across updates: a class sends the
+    same spellings again and again, and a live cloud is recounted up to ten times a second."""
+    key = word_key(word)
+    return None if not key or blocked.intersection(key.split()) else key
+
+
 def word_cloud(responses: Iterable[dict], *, hidden: Iterable[str] = (), limit: int = MAX_WORDS_SHOWN) -> list[dict]:
     """The most frequent words of these responses ({"words": [...]}), as [{"text", "count", "hidden"}], most
     frequent first. `text` is the first spelling seen of the word; `hidden` holds word keys (word_key)."""
     blocked = blocked_words()
-    keys: dict[str, str | None] = {}  # each distinct spelling is normalized once: a class repeats its words
     spelling: dict[str, str] = {}
     counts: Counter[str] = Counter()
     for response in responses:
         for word in response.get("words", ()):
-            key = keys.get(word, "")
-            if key == "":
-                key = word_key(word)
-                key = None if not key or blocked.intersection(key.split()) else key
-                keys[word] = key
+            key = _shown_key(word, blocked)
             if key is None:
                 continue
             counts[key] += 1
