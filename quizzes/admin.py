@@ -16,7 +16,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, Max
 from django.http import HttpResponseRedirect
-from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +24,7 @@ from django.utils.translation import ngettext
 from quizzes.models import Choice, Question, Quiz, Tag
 from quizzes.preview import question_preview
 from quizzes.services import quiz_duplicate
-from quizzes.validation import choice_errors
+from quizzes.validation import choice_errors, question_image_clean
 
 
 def owns_quiz(user, quiz: Quiz) -> bool:
@@ -167,20 +166,22 @@ class QuizAdmin(admin.ModelAdmin):
 
 
 class ImageSizeMixin:
-    """Refuse an uploaded `image` larger than QUESTION_IMAGE_MAX_BYTES, for questions and choices alike."""
+    """Clean an uploaded `image` (quizzes.validation.question_image_clean), for questions and choices alike."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = _(
+            "PNG, JPEG, WebP or GIF of at most %(megapixels)s megapixels; stored at most %(side)s pixels wide or high."
+        ) % {
+            "megapixels": f"{settings.QUESTION_IMAGE_MAX_PIXELS / 1_000_000:g}",
+            "side": settings.QUESTION_IMAGE_MAX_SIDE,
+        }
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
-        # The image field itself has refused anything Pillow cannot read; here only the size is left to check.
-        if isinstance(image, UploadedFile) and image.size > settings.QUESTION_IMAGE_MAX_BYTES:
-            raise ValidationError(
-                _("This image is %(size)s; images may be at most %(limit)s. Please upload a smaller one."),
-                code="image_too_large",
-                params={
-                    "size": filesizeformat(image.size),
-                    "limit": filesizeformat(settings.QUESTION_IMAGE_MAX_BYTES),
-                },
-            )
+        # A new upload is decoded and stored as new pixels; an image already stored went through this before.
+        if isinstance(image, UploadedFile):
+            return question_image_clean(image=image)
         return image
 
 
