@@ -31,9 +31,6 @@ CHROMIUM_ARGS = [
     # Every host name resolves to loopback, so nothing a page asks for leaves this machine: the classroom's name for
     # the server (LAN_HOST) and the laptop's own names reach the test server as phones on the LAN would.
     "--host-resolver-rules=MAP * 127.0.0.1",
-    # A page whose response a test rewrites (page.route, to add a Content-Security-Policy) loses its address space,
-    # and Chromium's Local Network Access checks then block its WebSocket to 127.0.0.1.
-    "--disable-features=LocalNetworkAccessChecks",
 ]
 LAN_HOST = "quizcast.test"
 SCREENSHOTS = os.environ.get("QUIZCAST_SCREENSHOTS") == "1"
@@ -50,7 +47,6 @@ print(json.dumps([
         "choices": [{{"text": c.text, "correct": c.is_correct}} for c in q.choices.all()],
         "numeric_target": None if q.numeric_target is None else format(q.numeric_target.normalize(), "f"),
         "accepted": q.accepted_answer_list,
-        "explanation": q.explanation,
     }}
     for q in quiz.questions.all()
 ]))

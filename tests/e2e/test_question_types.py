@@ -1,5 +1,5 @@
 """Word clouds, ordering and formulas in real browsers: a keyboard-only ordering, a cloud filling on the projector,
-and KaTeX formulas drawn on a phone, the projector and the admin's preview under a strict Content-Security-Policy."""
+and KaTeX formulas drawn on a phone, the projector and the admin's preview under the site's Content-Security-Policy."""
 
 import re
 
@@ -11,26 +11,6 @@ from tests.e2e.conftest import screenshot
 from tests.e2e.test_live_quiz import join, push, start_session
 
 pytestmark = pytest.mark.browser
-
-# The policy being introduced: nothing inline, everything from this site. KaTeX's styles are set through the DOM.
-STRICT_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'"
-)
-
-
-def with_strict_csp(page: Page) -> list[str]:
-    """Serve every page of `page` with STRICT_CSP; return the list its violations are collected into."""
-    violations: list[str] = []
-
-    def add_policy(route):
-        response = route.fetch()
-        headers = {**response.headers, "content-security-policy": STRICT_CSP}
-        route.fulfill(response=response, headers=headers)
-
-    page.route(re.compile(r"/(sessions|join|admin)/"), add_policy)
-    page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
-    return violations
 
 
 def focused_class(page: Page) -> str:
@@ -119,16 +99,16 @@ def test_a_word_cloud_fills_on_the_projector_as_three_students_answer(people, qu
     projector.context.close()
 
 
-def test_a_formula_renders_on_the_phone_the_projector_and_the_preview_under_a_strict_policy(people, quizcast_server):
+def test_a_formula_renders_on_the_phone_the_projector_and_the_preview_under_the_sites_policy(people, quizcast_server):
+    """The site's Content-Security-Policy allows no inline style; KaTeX's styles are set through the DOM, so nothing
+    is blocked (every violation Chromium reports fails the test, through the `people` fixture)."""
     question = quizcast_server.question("ordering")  # the demo's ordering question has formulas in every part
     teacher = people(*TEACHER)
     control, join_url = start_session(teacher)
     projector = teacher.new_page()
-    projector_violations = with_strict_csp(projector)
-    projector.goto(control.url + "projector/")
-    student = people("student2", STUDENT_PASSWORD, phone=True)
-    phone_violations = with_strict_csp(student.page)
-    page = join(student, join_url)
+    policy = projector.goto(control.url + "projector/").headers["content-security-policy"]
+    assert "style-src 'self'" in policy and "unsafe-inline" not in policy
+    page = join(people("student2", STUDENT_PASSWORD, phone=True), join_url)
     push(control, quizcast_server, question)
 
     for view in (page, projector):
@@ -138,22 +118,15 @@ def test_a_formula_renders_on_the_phone_the_projector_and_the_preview_under_a_st
         assert "\\(" not in prompt.inner_text()
         assert view.locator(".qc-maths-source").count() == 0
     expect(page.locator(".qc-order-item .katex")).to_have_count(4)
-    # Rendered by the DOM, KaTeX's layout is really applied: a fraction stacks, so it is taller than a line.
+    # Drawn through the DOM, KaTeX's layout is really applied: a fraction stacks, so it is taller than a line.
     fraction = page.locator(".qc-prompt .mfrac").first
     assert fraction.bounding_box()["height"] > 20
     screenshot(page, "maths-phone")
     screenshot(projector, "maths-projector")
 
     preview = teacher.new_page()
-    preview_violations = with_strict_csp(preview)
     preview.goto(f"{quizcast_server.url}/admin/quizzes/question/{question['id']}/preview/")
     expect(preview.locator(".qc-prompt .katex")).to_have_count(4)
-    assert not phone_violations + projector_violations + preview_violations
-    # The policy is really enforced: markup with an inline style is refused, and said so.
-    preview.evaluate("""document.body.insertAdjacentHTML("beforeend", '<span style="color: red">x</span>')""")
-    preview.wait_for_function("document.body.lastElementChild.tagName === 'SPAN'")
-    preview.wait_for_timeout(200)
-    assert preview_violations, "the test policy was not applied"
 
 
 def test_a_formula_katex_cannot_read_shows_its_source_and_text_stays_text(people, quizcast_server):
