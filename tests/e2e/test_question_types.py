@@ -94,6 +94,12 @@ def test_a_word_cloud_fills_on_the_projector_as_three_students_answer(people, qu
     assert sizes["Waves"] > sizes["salt"] > sizes["Blue"] == sizes["gulls"]
     assert projector.locator(".qc-cloud").get_attribute("role") == "img"
     screenshot(projector, "wordcloud-projector")
+
+    # The teacher takes a word off the wall; the dashboard keeps it, marked hidden.
+    control.get_by_role("button", name="Hide “salt” from the projector").click()
+    expect(projector.locator('.qc-cloud text[data-word="salt"]')).to_have_count(0)
+    expect(projector.locator(".qc-cloud text")).to_have_count(3)
+    expect(control.locator(".qc-cloud-moderation .is-hidden")).to_contain_text("salt")
     screenshot(control, "wordcloud-dashboard")
     screenshot(students[0], "wordcloud-phone")
     projector.context.close()
