@@ -338,38 +338,40 @@ function orderingInputs(question, t) {
   };
 }
 
-// Drag an item by its handle to another place in its list, with a mouse, a pen or a finger.
+// Drag an item by its handle to another place in its list, with a mouse, a pen or a finger. The moves are followed
+// on the window: moving the item in the list releases any pointer capture its handle had.
 function dragByHandle(node, list, onDrop) {
   const handle = node.querySelector(".qc-order-handle");
   handle.addEventListener("pointerdown", (event) => {
-    if (node.closest(".is-locked")) return;
+    if (node.closest(".is-locked") || !event.isPrimary) return;
     event.preventDefault();
-    handle.setPointerCapture(event.pointerId);
     node.classList.add("is-dragging");
     const onMove = (moveEvent) => {
-      for (const other of list.children) {
-        if (other === node) continue;
-        const box = other.getBoundingClientRect();
-        const middle = box.top + box.height / 2;
-        const below = [...list.children].indexOf(other) > [...list.children].indexOf(node);
-        if (below && moveEvent.clientY > middle) list.insertBefore(node, other.nextSibling);
-        else if (!below && moveEvent.clientY < middle) {
-          list.insertBefore(node, other);
-          break;
-        }
-      }
+      if (moveEvent.pointerId !== event.pointerId) return;
+      const siblings = [...list.children];
+      const index = siblings.indexOf(node);
+      const before = siblings.slice(0, index).find((other) => moveEvent.clientY < middleOf(other));
+      const after = siblings.slice(index + 1).findLast((other) => moveEvent.clientY > middleOf(other));
+      if (before) list.insertBefore(node, before);
+      else if (after) list.insertBefore(node, after.nextSibling);
     };
-    const onUp = () => {
+    const onUp = (upEvent) => {
+      if (upEvent.pointerId !== event.pointerId) return;
       node.classList.remove("is-dragging");
-      handle.removeEventListener("pointermove", onMove);
-      handle.removeEventListener("pointerup", onUp);
-      handle.removeEventListener("pointercancel", onUp);
+      window.removeEventListener("pointermove", onMove);
+      window.removeEventListener("pointerup", onUp);
+      window.removeEventListener("pointercancel", onUp);
       onDrop();
     };
-    handle.addEventListener("pointermove", onMove);
-    handle.addEventListener("pointerup", onUp);
-    handle.addEventListener("pointercancel", onUp);
+    window.addEventListener("pointermove", onMove);
+    window.addEventListener("pointerup", onUp);
+    window.addEventListener("pointercancel", onUp);
   });
+}
+
+function middleOf(node) {
+  const box = node.getBoundingClientRect();
+  return box.top + box.height / 2;
 }
 
 // Word cloud: one field per word the teacher allows (1 to 3), each up to 40 characters.

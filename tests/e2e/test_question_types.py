@@ -19,7 +19,7 @@ def focused_class(page: Page) -> str:
     )
 
 
-def test_a_student_orders_items_with_the_keyboard_only(people, quizcast_server):
+def test_a_student_drags_an_item_then_puts_every_item_in_order_with_the_keyboard_only(people, quizcast_server):
     question = quizcast_server.question("ordering")
     correct = [choice["text"] for choice in question["choices"]]
     teacher = people(*TEACHER)
@@ -28,6 +28,17 @@ def test_a_student_orders_items_with_the_keyboard_only(people, quizcast_server):
     push(control, quizcast_server, question)
     items = page.locator(".qc-order-item")
     expect(items).to_have_count(len(correct))
+
+    # Dragging works too: the last item, dragged by its handle above the first, becomes the first.
+    labels = items.evaluate_all("nodes => nodes.map(node => node.dataset.label)")
+    handle = items.nth(len(correct) - 1).locator(".qc-order-handle").bounding_box()
+    top = items.nth(0).bounding_box()
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + handle["width"] / 2, top["y"] + 2, steps=12)
+    page.mouse.up()
+    assert items.evaluate_all("nodes => nodes.map(node => node.dataset.label)") == [labels[-1], *labels[:-1]]
+    expect(page.locator(".qc-order-fieldset [role=status]")).to_have_text(f"{labels[-1]}: position 1 of 4")
 
     for place, text in enumerate(correct):
         labels = items.evaluate_all("nodes => nodes.map(node => node.dataset.label)")
