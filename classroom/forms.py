@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from classroom.selectors import classrooms_taught_by, quizzes_runnable_by
@@ -17,6 +18,12 @@ class SessionStartForm(forms.Form):
         label=_("Let guests join with the code"),
         help_text=_("Anyone with the code can take part under a display name, without an account."),
     )
+    language = forms.ChoiceField(
+        required=False,
+        label=_("Projector language"),
+        choices=[("", _("As the projector's browser"))],
+        help_text=_("Students and you still see the language each of you chose."),
+    )
     live_results = forms.BooleanField(
         required=False,
         label=_("Show live results on the projector"),
@@ -30,6 +37,7 @@ class SessionStartForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["classroom"].queryset = classrooms_taught_by(user=user)
         self.fields["quiz"].queryset = quizzes_runnable_by(user=user)
+        self.fields["language"].choices += [(code, name) for code, name in settings.LANGUAGES]
 
 
 class JoinCodeForm(forms.Form):
