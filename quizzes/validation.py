@@ -1,9 +1,8 @@
 """The rules a question of each type must satisfy, in one place for the admin, imports and services."""
 
 import io
-import re
+import secrets
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -176,7 +175,7 @@ def question_image_clean(*, image: File) -> ContentFile:
     pixels.thumbnail((longest, longest), Image.Resampling.LANCZOS)
     encoded = io.BytesIO()
     pixels.save(encoded, format=image_format, **_ENCODER_OPTIONS[image_format])
-    return ContentFile(encoded.getvalue(), name=_stored_name(image.name, QUESTION_IMAGE_FORMATS[image_format]))
+    return ContentFile(encoded.getvalue(), name=_stored_name(QUESTION_IMAGE_FORMATS[image_format]))
 
 
 _ENCODER_OPTIONS = {
@@ -225,6 +224,7 @@ def _only_pixels(opened: Image.Image, image_format: str) -> Image.Image:
     return clean
 
 
-def _stored_name(uploaded_name: str | None, extension: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", PurePath(uploaded_name or "image").stem).strip("-")[:60]
-    return f"{stem or 'image'}.{extension}"
+def _stored_name(extension: str) -> str:
+    """A random name: the uploaded one may say what the picture is ("correct.png"), and an image's address reaches
+    every student's browser with the question."""
+    return f"{secrets.token_hex(12)}.{extension}"
