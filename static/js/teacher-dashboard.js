@@ -157,7 +157,7 @@ function rosterButton(id, name, removed) {
     });
   }
   return el("button", {
-    class: "btn btn-sm btn-link text-danger qc-remove",
+    class: "btn btn-sm btn-link qc-remove",
     type: "button",
     "aria-label": t("removeLabel", { name }),
     text: t("remove"),

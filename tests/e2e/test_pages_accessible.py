@@ -11,6 +11,7 @@ from classroom.management.commands.demo_data import ADMIN, CLASSROOM_NAME, QUIZ_
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import Person
 from tests.e2e.test_live_quiz import answer, join, push, start_session
+from tests.e2e.test_question_types import order_with_keyboard
 
 pytestmark = pytest.mark.browser
 
@@ -117,12 +118,20 @@ def test_live_pages_have_no_axe_violation_in_any_state(people, quizcast_server):
 def keyboard_answer(page: Page, question: dict) -> None:
     """Answer with the keyboard only: the focus starts on the question, Tab and the arrows and Space choose,
     Enter on the button submits."""
-    prompt = page.get_by_role("heading", name=question["prompt"])
+    # The prompt's accessible name is what KaTeX made of its formulas, so it is found by its question id.
+    prompt = page.locator(f"#prompt-{question['id']}")
+    expect(prompt).to_have_role("heading")
     expect(prompt).to_be_focused()
     kind = question["type"]
     page.keyboard.press("Tab")
     if kind in ("numeric", "text"):
         page.keyboard.type(question["numeric_target"] if kind == "numeric" else question["accepted"][0])
+    elif kind == "wordcloud":
+        page.keyboard.type("photosynthesis")
+    elif kind == "scale":
+        page.keyboard.press("Space")
+    elif kind == "ordering":
+        order_with_keyboard(page, [choice["text"] for choice in question["choices"]])
     elif kind == "multiple":
         for choice in question["choices"]:
             if choice["correct"]:
@@ -134,7 +143,7 @@ def keyboard_answer(page: Page, question: dict) -> None:
             page.keyboard.press("ArrowDown")
         page.keyboard.press("Space")
     submit = page.get_by_role("button", name="Submit answer")
-    for _ in range(len(question["choices"]) + 3):
+    for _ in range(3 * len(question["choices"]) + 3):
         if submit.evaluate("(button) => button === document.activeElement"):
             break
         page.keyboard.press("Tab")
@@ -151,7 +160,8 @@ def test_a_student_takes_every_question_type_with_the_keyboard_only(people, quiz
         keyboard_answer(phone, question)
         expect(phone.locator("#round-status")).to_contain_text("Answer received")
         control.get_by_role("button", name="Reveal").click()
-        outcome = "Thanks for voting!" if question["type"] == "poll" else "You were right!"
+        graded = question["type"] not in ("poll", "wordcloud", "scale")
+        outcome = "You were right!" if graded else "Thanks for voting!"
         expect(phone.locator("#result-line")).to_contain_text(outcome)
         expect(phone.locator("#announcer")).to_contain_text(outcome)
 

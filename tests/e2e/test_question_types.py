@@ -19,6 +19,29 @@ def focused_class(page: Page) -> str:
     )
 
 
+def order_with_keyboard(page: Page, correct: list[str]) -> None:
+    """Put the ordering's items in the order given with the keyboard only: Tab to an item's Up button, then Enter
+    until it reaches its place. The live region says where it went, and the focus stays on the moved item."""
+    items = page.locator(".qc-order-item")
+    for place, text in enumerate(correct):
+        labels = items.evaluate_all("nodes => nodes.map(node => node.dataset.label)")
+        if labels.index(text) == place:
+            continue
+        # Tab to the item's Up button, then press Enter until it reaches its place.
+        for _ in range(40):
+            if focused_class(page) == f"btn btn-outline-secondary qc-order-up {text}":
+                break
+            page.keyboard.press("Tab")
+        else:
+            pytest.fail(f"Tab never reached the Up button of {text}")
+        for _ in range(labels.index(text) - place):
+            page.keyboard.press("Enter")
+        expect(page.locator(".qc-order-fieldset [role=status]")).to_have_text(
+            f"{text}: position {place + 1} of {len(correct)}"
+        )
+        assert focused_class(page).endswith(text), "focus stays on the moved item"
+
+
 def test_a_student_drags_an_item_then_puts_every_item_in_order_with_the_keyboard_only(people, quizcast_server):
     question = quizcast_server.question("ordering")
     correct = [choice["text"] for choice in question["choices"]]
@@ -40,23 +63,7 @@ def test_a_student_drags_an_item_then_puts_every_item_in_order_with_the_keyboard
     assert items.evaluate_all("nodes => nodes.map(node => node.dataset.label)") == [labels[-1], *labels[:-1]]
     expect(page.locator(".qc-order-fieldset [role=status]")).to_have_text(f"{labels[-1]}: position 1 of 4")
 
-    for place, text in enumerate(correct):
-        labels = items.evaluate_all("nodes => nodes.map(node => node.dataset.label)")
-        if labels.index(text) == place:
-            continue
-        # Tab to the item's Up button, then press Enter until it reaches its place.
-        for _ in range(40):
-            if focused_class(page) == f"btn btn-outline-secondary qc-order-up {text}":
-                break
-            page.keyboard.press("Tab")
-        else:
-            pytest.fail(f"Tab never reached the Up button of {text}")
-        for _ in range(labels.index(text) - place):
-            page.keyboard.press("Enter")
-        expect(page.locator(".qc-order-fieldset [role=status]")).to_have_text(
-            f"{text}: position {place + 1} of {len(correct)}"
-        )
-        assert focused_class(page).endswith(text), "focus stays on the moved item"
+    order_with_keyboard(page, correct)
     assert items.evaluate_all("nodes => nodes.map(node => node.dataset.label)") == correct
     screenshot(page, "ordering-phone")
 
