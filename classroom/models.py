@@ -107,6 +107,10 @@ class LiveSession(models.Model):
     )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # Who ended it (the audit trail); empty when the server did.
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -131,6 +135,14 @@ class Participant(models.Model):
         return f"{self.student} in {self.session}"
 
 
+class CloseCause(models.TextChoices):
+    TEACHER = "teacher", _("the teacher")
+    TIMER = "timer", _("the timer")
+    NEXT_QUESTION = "next_question", _("the next question")
+    REVEAL = "reveal", _("the reveal")
+    END = "end", _("the end of the session")
+
+
 class Round(models.Model):
     """One push of a question to a session. Pushing the same question again opens a new round."""
 
@@ -143,6 +155,18 @@ class Round(models.Model):
     revealed_at = models.DateTimeField(_("revealed"), null=True, blank=True)
     # Free-text answers the teacher took off the projector, by their grouping key (quizzes.grading.normalize_text).
     hidden_texts = models.JSONField(_("texts hidden from the projector"), default=list, blank=True)
+    # The audit trail reads who pushed, closed and revealed the round from these, written in the same statements
+    # as the times, so the trail costs a push nothing. `closed_by` empty and cause "timer": the server's timer.
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    close_cause = models.CharField(_("closed by"), max_length=16, choices=CloseCause.choices, blank=True)
+    revealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["session_id", "number"]
@@ -210,3 +234,27 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.classroom}: {self.file_name}"
+
+
+class SessionEvent(models.Model):
+    """An entry of a session's audit trail that no other row records: a guest removed. Pushes, closes, reveals,
+    the end and answers are read from the rounds, the session and the answers themselves (classroom/reports.py)."""
+
+    class Kind(models.TextChoices):
+        GUEST_REMOVED = "guest_removed", _("guest removed")
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(_("server time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["session_id", "at", "id"]
+        verbose_name = _("session event")
+        verbose_name_plural = _("session events")
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.session_id} · {self.at:%Y-%m-%d %H:%M:%S}"

@@ -15,10 +15,12 @@ from classroom.errors import DomainError
 from classroom.models import (
     Answer,
     Classroom,
+    CloseCause,
     Enrolment,
     LiveSession,
     Participant,
     Round,
+    SessionEvent,
     teaches_q,
 )
 from classroom.selectors import with_quiz_position
@@ -150,6 +152,13 @@ def session_remove_guest(*, session: LiveSession, student_id: int, removed_by: U
     Answer.objects.filter(round__session=session, student=guest).delete()
     guest.is_active = False
     guest.save(update_fields=["is_active"])
+    SessionEvent.objects.create(
+        session=session,
+        kind=SessionEvent.Kind.GUEST_REMOVED,
+        at=timezone.now(),
+        actor=removed_by,
+        detail=guest.name[:200],
+    )
     return guest
 
 
@@ -184,8 +193,9 @@ def _session_for_command(session_id: int, by: User | None) -> LiveSession:
     return session
 
 
-def _close_open_round(session: LiveSession, now: datetime) -> Round | None:
-    """Close the session's current round if it is open; returns it if this call closed it.
+def _close_open_round(session: LiveSession, now: datetime, *, by: User | None, cause: str) -> Round | None:
+    """Close the session's current round if it is open; returns it if this call closed it. The round keeps who
+    closed it and why, for the audit trail.
 
     A round closes at its deadline if that passed (the time answers stopped counting), else now.
     """
@@ -193,15 +203,21 @@ def _close_open_round(session: LiveSession, now: datetime) -> Round | None:
     if round_ is None or round_.closed_at is not None:
         return None
     round_.closed_at = min(now, round_.deadline) if round_.deadline else now
-    round_.save(update_fields=["closed_at"])
+    round_.closed_by = by
+    round_.close_cause = cause
+    round_.save(update_fields=["closed_at", "closed_by", "close_cause"])
     return round_
 
 
-def _close_current_round(session: LiveSession, now: datetime, *, state: str) -> Round | None:
+CLOSE_CAUSES = {State.REVEALED: CloseCause.REVEAL, State.ENDED: CloseCause.END}
+
+
+def _close_current_round(session: LiveSession, now: datetime, *, state: str, by: User | None) -> Round | None:
     """Close the current round if it is open and move the session to `state`. Returns the round closed."""
-    closed = _close_open_round(session, now)
+    default = CloseCause.TEACHER if by is not None else CloseCause.TIMER
+    closed = _close_open_round(session, now, by=by, cause=CLOSE_CAUSES.get(state, default))
     session.state = state
-    session.save(update_fields=["state", "ended_at"] if state == State.ENDED else ["state"])
+    session.save(update_fields=["state", "ended_at", "ended_by"] if state == State.ENDED else ["state"])
     return closed
 
 
@@ -223,13 +239,15 @@ def session_push_question(
     question = with_quiz_position(Question.objects.filter(pk=question_id, quiz_id=session.quiz_id)).first()
     if question is None:
         raise DomainError("not_found", "That question is not in this session's quiz.")
-    _close_open_round(session, now)
+    _close_open_round(session, now, by=pushed_by, cause=CloseCause.NEXT_QUESTION)
     if session.current_round is not None:  # the current round is always the latest one pushed
         number = session.current_round.number + 1
     else:
         number = (session.rounds.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     deadline = now + timedelta(seconds=question.time_limit) if question.time_limit else None
-    round_ = Round.objects.create(session=session, question=question, number=number, opened_at=now, deadline=deadline)
+    round_ = Round.objects.create(
+        session=session, question=question, number=number, opened_at=now, deadline=deadline, opened_by=pushed_by
+    )
     session.current_round = round_
     session.state = State.QUESTION_OPEN
     session.save(update_fields=["current_round", "state"])
@@ -245,7 +263,7 @@ def round_close(
     round_ = _current_round(session, round_id)
     if round_.closed_at is not None:
         return None
-    return _close_current_round(session, now or timezone.now(), state=State.QUESTION_CLOSED)
+    return _close_current_round(session, now or timezone.now(), state=State.QUESTION_CLOSED, by=closed_by)
 
 
 def rounds_close_overdue(*, now: datetime | None = None) -> list[Round]:
@@ -258,7 +276,7 @@ def rounds_close_overdue(*, now: datetime | None = None) -> list[Round]:
             session = _locked_session(session_id)
             if session is None or session.current_round_id != round_id or session.state == State.ENDED:
                 continue  # another worker or a teacher got there first
-            round_ = _close_current_round(session, now, state=State.QUESTION_CLOSED)
+            round_ = _close_current_round(session, now, state=State.QUESTION_CLOSED, by=None)
             if round_ is not None:
                 closed.append(round_)
     return closed
@@ -275,9 +293,10 @@ def round_reveal(
     round_ = _current_round(session, round_id)
     if round_.revealed_at is not None:
         raise DomainError("already_revealed", "This answer is already revealed.")
-    _close_current_round(session, now, state=State.REVEALED)
+    _close_current_round(session, now, state=State.REVEALED, by=revealed_by)
     round_.revealed_at = now
-    round_.save(update_fields=["revealed_at"])
+    round_.revealed_by = revealed_by
+    round_.save(update_fields=["revealed_at", "revealed_by"])
     return round_
 
 
@@ -286,7 +305,8 @@ def session_end(*, session: LiveSession, ended_by: User | None = None, now: date
     now = now or timezone.now()
     session = _session_for_command(session.pk, ended_by)
     session.ended_at = now
-    _close_current_round(session, now, state=State.ENDED)
+    session.ended_by = ended_by
+    _close_current_round(session, now, state=State.ENDED, by=ended_by)
     return session
 
 

@@ -15,8 +15,14 @@ from classroom.errors import DomainError
 from classroom.forms import ClassroomJoinForm, GuestJoinForm, JoinCodeForm, SessionStartForm
 from classroom.joining import join_links, qr_svg
 from classroom.models import LiveSession
+from classroom.reports import classroom_student, session_report, student_sessions
 from classroom.selectors import classrooms_taught_by, sessions_visible_to
-from classroom.spreadsheets import session_results_response
+from classroom.spreadsheets import (
+    session_audit_response,
+    session_results_response,
+    session_totals_response,
+    session_workbook_response,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -100,6 +106,58 @@ def session_projector(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 def session_export(request: HttpRequest, session_id: int) -> HttpResponse:
     return session_results_response(_teacher_session(request, session_id))
+
+
+@login_required
+def session_totals_export(request: HttpRequest, session_id: int) -> HttpResponse:
+    return session_totals_response(_teacher_session(request, session_id))
+
+
+@login_required
+def session_workbook_export(request: HttpRequest, session_id: int) -> HttpResponse:
+    return session_workbook_response(_teacher_session(request, session_id))
+
+
+@login_required
+def session_audit_export(request: HttpRequest, session_id: int) -> HttpResponse:
+    return session_audit_response(_teacher_session(request, session_id))
+
+
+@login_required
+def session_report_page(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _teacher_session(request, session_id)
+    return render(request, "classroom/session_report.html", {"report": session_report(session=session)})
+
+
+@login_required
+def student_report_page(request: HttpRequest, classroom_id: int, student_id: int) -> HttpResponse:
+    """One student's sessions in a classroom the user teaches: 404 for anyone else, and for a student who never
+    belonged to the classroom or took part in its sessions."""
+    if not request.user.is_teacher:
+        raise Http404
+    classroom = get_object_or_404(classrooms_taught_by(user=request.user), pk=classroom_id)
+    student = classroom_student(classroom=classroom, student_id=student_id)
+    if student is None:
+        raise Http404
+    return render(
+        request,
+        "classroom/student_report.html",
+        {
+            "classroom": classroom,
+            "student": student,
+            "taken": student_sessions(student=student, classroom=classroom),
+        },
+    )
+
+
+@login_required
+def my_results(request: HttpRequest) -> HttpResponse:
+    """A student's own past sessions and answers: only questions already revealed or of sessions that ended."""
+    if not request.user.is_student:
+        raise Http404
+    return render(
+        request, "classroom/my_results.html", {"taken": student_sessions(student=request.user, for_student=True)}
+    )
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from classroom.models import LiveSession, Participant
-from classroom.selectors import EXPORT_HEADER
+from classroom.reports import EXPORT_HEADER
 from quizzes.models import Question
 from tests.factories import (
     AdminFactory,
