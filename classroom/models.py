@@ -77,6 +77,10 @@ class LiveSession(models.Model):
         REVEALED = "revealed", _("Answer revealed")
         ENDED = "ended", _("Ended")
 
+    class Pacing(models.TextChoices):
+        TEACHER = "teacher", _("Teacher-paced")
+        STUDENT = "student", _("Student-paced")
+
     classroom = models.ForeignKey(
         Classroom, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("classroom")
     )
@@ -102,6 +106,13 @@ class LiveSession(models.Model):
             "Off: only the number of answers, until the question closes."
         ),
     )
+    pacing = models.CharField(_("pacing"), max_length=8, choices=Pacing.choices, default=Pacing.TEACHER)
+    # Student-paced sessions only: when answers stop counting (server clock; empty: until the teacher ends it),
+    # whether each question's answer is shown once answered or timed out, and per-student shuffles.
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    show_correct = models.BooleanField(_("show the correct answer after each question"), default=True)
+    shuffle_questions = models.BooleanField(_("shuffle question order per student"), default=False)
+    shuffle_choices = models.BooleanField(_("shuffle choice order per student"), default=False)
     current_round = models.OneToOneField(
         "Round", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("current round")
     )
@@ -119,6 +130,10 @@ class LiveSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz} · {self.classroom} · {self.code}"
+
+    @property
+    def student_paced(self) -> bool:
+        return self.pacing == self.Pacing.STUDENT
 
 
 class Participant(models.Model):
@@ -202,6 +217,28 @@ class Answer(models.Model):
         return f"{self.student} · {self.round}"
 
 
+class PacedAttempt(models.Model):
+    """A question of a student-paced session as one student got it: the place it has in their order, when the
+    server first sent it to them, and when their time for it ends (the question's limit from that moment)."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="paced_attempts")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="paced_attempts")
+    position = models.PositiveIntegerField(_("position"))
+    received_at = models.DateTimeField(_("received"))
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["session_id", "student_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "student"], name="paced_attempt_once_per_round"),
+            models.UniqueConstraint(fields=["session", "student", "position"], name="paced_attempt_once_per_place"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} · {self.round} · {self.position}"
+
+
 def teaches_q(user) -> Q:
     """Classrooms `user` teaches (owns or co-teaches)."""
     return Q(owner=user) | Q(co_teachers=user)
@@ -237,11 +274,13 @@ class RosterImport(models.Model):
 
 
 class SessionEvent(models.Model):
-    """An entry of a session's audit trail that no other row records: a guest removed. Pushes, closes, reveals,
-    the end and answers are read from the rounds, the session and the answers themselves (classroom/reports.py)."""
+    """An entry of a session's audit trail that no other row records: a guest removed, a closing time changed.
+    Pushes, closes, reveals, the end and answers are read from the rounds, the session and the answers themselves
+    (classroom/reports.py)."""
 
     class Kind(models.TextChoices):
         GUEST_REMOVED = "guest_removed", _("guest removed")
+        EXTENDED = "extended", _("closing time changed")
 
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)

@@ -18,6 +18,7 @@ from classroom.models import (
     CloseCause,
     Enrolment,
     LiveSession,
+    PacedAttempt,
     Participant,
     Round,
     SessionEvent,
@@ -87,22 +88,47 @@ def session_start(
     speed_bonus: bool = False,
     allow_guests: bool = False,
     live_results: bool = False,
+    pacing: str = LiveSession.Pacing.TEACHER,
+    closes_at: datetime | None = None,
+    show_correct: bool = True,
+    shuffle_questions: bool = False,
+    shuffle_choices: bool = False,
+    now: datetime | None = None,
 ) -> LiveSession:
+    """Start a session in the classroom. A student-paced one opens a round per question of the quiz at once, in the
+    quiz's order, which each student then goes through at their own pace (classroom/pacing.py)."""
+    now = now or timezone.now()
     if not user_teaches(user=started_by, classroom=classroom):
         raise DomainError("forbidden", "You do not teach this classroom.")
     if not started_by.is_superuser and quiz.owner_id != started_by.id:
         raise DomainError("forbidden", "You can only run your own quizzes.")
     if not quiz.questions.exists():
         raise DomainError("empty_quiz", "This quiz has no questions yet.")
-    return LiveSession.objects.create(
-        classroom=classroom,
-        quiz=quiz,
-        started_by=started_by,
-        code=unique_code(LiveSession, "code"),
-        speed_bonus=speed_bonus,
-        allow_guests=allow_guests,
-        live_results=live_results,
-    )
+    student_paced = pacing == LiveSession.Pacing.STUDENT
+    if student_paced and closes_at is not None and closes_at <= now:
+        raise DomainError("invalid_closing_time", "The closing time must be in the future.")
+    with transaction.atomic():
+        session = LiveSession.objects.create(
+            classroom=classroom,
+            quiz=quiz,
+            started_by=started_by,
+            code=unique_code(LiveSession, "code"),
+            speed_bonus=speed_bonus,
+            allow_guests=allow_guests,
+            live_results=live_results,
+            pacing=pacing,
+            closes_at=closes_at if student_paced else None,
+            show_correct=show_correct,
+            shuffle_questions=shuffle_questions and student_paced,
+            shuffle_choices=shuffle_choices and student_paced,
+            state=State.QUESTION_OPEN if student_paced else State.LOBBY,
+        )
+        if student_paced:
+            Round.objects.bulk_create(
+                Round(session=session, question=question, number=number, opened_at=now, opened_by=started_by)
+                for number, question in enumerate(quiz.questions.all(), start=1)
+            )
+    return session
 
 
 def session_join_as_guest(*, code: str, display_name: str) -> tuple[LiveSession, User]:
@@ -221,7 +247,13 @@ def _close_current_round(session: LiveSession, now: datetime, *, state: str, by:
     return closed
 
 
+def _refuse_if_student_paced(session: LiveSession) -> None:
+    if session.student_paced:
+        raise DomainError("student_paced", "In a student-paced session each student moves on by themselves.")
+
+
 def _current_round(session: LiveSession, round_id: int) -> Round:
+    _refuse_if_student_paced(session)
     round_ = session.current_round
     if round_ is None or round_.pk != round_id:
         raise DomainError("not_current", "That is not the question on screen.")
@@ -236,6 +268,7 @@ def session_push_question(
     close: the new question replaces the old one on every screen)."""
     now = now or timezone.now()
     session = _session_for_command(session.pk, pushed_by)
+    _refuse_if_student_paced(session)
     question = with_quiz_position(Question.objects.filter(pk=question_id, quiz_id=session.quiz_id)).first()
     if question is None:
         raise DomainError("not_found", "That question is not in this session's quiz.")
@@ -307,6 +340,10 @@ def session_end(*, session: LiveSession, ended_by: User | None = None, now: date
     session.ended_at = now
     session.ended_by = ended_by
     _close_current_round(session, now, state=State.ENDED, by=ended_by)
+    if session.student_paced:  # every question closes, and its answer may be shown to everyone
+        cause = CloseCause.END if ended_by is not None else CloseCause.TIMER
+        session.rounds.filter(closed_at__isnull=True).update(closed_at=now, closed_by=ended_by, close_cause=cause)
+        session.rounds.filter(revealed_at__isnull=True).update(revealed_at=now)
     return session
 
 
@@ -363,23 +400,42 @@ class AnswerOutcome:
         return self.answer is not None
 
 
-def _points_for(*, question: Question, round_: Round, session: LiveSession, is_correct, at: datetime) -> int:
+def _points_for(*, question: Question, started_at: datetime, session: LiveSession, is_correct, at: datetime) -> int:
     if not is_correct:
         return 0
     points = question.points
     if session.speed_bonus and question.time_limit:
-        elapsed = max(0.0, (at - round_.opened_at).total_seconds())
+        elapsed = max(0.0, (at - started_at).total_seconds())
         remaining_share = max(0.0, 1.0 - elapsed / question.time_limit)
         points += round(question.points * SPEED_BONUS_SHARE * remaining_share)
     return points
 
 
-def _answer_counts(round_: Round, moment: datetime) -> bool:
+def _paced_attempts(rounds, submissions: list[AnswerSubmission]) -> dict[tuple[int, int], PacedAttempt]:
+    """The student-paced attempts of these submissions, by (round, student): one query, none in a teacher-paced
+    batch."""
+    paced_round_ids = {round_.pk for round_ in rounds if round_.session.student_paced}
+    if not paced_round_ids:
+        return {}
+    found = PacedAttempt.objects.filter(
+        round_id__in=paced_round_ids, student_id__in={s.student_id for s in submissions}
+    )
+    return {(a.round_id, a.student_id): a for a in found}
+
+
+def _answer_counts(round_: Round, moment: datetime, *, attempt: PacedAttempt | None = None) -> bool:
     """An answer counts if it arrived before the round closed (by its deadline or the teacher) and before the
     reveal was committed: an answer queued behind others during the final rush still counts, a score never
-    changes after the reveal."""
+    changes after the reveal. In a student-paced session the deadline is the student's own (from the moment they
+    got the question) and the session's closing time ends every question."""
     if round_.revealed_at is not None:
         return False
+    if attempt is not None:
+        session = round_.session
+        if session.closes_at is not None and moment >= session.closes_at:
+            return False
+        if attempt.deadline is not None and moment >= attempt.deadline:
+            return False
     if round_.deadline is not None and moment >= round_.deadline:
         return False
     return round_.closed_at is None or moment < round_.closed_at
@@ -418,14 +474,18 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
 
         refusals: dict[int, tuple[str, str]] = {}
         new_answers: dict[tuple[int, int], Answer] = {}
+        attempts = _paced_attempts(rounds.values(), submissions)
         for index, s in enumerate(submissions):
             round_ = rounds.get(s.round_id)
             key = (s.round_id, s.student_id)
+            attempt = None
             if round_ is None or round_.session_id != s.session_id:
                 refusals[index] = ("not_found", "No such question in this session.")
             elif key in stored_before or key in new_answers:
                 continue  # a retry or a second opinion: decided against the stored answer below
-            elif not _answer_counts(round_, s.received_at):
+            elif round_.session.student_paced and (attempt := attempts.get(key)) is None:
+                refusals[index] = ("not_found", "No such question in this session.")  # not reached yet
+            elif not _answer_counts(round_, s.received_at, attempt=attempt):
                 refusals[index] = ("round_closed", "This question is closed.")
             else:
                 try:
@@ -442,7 +502,7 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                     is_correct=grade.is_correct,
                     points=_points_for(
                         question=round_.question,
-                        round_=round_,
+                        started_at=attempt.received_at if attempt else round_.opened_at,
                         session=round_.session,
                         is_correct=grade.is_correct,
                         at=s.received_at,

@@ -1,0 +1,204 @@
+"""Student-paced sessions: each student goes through the quiz's questions at their own pace.
+
+A student-paced session has one round per question, opened when it starts. A student gets one question at a time:
+`paced_advance` hands them the next one and stores when they got it (a PacedAttempt), from which their own time for
+it runs on the server clock. Answers go through `classroom.services.answers_submit`, which checks the student's
+attempt: a question not reached yet does not exist for them, and one whose time ran out is closed. Whatever a
+student sees is read from the database, so a reload or another device resumes at the same question with the same
+time left.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from classroom.errors import DomainError
+from classroom.models import Answer, LiveSession, PacedAttempt, Round, SessionEvent
+
+State = LiveSession.State
+
+
+def paced_order(*, session: LiveSession, student_id: int, rounds: list[Round]) -> list[Round]:
+    """The order in which this student gets the session's questions: the quiz's, or a shuffle of their own that
+    stays the same on every device and every reload."""
+    ordered = sorted(rounds, key=lambda round_: round_.number)
+    if session.shuffle_questions:
+        random.Random(f"questions:{session.pk}:{student_id}").shuffle(ordered)
+    return ordered
+
+
+def paced_choice_order(*, session: LiveSession, student_id: int, choice_ids: list[int], round_id: int) -> list[int]:
+    """The order of a question's choices for this student (shuffled per student if the session says so)."""
+    ordered = list(choice_ids)
+    if session.shuffle_choices:
+        random.Random(f"choices:{session.pk}:{student_id}:{round_id}").shuffle(ordered)
+    return ordered
+
+
+def session_closed_at(session: LiveSession, now: datetime) -> bool:
+    """Whether answers have stopped counting in the session: it ended, or its closing time passed."""
+    return session.state == State.ENDED or (session.closes_at is not None and now >= session.closes_at)
+
+
+@dataclass(frozen=True)
+class PacedItem:
+    """A question the student got: its round, their attempt and their answer, if any."""
+
+    round: Round
+    attempt: PacedAttempt
+    answer: Answer | None
+
+    def timed_out(self, now: datetime) -> bool:
+        return self.answer is None and self.attempt.deadline is not None and now >= self.attempt.deadline
+
+    def done(self, now: datetime) -> bool:
+        return self.answer is not None or self.timed_out(now)
+
+
+@dataclass(frozen=True)
+class PacedProgress:
+    """Where one student stands in a student-paced session."""
+
+    session: LiveSession
+    student_id: int
+    count: int  # questions in the session
+    items: list[PacedItem]  # the questions they got, in their order
+    closed: bool  # the session ended or its closing time passed
+    now: datetime
+
+    @property
+    def current(self) -> PacedItem | None:
+        """The last question they got (open, answered or timed out), or None before the first."""
+        return self.items[-1] if self.items else None
+
+    @property
+    def finished(self) -> bool:
+        current = self.current
+        all_done = len(self.items) == self.count and current is not None and current.done(self.now)
+        return self.closed or all_done
+
+    @property
+    def points(self) -> int:
+        return sum(item.answer.points for item in self.items if item.answer is not None)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for item in self.items if item.answer is not None)
+
+    @property
+    def correct(self) -> int:
+        return sum(1 for item in self.items if item.answer is not None and item.answer.is_correct)
+
+    def may_see_key(self, item: PacedItem) -> bool:
+        """A student sees a question's answer key once they answered it or its time ran out (if the session shows
+        answers), or once the session is over; never before."""
+        return self.closed or (self.session.show_correct and item.done(self.now))
+
+
+def _session_rounds(session: LiveSession) -> list[Round]:
+    return list(Round.objects.filter(session=session).select_related("question").prefetch_related("question__choices"))
+
+
+def paced_progress(*, session: LiveSession, student: User, now: datetime | None = None) -> PacedProgress:
+    """What the student got so far, with their answers, in three queries."""
+    now = now or timezone.now()
+    rounds = {round_.pk: round_ for round_ in _session_rounds(session)}
+    attempts = list(PacedAttempt.objects.filter(session=session, student=student).order_by("position"))
+    answers = {a.round_id: a for a in Answer.objects.filter(round__session=session, student=student)}
+    items = [
+        PacedItem(round=rounds[attempt.round_id], attempt=attempt, answer=answers.get(attempt.round_id))
+        for attempt in attempts
+    ]
+    return PacedProgress(
+        session=session,
+        student_id=student.pk,
+        count=len(rounds),
+        items=items,
+        closed=session_closed_at(session, now),
+        now=now,
+    )
+
+
+def paced_advance(*, session: LiveSession, student: User, now: datetime | None = None) -> PacedProgress:
+    """Hand the student their next question, if the one they have is answered or timed out; otherwise (or when
+    they have them all) change nothing. The same request from two devices at once hands out one question: the
+    unique (session, student, position) keeps one attempt. Returns where the student stands then."""
+    now = now or timezone.now()
+    session = LiveSession.objects.select_related("quiz").get(pk=session.pk)
+    if not session.student_paced:
+        raise DomainError("not_student_paced", "The teacher moves this session on: wait for the next question.")
+    progress = paced_progress(session=session, student=student, now=now)
+    if progress.closed:
+        raise DomainError("session_ended", "This session has ended.")
+    current = progress.current
+    if (current is not None and not current.done(now)) or len(progress.items) == progress.count:
+        return progress
+    taken = {item.round.pk for item in progress.items}
+    order = paced_order(session=session, student_id=student.pk, rounds=_session_rounds(session))
+    next_round = next(round_ for round_ in order if round_.pk not in taken)
+    limit = next_round.question.time_limit
+    with transaction.atomic():
+        PacedAttempt.objects.bulk_create(
+            [
+                PacedAttempt(
+                    session=session,
+                    student=student,
+                    round=next_round,
+                    position=len(progress.items) + 1,
+                    received_at=now,
+                    deadline=now + timedelta(seconds=limit) if limit else None,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+    return paced_progress(session=session, student=student, now=now)
+
+
+@transaction.atomic
+def paced_session_extend(
+    *, session: LiveSession, closes_at: datetime | None, extended_by: User, now: datetime | None = None
+) -> LiveSession:
+    """Move a student-paced session's closing time (None: open until the teacher ends it). It must still be open
+    and the new time in the future; the audit trail records the change."""
+    from classroom.services import _session_for_command
+
+    now = now or timezone.now()
+    session = _session_for_command(session.pk, extended_by)
+    if not session.student_paced:
+        raise DomainError("not_student_paced", "Only a student-paced session has a closing time.")
+    if session.closes_at is not None and now >= session.closes_at:
+        raise DomainError("session_ended", "This session has closed.")
+    if closes_at is not None and closes_at <= now:
+        raise DomainError("invalid_closing_time", "The closing time must be in the future.")
+    session.closes_at = closes_at
+    session.save(update_fields=["closes_at"])
+    SessionEvent.objects.create(
+        session=session,
+        kind=SessionEvent.Kind.EXTENDED,
+        at=now,
+        actor=extended_by,
+        detail=closes_at.isoformat() if closes_at else "",
+    )
+    return session
+
+
+def paced_sessions_close_overdue(*, now: datetime | None = None) -> list[LiveSession]:
+    """End the student-paced sessions whose closing time passed (the server ends them, at that time)."""
+    from classroom.services import session_end
+
+    now = now or timezone.now()
+    overdue = LiveSession.objects.filter(
+        Q(pacing=LiveSession.Pacing.STUDENT), closes_at__lte=now, state__in=[State.QUESTION_OPEN, State.LOBBY]
+    )
+    ended = []
+    for session in overdue:
+        try:
+            ended.append(session_end(session=session, ended_by=None, now=session.closes_at))
+        except DomainError:
+            continue  # another worker ended it first
+    return ended
