@@ -202,3 +202,75 @@ def paced_sessions_close_overdue(*, now: datetime | None = None) -> list[LiveSes
         except DomainError:
             continue  # another worker ended it first
     return ended
+
+
+# Each cell of the teacher's grid, one character per question: not reached, open (got it, no answer yet), right,
+# wrong, answered (a poll), time ran out.
+CELL_NOT_REACHED, CELL_OPEN, CELL_RIGHT, CELL_WRONG, CELL_ANSWERED, CELL_TIMED_OUT = ".", "o", "r", "w", "a", "x"
+
+
+def paced_grid(*, session: LiveSession, roster: list[dict], now: datetime | None = None) -> dict:
+    """The teacher's grid of a student-paced session: for each student of `roster` (session_roster) a string with a
+    cell per question in the quiz's order, their progress and score; for each question how many answered and the
+    class's accuracy so far. Three queries whatever the class size; `version` grows with every change."""
+    now = now or timezone.now()
+    closed = session_closed_at(session, now)
+    rounds = list(Round.objects.filter(session=session).order_by("number").values_list("pk", "question__prompt"))
+    column = {round_id: index for index, (round_id, _prompt) in enumerate(rounds)}
+    cells = {student["id"]: [CELL_NOT_REACHED] * len(rounds) for student in roster}
+    points = dict.fromkeys(cells, 0)
+    attempts = PacedAttempt.objects.filter(session=session).values_list("student_id", "round_id", "deadline")
+    count = 0
+    for student_id, round_id, deadline in attempts:
+        if student_id in cells:
+            timed_out = closed or (deadline is not None and now >= deadline)
+            cells[student_id][column[round_id]] = CELL_TIMED_OUT if timed_out else CELL_OPEN
+        count += 1
+    answered = [0] * len(rounds)
+    right = [0] * len(rounds)
+    graded = [0] * len(rounds)
+    answers = Answer.objects.filter(round__session=session).values_list(
+        "student_id", "round_id", "is_correct", "points"
+    )
+    for student_id, round_id, is_correct, score in answers:
+        index = column[round_id]
+        answered[index] += 1
+        graded[index] += is_correct is not None
+        right[index] += bool(is_correct)
+        if student_id in cells:
+            cells[student_id][index] = (
+                CELL_ANSWERED if is_correct is None else (CELL_RIGHT if is_correct else CELL_WRONG)
+            )
+            points[student_id] += score
+        count += 1
+    missed = [0] * len(rounds)  # timed out without an answer: counts against the class's accuracy
+    for row in cells.values():
+        for index, cell in enumerate(row):
+            missed[index] += cell == CELL_TIMED_OUT
+    return {
+        "version": count,
+        "closes_at": session.closes_at.isoformat() if session.closes_at else None,
+        "closed": closed,
+        "questions": [
+            {
+                "round_id": round_id,
+                "number": index + 1,
+                "prompt": prompt[:120],
+                "answered": answered[index],
+                "accuracy": (
+                    round(right[index] / (graded[index] + missed[index]), 4) if graded[index] + missed[index] else None
+                ),
+            }
+            for index, (round_id, prompt) in enumerate(rounds)
+        ],
+        "students": [
+            {
+                "id": student["id"],
+                "name": student["name"],
+                "cells": "".join(cells[student["id"]]),
+                "done": sum(1 for cell in cells[student["id"]] if cell not in (CELL_NOT_REACHED, CELL_OPEN)),
+                "points": points[student["id"]],
+            }
+            for student in roster
+        ],
+    }

@@ -71,6 +71,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.direct_write: DirectWrite | None = None
         self.backlog: list[str] | None = None  # frames queued behind one on its way through ASGI
         self.groups_joined: list[str] = []
+        self.student_paced = False
 
     async def __call__(self, scope, receive, send):
         # Sockets get no channel-layer channel of their own: the worker's hub reads the layer for all of them.
@@ -290,8 +291,20 @@ class StudentConsumer(SessionConsumer):
     def groups_for(self, session_id):
         return [groups.session_students(session_id)]
 
+    def opened(self, opening):
+        self.student_paced = opening.student_paced
+
     def snapshot_text(self, *, session_id, user):
         return session_actions.student_snapshot_texts(session_id=session_id, users=[user])[user.pk]
+
+    async def next_question(self, message: dict) -> None:
+        """Student-paced: the next question (after the result of one whose time ran out), or the end."""
+        frames = await database_sync_to_async(session_actions.paced_next)(
+            session_id=self.session_id, user=self.user, ref=message.get("ref")
+        )
+        for frame in frames:
+            await self.send_frame(frame)
+        current_runtime().results.mark_dirty(self.session_id)
 
     async def submit_answer(self, message: dict) -> None:
         runtime = current_runtime()
@@ -312,6 +325,12 @@ class StudentConsumer(SessionConsumer):
         await self.send_event(events.answer_accepted(outcome.answer, ref=ref))
         if not outcome.duplicate:
             runtime.results.mark_dirty(self.session_id)
+        if self.student_paced:  # the result follows the acknowledgement, which never waits for it
+            result = await database_sync_to_async(session_actions.paced_result_text)(
+                session_id=self.session_id, user=self.user, round_id=outcome.answer.round_id
+            )
+            if result is not None:
+                await self.send_frame(result)
 
     @classmethod
     async def on_live_changed_many(cls, sockets: list["SessionConsumer"], live: bool) -> None:
@@ -343,6 +362,7 @@ class StudentConsumer(SessionConsumer):
 StudentConsumer.commands = {
     "ping": SessionConsumer.ping,
     "answer.submit": StudentConsumer.submit_answer,
+    "paced.next": StudentConsumer.next_question,
 }
 
 
@@ -409,6 +429,9 @@ class TeacherConsumer(SessionConsumer):
 
     async def end(self, message: dict) -> None:
         await self._run(session_actions.end_session, message, teacher=self.user)
+
+    async def extend(self, message: dict) -> None:
+        await self._run(session_actions.extend_session, message, teacher=self.user, closes_at=message.get("closes_at"))
 
     async def set_live_results(self, message: dict) -> None:
         await self._run(
@@ -492,6 +515,7 @@ TeacherConsumer.commands = {
     "results.refresh": TeacherConsumer.refresh_results,
     "session.update": TeacherConsumer.set_live_results,
     "round.hide_text": TeacherConsumer.hide_text,
+    "session.extend": TeacherConsumer.extend,
 }
 
 
