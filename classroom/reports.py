@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 
 from accounts.models import User
 from classroom.models import Answer, Classroom, LiveSession, Participant, Round, SessionEvent
@@ -302,6 +302,31 @@ def student_sessions(*, student: User, classroom: Classroom | None = None, for_s
             )
         )
     return results
+
+
+def finished_paced_sessions(*, student: User, limit: int = 20) -> list[dict]:
+    """The student-paced sessions of the student's classes that ended, newest first, with their score."""
+    sessions = (
+        LiveSession.objects.filter(
+            classroom__enrolments__student=student,
+            pacing=LiveSession.Pacing.STUDENT,
+            state=LiveSession.State.ENDED,
+        )
+        .select_related("quiz", "classroom")
+        .order_by("-ended_at")[:limit]
+    )
+    sessions = list(sessions)
+    totals = {
+        session_id: (points, answered)
+        for session_id, points, answered in Answer.objects.filter(student=student, round__session__in=sessions)
+        .values_list("round__session_id")
+        .annotate(points=Sum("points"), answered=Count("pk"))
+        .values_list("round__session_id", "points", "answered")
+    }
+    return [
+        {"session": session, "points": totals.get(session.pk, (0, 0))[0], "answered": totals.get(session.pk, (0, 0))[1]}
+        for session in sessions
+    ]
 
 
 # --- downloads -----------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from classroom.errors import DomainError
 from classroom.forms import ClassroomJoinForm, GuestJoinForm, JoinCodeForm, SessionStartForm
 from classroom.joining import join_links, qr_svg
 from classroom.models import LiveSession
-from classroom.reports import classroom_student, session_report, student_sessions
+from classroom.reports import classroom_student, finished_paced_sessions, session_report, student_sessions
 from classroom.selectors import classrooms_taught_by, sessions_visible_to
 from classroom.spreadsheets import (
     session_audit_response,
@@ -90,7 +90,10 @@ TEACHER_PAGES = {"teacher": "classroom/session_control.html", "projector": "clas
 
 def _teacher_page(request: HttpRequest, session_id: int, role: str) -> HttpResponse:
     session = _teacher_session(request, session_id)
-    return render(request, TEACHER_PAGES[role], _session_page_context(request, session, role))
+    template = TEACHER_PAGES[role]
+    if session.student_paced and role == "teacher":
+        template = "classroom/session_paced_control.html"
+    return render(request, template, _session_page_context(request, session, role))
 
 
 @login_required
@@ -170,7 +173,12 @@ def student_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "classroom/student_home.html",
-        {"sessions": sessions, "form": JoinCodeForm(), "classroom_form": ClassroomJoinForm()},
+        {
+            "sessions": sessions,
+            "finished_paced": finished_paced_sessions(student=request.user),
+            "form": JoinCodeForm(),
+            "classroom_form": ClassroomJoinForm(),
+        },
     )
 
 
@@ -220,11 +228,8 @@ def student_session(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("session_control", session_id=session.pk)
     if not services.student_may_join(student=request.user, session=session):
         return render(request, "classroom/not_in_classroom.html", {"session": session}, status=403)
-    return render(
-        request,
-        "classroom/student_session.html",
-        _session_page_context(request, session, "student"),
-    )
+    template = "classroom/student_paced.html" if session.student_paced else "classroom/student_session.html"
+    return render(request, template, _session_page_context(request, session, "student"))
 
 
 def _guest_join_page(request: HttpRequest, session: LiveSession, guest_form: GuestJoinForm) -> HttpResponse:
