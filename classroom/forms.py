@@ -10,6 +10,7 @@ class SessionStartForm(forms.Form):
     classroom = forms.ModelChoiceField(queryset=None, label=_("Classroom"))
     quiz = forms.ModelChoiceField(queryset=None, label=_("Quiz"))
     pacing = forms.ChoiceField(
+        required=False,  # teacher-paced unless chosen
         choices=LiveSession.Pacing.choices,
         initial=LiveSession.Pacing.TEACHER,
         widget=forms.RadioSelect,
@@ -55,6 +56,9 @@ class SessionStartForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["classroom"].queryset = classrooms_taught_by(user=user)
         self.fields["quiz"].queryset = quizzes_runnable_by(user=user)
+
+    def clean_pacing(self):
+        return self.cleaned_data["pacing"] or LiveSession.Pacing.TEACHER
 
     def clean_closes_at(self):
         closes_at = self.cleaned_data["closes_at"]
