@@ -1,11 +1,13 @@
-# Quizcast: `make run` serves the app with demo data; `make test` runs the whole suite.
+# Quizcast: `make run` serves a classroom (every network of this machine) with demo data; `make test` runs the whole
+# suite; `make dev` serves this machine only, with DEBUG on.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
+# `HOST=127.0.0.1 make run`: this machine only.
+HOST ?= 0.0.0.0
 PORT ?= 8000
 
-.PHONY: install run test test-unit test-browser lint format bench bench-smoke compose-check clean
+.PHONY: install run dev test test-unit test-browser lint format bench bench-smoke compose-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +19,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The production server over plain HTTP: .env with a generated key, migrate, collectstatic, demo data, then the
+# address to give the class (config/classroom.py).
 run: install
+	$(BIN)/python -m config.classroom --host $(HOST) --port $(PORT)
+
+# Development: DEBUG on, static files straight from static/, this machine only.
+dev: install
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py migrate --noinput
-	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py demo_data
-	@echo "Serving Quizcast at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	@echo "Serving Quizcast for development at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python -m config.serve --host 127.0.0.1 --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -233,7 +233,7 @@ def quizcast_env(
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SECRET_KEY": "bench-" + "k" * 40,
+            "SECRET_KEY": "quizcast-benchmark-key-0123456789abcdefghijklmnopqrstuvwxyz",
             "ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_URL": database.url,
             # The benchmark speaks plain HTTP on loopback, where a browser would not send Secure cookies back.

@@ -1,9 +1,12 @@
-"""GET /health/: can this worker reach its database and its channel layer?
+"""Health checks of one worker, in two kinds (docs/operations.md, "Health"):
 
-For load balancers and container health checks. The answer is JSON, one entry per dependency:
-`{"database": "ok", "channel_layer": "ok"}` with status 200, or status 503 with `"error: ..."` in the failing entry.
-The in-memory layer (one process, no Redis) reports `"in-memory"` and counts as healthy. Every check is bounded in
-time, so a missing service gives a prompt 503 rather than a hung probe.
+- GET /health/live/ (liveness): the process answers. It checks no dependency, so it is what container health checks
+  and orchestrators use to restart a worker: restarting a worker never brings back a database or a Redis.
+- GET /health/ready/ (readiness), also at /health/: can this worker reach its database and its channel layer? For
+  load balancers and proxies, which should send requests elsewhere meanwhile. The answer is JSON, one entry per
+  dependency: `{"database": "ok", "channel_layer": "ok"}` with status 200, or status 503 with `"error: ..."` in the
+  failing entry. The in-memory layer (one process, no Redis) reports `"in-memory"` and counts as ready. Every check
+  is bounded in time, so a missing service gives a prompt 503 rather than a hung probe.
 """
 
 import asyncio
@@ -86,7 +89,13 @@ async def channel_layer_status(alias: str = "default") -> str:
 
 @never_cache
 @require_safe
-async def health(request):
+async def liveness(request):
+    return JsonResponse({"status": OK})
+
+
+@never_cache
+@require_safe
+async def readiness(request):
     database, channel_layer = await asyncio.gather(database_status(), channel_layer_status())
     healthy = database == OK and channel_layer in (OK, IN_MEMORY)
     return JsonResponse({"database": database, "channel_layer": channel_layer}, status=200 if healthy else 503)

@@ -1,4 +1,6 @@
-"""A container health probe: `python -m config.healthcheck` exits 0 when this worker's /health/ answers 200.
+"""A container health probe: `python -m config.healthcheck` exits 0 when this worker answers 200 at /health/live/
+(liveness: the process answers; what docker-compose.yml's health check runs). `--path /health/ready/` asks for
+readiness instead: the database and Redis reachable too.
 
 It sends the first of ALLOWED_HOSTS as the Host header: Django refuses any host it does not serve, and inside a
 container the worker is reached as 127.0.0.1. No Django import, so a probe costs a few milliseconds.
@@ -9,6 +11,9 @@ import os
 import sys
 import urllib.error
 import urllib.request
+
+LIVENESS = "/health/live/"
+READINESS = "/health/ready/"
 
 
 def probe_host(allowed_hosts: str) -> str:
@@ -21,9 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--timeout", type=float, default=4.0)
+    parser.add_argument("--path", default=LIVENESS, choices=[LIVENESS, READINESS])
     args = parser.parse_args(argv)
     request = urllib.request.Request(
-        f"http://127.0.0.1:{args.port}/health/",
+        f"http://127.0.0.1:{args.port}{args.path}",
         headers={"Host": probe_host(os.environ.get("ALLOWED_HOSTS", ""))},
     )
     try:

@@ -5,7 +5,6 @@ teacher's own browser used a loopback address. Nothing here sends a packet: the 
 interfaces (Linux) or from the host name's own resolution (elsewhere).
 """
 
-import fcntl
 import ipaddress
 import socket
 import struct
@@ -32,6 +31,10 @@ def _default_route_interfaces() -> list[str]:
 
 
 def _interface_ipv4(name: str) -> str | None:
+    try:
+        import fcntl  # not on Windows, where the host name's own addresses are used instead
+    except ImportError:
+        return None
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         try:
             packed = fcntl.ioctl(probe.fileno(), SIOCGIFADDR, struct.pack("256s", name.encode()[:15]))

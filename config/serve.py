@@ -1,8 +1,8 @@
 """Run one Quizcast server worker: `python -m config.serve --port 8000`.
 
 The same command runs in docker-compose, in the multi-worker test and in the benchmark. QUIZCAST_SERVER picks the
-ASGI server: `uvicorn` (the production default, chosen by the benchmark: docs/performance.md) or `daphne` (also
-what `make run` uses). Every other setting comes from the environment as usual.
+ASGI server: `uvicorn` (the production default, chosen by the benchmark: docs/performance.md) or `daphne`. `make run`
+ends by running it too (config/classroom.py). Every other setting comes from the environment as usual.
 """
 
 import argparse
@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default=os.environ.get("QUIZCAST_SERVER", "uvicorn"))
+    parser.add_argument("--server-log-level", help="uvicorn's own log level (default: LOG_LEVEL)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             access_log=False,
             lifespan="off",
-            log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+            log_level=(args.server_log_level or os.environ.get("LOG_LEVEL", "info")).lower(),
         )
     else:
         from daphne.cli import CommandLineInterface

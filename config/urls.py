@@ -1,14 +1,16 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from config.health import health
+from config.health import liveness, readiness
+from config.media import media
 
 urlpatterns = [
-    path("health/", health, name="health"),
+    path("health/", readiness, name="health"),
+    path("health/ready/", readiness, name="health-ready"),
+    path("health/live/", liveness, name="health-live"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("", include("classroom.urls")),
-    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media, name="media"),
 ]

@@ -13,6 +13,7 @@ import time
 from django.db import close_old_connections, connections
 from django.utils.translation import gettext as _
 
+from config.database import log_failure
 from jobs.models import Job
 from jobs.progress import JobFailed, JobProgress
 from jobs.registry import handler_for, housekeeping_tasks
@@ -94,9 +95,12 @@ class JobRunner:
                 self.run_pending()
                 if time.monotonic() - self._housekeeping_at >= self.housekeeping_seconds:
                     self.housekeep()
-            except Exception:
-                # The database may be away for a while: the jobs wait in it, and the next round tries again.
-                logger.exception("The job runner could not reach its jobs; trying again in %s s", self.poll_seconds)
+            except Exception as error:
+                # The database may be away for a while: the jobs wait in it, and the next round tries again. An
+                # outage is logged once for the whole process (config.database), not with a traceback every round.
+                log_failure(
+                    logger, error, "The job runner could not reach its jobs; trying again in %s s", self.poll_seconds
+                )
             finally:
                 connections.close_all()
             self._wake.wait(self.poll_seconds)

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from classroom.errors import DomainError
 from classroom.services import AnswerSubmission
+from config.database import is_unavailable, log_failure, outage
 from realtime import auth, events, groups, session_actions
 from realtime.direct_send import DirectWrite, direct_writer, text_frame
 from realtime.protocol import (
@@ -113,8 +115,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
             opening = await runtime.openings.call(
                 session_actions.SocketRequest(role=self.role, session_id=self.session_id, session_key=key)
             )
-        except Exception:
-            logger.exception("could not open a socket of session %s", self.session_id)
+        except Exception as error:
+            log_failure(logger, error, "could not open a socket of session %s", self.session_id)
             opening = session_actions.Opening(refusal="unavailable")
         if opening.refusal is not None:
             await self.disconnect(CLOSE_CODES[opening.refusal])
@@ -231,7 +233,13 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await command(self, message)
         except DomainError as error:
             await self.send_error(error.code, error.message, message.get("ref"))
-        except Exception:
+        except Exception as error:
+            if is_unavailable(error):
+                outage.failed(error)
+                await self.send_error(
+                    "unavailable", "The database is not answering; send it again shortly.", message.get("ref")
+                )
+                return
             logger.exception("command %s failed", message["type"])
             await self.send_error("internal_error", "Something went wrong; please try again.", message.get("ref"))
 
@@ -264,8 +272,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
         for socket in sockets:
             try:
                 await socket.on_live_changed(live)
-            except Exception:
-                logger.exception("could not resync a socket of session %s", socket.session_id)
+            except Exception as error:
+                log_failure(logger, error, "could not resync a socket of session %s", socket.session_id)
                 await socket.give_up()
 
     # --- per role --------------------------------------------------------------------------------------------
@@ -288,6 +296,13 @@ class StudentConsumer(SessionConsumer):
     role = "student"
     allowed_types = STUDENT_TYPES
 
+    # Answers of this socket the database could not store yet, kept to date their resends (see submit_answer).
+    MAX_UNSTORED = 8
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unstored: dict[tuple[int, str], tuple[datetime, dict]] = {}
+
     def groups_for(self, session_id):
         return [groups.session_students(session_id)]
 
@@ -308,16 +323,27 @@ class StudentConsumer(SessionConsumer):
 
     async def submit_answer(self, message: dict) -> None:
         runtime = current_runtime()
-        outcome = await runtime.answers.call(
-            AnswerSubmission(
-                session_id=self.session_id,
-                round_id=message["round_id"],
-                student_id=self.user_id,
-                client_id=message["client_id"],
-                raw_response=message["answer"],
-                received_at=timezone.now(),
+        # An answer refused with `unavailable` counts from when this socket first received it: the page resends it
+        # unchanged until the database is back, which may be after the deadline it was given before.
+        attempt = (message["round_id"], message["client_id"])
+        first = self.unstored.get(attempt)
+        received_at = first[0] if first is not None and first[1] == message["answer"] else timezone.now()
+        try:
+            outcome = await runtime.answers.call(
+                AnswerSubmission(
+                    session_id=self.session_id,
+                    round_id=message["round_id"],
+                    student_id=self.user_id,
+                    client_id=message["client_id"],
+                    raw_response=message["answer"],
+                    received_at=received_at,
+                )
             )
-        )
+        except Exception as error:
+            if is_unavailable(error) and first is None and len(self.unstored) < self.MAX_UNSTORED:
+                self.unstored[attempt] = (received_at, message["answer"])
+            raise
+        self.unstored.pop(attempt, None)
         ref = message.get("ref")
         if not outcome.accepted:
             await self.send_error(outcome.error_code, outcome.error_message, ref)
@@ -350,8 +376,8 @@ class StudentConsumer(SessionConsumer):
                 session_id=sockets[0].session_id,
                 users=list({socket.user_id: socket.user for socket in sockets}.values()),
             )
-        except Exception:
-            logger.exception("could not resync the students of session %s", sockets[0].session_id)
+        except Exception as error:
+            log_failure(logger, error, "could not resync the students of session %s", sockets[0].session_id)
             for socket in sockets:
                 await socket.give_up()
             return

@@ -140,7 +140,7 @@ class LocalHub:
                 try:
                     await asyncio.wait_for(self.layer.group_discard(group, self.channel_name), LAYER_TIMEOUT)
                 except Exception:
-                    logger.warning("could not leave group %s; the layer is unreachable", group)
+                    logger.debug("could not leave group %s; the layer is unreachable", group)
         if socket in self._arrived:
             self._arrived.discard(socket)
             here = self.students_here.get(socket.session_id, {})
@@ -157,7 +157,7 @@ class LocalHub:
         try:
             await asyncio.wait_for(self.layer.group_add(group, self.channel_name), LAYER_TIMEOUT)
         except Exception:
-            logger.warning("could not join group %s; will rejoin when the layer is back", group)
+            logger.debug("could not join group %s; will rejoin when the layer is back", group)
             await self._set_live(False)
 
     # --- sending --------------------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ class LocalHub:
                 self.layer.group_send(group, {"type": RELAY, "group": group, **message}), LAYER_TIMEOUT
             )
         except Exception:
-            logger.warning("live update to %s lost: the channel layer is unreachable", group)
+            logger.debug("live update to %s lost: the channel layer is unreachable", group)
             await self._set_live(False)
             return False
         return True
@@ -181,7 +181,7 @@ class LocalHub:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.warning("reading from the channel layer failed; retrying")
+                logger.debug("reading from the channel layer failed; retrying")
                 await self._set_live(False)
                 await asyncio.sleep(1)
                 continue
@@ -200,7 +200,7 @@ class LocalHub:
             missed = number != self._heartbeat_seen + 1
             self._heartbeat_seen = number
             if missed and self.live:
-                logger.warning("a heartbeat went missing: the channel layer lost messages; resyncing")
+                logger.debug("a heartbeat went missing: the channel layer lost messages; resyncing")
                 await self._set_live(False)
             if not self.live:
                 await self._restore()
@@ -267,10 +267,11 @@ class LocalHub:
         if self.live == live:
             return
         self.live = live
+        # One warning each way per outage; the failures in between are logged at DEBUG only.
         if live:
-            logger.info("channel layer reachable again; live updates resumed")
+            logger.warning("channel layer reachable again; live updates resumed")
         else:
-            logger.warning("channel layer unreachable; live updates interrupted")
+            logger.warning("channel layer unreachable or lost messages; live updates interrupted")
         # Resyncing every socket reads the database; done here it would stop this loop from reading heartbeats
         # and broadcasts for as long as it takes. Notices are queued in order and sent by a task of their own.
         self._live_notices.put_nowait(live)

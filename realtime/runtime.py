@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from classroom.services import answers_submit
+from config.database import log_failure
 from realtime import groups
 from realtime.hub import LocalHub
 from realtime.session_actions import Broadcast, close_overdue_rounds, open_sockets, results_texts
@@ -57,7 +58,7 @@ class DatabaseBatch:
             try:
                 results = await database_sync_to_async(self.function)([item for item, _f in batch])
             except Exception as error:
-                logger.exception("%s: a batch of %d failed", self.name, len(batch))
+                log_failure(logger, error, "%s: a batch of %d failed", self.name, len(batch))
                 for _item, future in batch:
                     if not future.done():
                         future.set_exception(error)
@@ -110,8 +111,8 @@ class ResultsPublisher:
         self._last[session_id] = time.monotonic()
         try:
             await self.publish_now(session_id)
-        except Exception:
-            logger.exception("could not publish results of session %s", session_id)
+        except Exception as error:
+            log_failure(logger, error, "could not publish results of session %s", session_id)
 
     async def publish_now(self, session_id: int) -> None:
         results = await database_sync_to_async(results_texts)(session_id=session_id)
@@ -158,8 +159,8 @@ class DeadlineSweeper:
                 continue
             try:
                 broadcasts = await database_sync_to_async(close_overdue_rounds)()
-            except Exception:
-                logger.exception("closing overdue rounds failed")
+            except Exception as error:
+                log_failure(logger, error, "closing overdue rounds failed")
                 continue
             await publish(broadcasts, hub=self.hub)
 

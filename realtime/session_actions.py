@@ -31,6 +31,7 @@ from classroom.selectors import (
     session_leaderboard,
     session_roster,
 )
+from config.database import log_failure
 from realtime import events, groups
 from realtime.auth import authenticated_users
 
@@ -130,8 +131,8 @@ def open_sockets(*, requests: list[SocketRequest]) -> list[Opening]:
                 found = _open_students(session, users)
             else:
                 found = [_open_teacher(session, user, projector=role == "projector") for user in users]
-        except Exception:
-            logger.exception("could not open %d %s sockets of session %s", len(users), role, session_id)
+        except Exception as error:
+            log_failure(logger, error, "could not open %d %s sockets of session %s", len(users), role, session_id)
             found = [Opening(refusal="unavailable")] * len(users)
         for (index, _user), opening in zip(entries, found, strict=True):
             openings[index] = opening

@@ -10,6 +10,8 @@ import environ
 from django.utils.translation import gettext_lazy as _
 from redis.connection import parse_url as parse_redis_url
 
+from config.database import pool_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -44,6 +46,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -90,8 +93,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # default stays off for SQLite. While the database is unreachable a pooled worker waits up to `timeout` for a
 # connection, so that wait is kept as short as the health check's database budget.
 DATABASE_POOL_SIZE = env.int("DATABASE_POOL_SIZE", default=0)
+DATABASE_POOL_TIMEOUT = 3
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_SIZE > 0:
-    DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 2, "max_size": DATABASE_POOL_SIZE, "timeout": 3}
+    DATABASES["default"]["OPTIONS"]["pool"] = pool_options(max_size=DATABASE_POOL_SIZE, timeout=DATABASE_POOL_TIMEOUT)
+    # Django then passes psycopg_pool's `check_connection` as the pool's `check`: every connection is checked (one
+    # round trip) before a request gets it, and one that a PostgreSQL restart broke is replaced.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -214,7 +221,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"layer_connection_errors": {"()": "realtime.log_filters.DropLayerConnectionErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        # psycopg_pool warns at every failed connection attempt, several a second while PostgreSQL is down;
+        # config.database says once that it is down and once that it is back.
+        "psycopg.pool": {"level": "ERROR"},
+        # realtime.hub says once that live updates stopped and once that they resumed.
+        "channels_redis.pubsub": {"filters": ["layer_connection_errors"]},
+    },
 }

@@ -3,10 +3,15 @@
 `make test` runs on the real services when they answer: PostgreSQL at 127.0.0.1:5432 (database `test`) and Redis at
 127.0.0.1:6379, as on CI. Otherwise, or with QUIZCAST_TEST_SERVICES=off, it runs on SQLite and the in-memory layer.
 DATABASE_URL and REDIS_URL, when set, win over both.
+
+With CI set (any CI service sets it), there is no falling back: a run without PostgreSQL or Redis would pass while
+leaving out every test on the real services, so it stops here instead (and tests/services fail rather than skip).
 """
 
 import os
 import socket
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import REDIS_CHANNEL_LAYER, channel_layers_for, env
@@ -20,7 +25,28 @@ def reachable(host: str, port: int) -> bool:
         return False
 
 
+def require_services(*, ci: bool, use_services: bool, missing: list[str]) -> None:
+    """On CI the suite runs on the real services or not at all."""
+    if not ci:
+        return
+    if not use_services:
+        raise ImproperlyConfigured("QUIZCAST_TEST_SERVICES=off is refused on CI: the suite must run on the services")
+    if missing:
+        raise ImproperlyConfigured(f"CI is set but {' and '.join(missing)} did not answer: start them (.ci/run does)")
+
+
+# Set to anything but a "false" word (GitHub and GitLab set "true", Woodpecker its own name); as in tests/ci.py.
+ON_CI = env("CI", default="").strip().lower() not in ("", "0", "false", "no", "off")
 USE_SERVICES = env("QUIZCAST_TEST_SERVICES", default="auto") != "off"
+require_services(
+    ci=ON_CI,
+    use_services=USE_SERVICES,
+    missing=[
+        f"{name} at 127.0.0.1:{port}"
+        for name, port, configured in (("PostgreSQL", 5432, "DATABASE_URL"), ("Redis", 6379, "REDIS_URL"))
+        if ON_CI and configured not in os.environ and not reachable("127.0.0.1", port)
+    ],
+)
 if "DATABASE_URL" not in os.environ and USE_SERVICES and reachable("127.0.0.1", 5432):
     DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/test")}
     DATABASES["default"]["CONN_MAX_AGE"] = 0

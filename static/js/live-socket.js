@@ -7,6 +7,51 @@ const PING_EVERY_MS = 25_000;
 const PONG_TIMEOUT_MS = 10_000;
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
+const RESEND_FIRST_MS = 500;
+const RESEND_MAX_MS = 5_000;
+
+// docs/protocol.md: error codes after which the same message is sent again, unchanged, after a wait.
+export const RETRYABLE_ERRORS = new Set(["unavailable"]);
+
+// Exponential backoff with jitter: a wait between half and all of firstMs × 2^attempt, never above maxMs, so
+// clients refused at the same moment do not all come back at the same moment.
+export function backoffDelay(attempt, firstMs, maxMs) {
+  const ceiling = Math.min(maxMs, firstMs * 2 ** attempt);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+// Sends a message again after a retryable error: later() waits longer each time (backoffDelay), cancel() stops
+// and starts the next series from the shortest wait.
+export class Resender {
+  constructor(send, { firstMs = RESEND_FIRST_MS, maxMs = RESEND_MAX_MS } = {}) {
+    this.send = send;
+    this.firstMs = firstMs;
+    this.maxMs = maxMs;
+    this.attempt = 0;
+    this.timer = null;
+  }
+
+  get waiting() {
+    return this.timer !== null;
+  }
+
+  later() {
+    window.clearTimeout(this.timer);
+    const delay = backoffDelay(this.attempt, this.firstMs, this.maxMs);
+    this.attempt += 1;
+    this.timer = window.setTimeout(() => {
+      this.timer = null;
+      this.send();
+    }, delay);
+    return delay;
+  }
+
+  cancel() {
+    window.clearTimeout(this.timer);
+    this.timer = null;
+    this.attempt = 0;
+  }
+}
 
 export class LiveSocket {
   constructor(path, { onStatus = () => {}, onRemoved = () => {} } = {}) {
@@ -108,8 +153,7 @@ export class LiveSocket {
     if (socket && socket.readyState <= WebSocket.OPEN) socket.close();
     if (this.stopped) return;
     this.onStatus("reconnecting");
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempt);
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    const delay = backoffDelay(this.attempt, BACKOFF_FIRST_MS, BACKOFF_MAX_MS);
     this.attempt += 1;
     window.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = window.setTimeout(() => this.connect(), delay);

@@ -1,9 +1,10 @@
 // The student's page of a live session: waits in the lobby, shows each pushed question, sends one answer per
-// round (resent with the same client_id after a reconnect until the server acknowledges it), counts down on
-// the server's clock, and shows the reveal, the score and the final position.
+// round (resent with the same client_id after a reconnect, or after a wait when the server cannot store it yet,
+// until the server acknowledges it), counts down on the server's clock, and shows the reveal, the score and the
+// final position.
 
 import { announce, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
-import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
+import { LiveSocket, RETRYABLE_ERRORS, Resender, connectionBadge, readPageConfig } from "./live-socket.js";
 import { answerForm, answerKeyText, questionHeader } from "./question-view.js";
 import { leaderboardList } from "./results-view.js";
 
@@ -22,6 +23,12 @@ const state = { you: null, round: null, form: null, acked: false, pendingRef: nu
 const socket = new LiveSocket(config.socketPath, {
   onStatus: connectionBadge($("connection"), t),
   onRemoved: () => showScreen("removed"),
+});
+// An answer the server could not store yet (its database restarting) goes again by itself, the same client_id
+// each time, until it is acknowledged or refused.
+const resender = new Resender(() => {
+  const pending = loadPending();
+  if (pending && !pending.acked && pending.roundId === state.round?.id) sendPending(pending);
 });
 
 // --- the answer waiting for its acknowledgement, kept across reloads of this tab ----------------------------
@@ -44,6 +51,7 @@ function savePending(record) {
 
 function forgetPending() {
   state.pendingRef = null;
+  resender.cancel();
   try {
     sessionStorage.removeItem(storageKey);
   } catch {
@@ -90,6 +98,7 @@ function showRound(round, { announceIt = false } = {}) {
   if (isNew) {
     state.acked = false;
     state.pendingRef = null;
+    resender.cancel();
     state.form = answerForm(round.question, { t, onSubmit: submitAnswer });
     $("round-number").textContent = t("questionNumber", { number: round.question_number, count: round.question_count });
     $("question-slot").replaceChildren(questionHeader(round.question, t), state.form.element);
@@ -106,6 +115,7 @@ function showRound(round, { announceIt = false } = {}) {
     acknowledge({ round_id: round.id, client_id: given.client_id, answer: given.answer });
   } else if (pending && pending.roundId === round.id && !pending.acked) {
     state.form.setAnswer(pending.answer);
+    resender.cancel(); // a fresh connection: start again from the shortest wait
     if (round.state === "open") sendPending(pending);
     else forgetPending(); // it never arrived, and the question closed meanwhile
   }
@@ -181,6 +191,7 @@ function submitAnswer(answer) {
   if (!round || round.state !== "open" || state.acked) return;
   const record = { userId: state.you.id, roundId: round.id, clientId: clientIdFor(round.id), answer, acked: false };
   savePending(record);
+  resender.cancel();
   sendPending(record);
 }
 
@@ -194,6 +205,7 @@ function sendPending(record) {
 function acknowledge(message) {
   state.acked = true;
   state.pendingRef = null;
+  resender.cancel();
   state.lastAnswer = message.answer;
   savePending({ userId: state.you.id, roundId: message.round_id, clientId: message.client_id, answer: message.answer, acked: true });
   state.form.setAnswer(message.answer);
@@ -208,6 +220,12 @@ function onError(message) {
   const aboutAnswer = message.ref && message.ref === state.pendingRef;
   if (!aboutAnswer) {
     showNotice(text);
+    return;
+  }
+  if (RETRYABLE_ERRORS.has(message.code)) {
+    // Kept, locked and sent again after a wait; the deadline is the server's to judge.
+    resender.later();
+    setStatus(t("resending"));
     return;
   }
   if (REFUSALS.has(message.code)) forgetPending();

@@ -87,10 +87,11 @@ def test_running_it_again_resets_the_demo_passwords_and_leaves_an_edited_quiz_al
     assert quiz.questions.count() == len(Question.Type.values) - 1
 
 
-def test_the_output_lists_every_login_and_the_address():
+def test_the_output_lists_every_login_but_no_address():
     output = run()
 
-    assert "http://127.0.0.1:8000/" in output
+    # The server prints the address it really listens on (config/classroom.py); a fixed one here ignored PORT.
+    assert "http://" not in output
     for line in [
         "admin    admin     quizcast-admin",
         "teacher  teacher   quizcast-teacher",

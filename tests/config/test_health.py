@@ -1,4 +1,5 @@
-"""GET /health/ reports the database and the channel layer, and answers promptly when Redis is missing."""
+"""GET /health/ready/ (and /health/) reports the database and the channel layer, and answers promptly when Redis is
+missing; GET /health/live/ says the process answers, whatever its services do."""
 
 import socket
 import time
@@ -74,3 +75,20 @@ async def test_health_refuses_methods_that_change_state(async_client):
 )
 def test_the_container_probe_asks_for_a_host_django_serves(allowed_hosts, host):
     assert probe_host(allowed_hosts) == host
+
+
+async def test_readiness_is_served_at_health_ready_as_at_health(async_client):
+    ready, health = await async_client.get("/health/ready/"), await async_client.get("/health/")
+    assert (ready.status_code, ready.json()) == (health.status_code, health.json())
+    assert ready.status_code == 200
+
+
+@pytest.mark.parametrize("layer", ["pubsub", "core"])
+def test_liveness_answers_200_without_asking_the_database_or_redis(client, django_assert_num_queries, layer):
+    with override_settings(CHANNEL_LAYERS=channel_layers_for(f"redis://127.0.0.1:{closed_port()}/0", layer)):
+        with django_assert_num_queries(0):
+            response = client.get("/health/live/")
+        assert client.get("/health/ready/").status_code == 503
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]

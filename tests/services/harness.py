@@ -7,15 +7,21 @@ import asyncio
 import contextlib
 import ctypes
 import http.client
+import itertools
 import json
 import os
+import random
+import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -103,14 +109,15 @@ def stop(process: subprocess.Popen | None, grace: float = 5) -> None:
 
 # --- PostgreSQL -----------------------------------------------------------------------------------------------
 class Database:
-    """A database of its own on the local PostgreSQL, dropped at the end."""
+    """A database of its own on the local PostgreSQL (or on `server`, a URL with `{name}`), dropped at the end."""
 
-    def __init__(self, prefix: str):
+    def __init__(self, prefix: str, server: str = POSTGRES_URL):
         self.name = f"{prefix}_{secrets.token_hex(4)}"
-        self.url = POSTGRES_URL.format(name=self.name)
+        self.server = server
+        self.url = server.format(name=self.name)
 
     def _admin(self) -> psycopg.Connection:
-        return psycopg.connect(POSTGRES_URL.format(name="postgres"), autocommit=True, connect_timeout=5)
+        return psycopg.connect(self.server.format(name="postgres"), autocommit=True, connect_timeout=5)
 
     def create(self) -> None:
         with self._admin() as connection:
@@ -123,6 +130,112 @@ class Database:
     def scalar(self, sql: str, params: tuple = ()):
         with psycopg.connect(self.url, connect_timeout=5) as connection:
             return connection.execute(sql, params).fetchone()[0]
+
+
+class PostgresCluster:
+    """A PostgreSQL server of a test's own on a free port of `ports`, which the test may stop, start and restart
+    without touching the one the rest of the suite uses.
+
+    `initdb` and `postgres` refuse to run as root (CI runs as root): as root, the cluster runs as an unprivileged
+    user, created once if missing (`CLUSTER_USER`; .ci/run creates it too), in a directory of its own under /tmp
+    whose parents it can traverse.
+    """
+
+    CLUSTER_USER = "quizcast-pg"
+
+    def __init__(self, ports: range):
+        self.bin = postgres_bin()
+        self.port = free_port_in(ports)
+        self.directory = Path(tempfile.mkdtemp(prefix="quizcast-pg-"))
+        self.data = self.directory / "data"
+        self.log = self.directory / "postgres.log"
+        self.user = ensure_cluster_user(self.CLUSTER_USER) if os.geteuid() == 0 else None
+        self.directory.chmod(0o755)
+        if self.user is not None:
+            shutil.chown(self.directory, self.user, self.user)
+
+    @property
+    def server_url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{{name}}"
+
+    def url(self, name: str) -> str:
+        return self.server_url.format(name=name)
+
+    def _run(self, program: str, *arguments: str, timeout: float = 60) -> None:
+        command = [str(self.bin / program), *arguments]
+        if self.user is not None:
+            command = ["runuser", "-u", self.user, "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+        if result.returncode != 0:
+            log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise RuntimeError(f"{program} {' '.join(arguments)} failed:\n{result.stdout}\n{result.stderr}\n{log}")
+
+    def create(self) -> "PostgresCluster":
+        # No fsync: the cluster lives as long as the test, and a restart that loses nothing is all it must survive.
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+        return self
+
+    def _pg_ctl(self, action: str, *arguments: str) -> None:
+        options = (
+            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            "pg_ctl", action, "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30", "-o", options, *arguments
+        )
+
+    def start(self) -> None:
+        self._pg_ctl("start")
+
+    def stop(self) -> None:
+        """Fast shutdown: open connections are cut, as in a restart by an operator or an upgrade."""
+        self._pg_ctl("stop", "-m", "fast")
+
+    def restart(self) -> None:
+        self._pg_ctl("restart", "-m", "fast")
+
+    def answers(self) -> bool:
+        try:
+            with psycopg.connect(self.url("postgres"), connect_timeout=1):
+                return True
+        except psycopg.OperationalError:
+            return False
+
+    def destroy(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            with contextlib.suppress(Exception):
+                self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate", "-w")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def postgres_bin() -> Path:
+    """The newest PostgreSQL's programs (Debian keeps them out of PATH)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parts[-3]))
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    if initdb is None:
+        raise FileNotFoundError("initdb: install PostgreSQL's server programs")
+    return Path(initdb).parent
+
+
+def ensure_cluster_user(name: str) -> str:
+    if subprocess.run(["id", name], capture_output=True, check=False).returncode != 0:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name], check=True)
+    return name
+
+
+def free_port_in(ports: range) -> int:
+    for port in ports:
+        if reachable(("127.0.0.1", port), timeout=0.2):
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 # --- Redis ----------------------------------------------------------------------------------------------------
@@ -195,6 +308,21 @@ def http_get(port: int, path: str, timeout: float = 5) -> tuple[int, dict]:
         connection.close()
 
 
+def load_page(port: int, path: str, *, cookie: str = "", timeout: float = 10) -> tuple[int, dict, str]:
+    """GET a page as a signed-in browser would: its status, headers (lower-case names) and text."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {"Host": f"127.0.0.1:{port}", "Accept": "text/html"}
+        if cookie:
+            headers["Cookie"] = cookie
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode(errors="replace")
+        return response.status, {name.lower(): value for name, value in response.getheaders()}, text
+    finally:
+        connection.close()
+
+
 class Worker:
     """One server process started with the production command and settings."""
 
@@ -214,13 +342,13 @@ class Worker:
         return self
 
     def wait_ready(self, timeout: float = 30) -> "Worker":
-        """Until the worker answers HTTP at all (its /health/ may well say 503 in a test about outages)."""
+        """Until the worker answers its liveness check (readiness may well say 503 in a test about outages)."""
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker {self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
-                http_get(self.port, "/health/", timeout=DATABASE_TIMEOUT + 2)
+                http_get(self.port, "/health/live/", timeout=DATABASE_TIMEOUT + 2)
                 return self
             except OSError:
                 if time.monotonic() > deadline:
@@ -230,6 +358,15 @@ class Worker:
 
     def stop(self) -> None:
         stop(self.process)
+
+    def log_size(self) -> int:
+        return self.log.stat().st_size if self.log.exists() else 0
+
+    def log_since(self, offset: int) -> str:
+        """What the worker logged after its log had `offset` bytes (log_size)."""
+        with open(self.log, "rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
 
     def log_tail(self, lines: int = 40) -> str:
         if not self.log.exists():
@@ -294,7 +431,112 @@ def sign_in(port: int, username: str, password: str) -> str:
     return session[0]
 
 
+# --- a deployment's data --------------------------------------------------------------------------------------
+class Stack:
+    """A fresh database with seeded users, a quiz and live sessions; where worker logs go."""
+
+    def __init__(self, database: Database, seeding: subprocess.Popen, logs: Path):
+        self.database = database
+        self.logs = logs
+        self.cookies: dict[str, str] = {}
+        self._seeding = seeding
+        self._seed: dict | None = None
+        self._next_session = 0
+
+    @property
+    def seed(self) -> dict:
+        if self._seed is None:
+            output, errors = self._seeding.communicate(timeout=60)
+            assert self._seeding.returncode == 0, f"seeding the database failed:\n{errors}"
+            self._seed = json.loads(output)
+        return self._seed
+
+    @classmethod
+    def prepare(
+        cls,
+        database: Database,
+        logs: Path,
+        *,
+        sessions: int = 10,
+        static_files: bool = False,
+        seed_options: tuple[str, ...] = (),
+    ) -> "Stack":
+        """Migrate the database, collect the static files if asked (pages link them by the manifest's hashed names,
+        as in production), and start seeding it: seeding runs while the workers start."""
+        env = worker_environment(database_url=database.url, redis_url="")
+        run_manage(env, "manage.py", "migrate", "--noinput", "-v0")
+        if static_files:
+            run_manage(env, "manage.py", "collectstatic", "--noinput", "-v0")
+        seeding = subprocess.Popen(
+            [PYTHON, "-m", "tests.services.seed", "--students", "6", "--sessions", str(sessions), *seed_options],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        return cls(database, seeding, logs)
+
+    def stop_seeding(self) -> None:
+        stop(self._seeding)
+
+    def take_session(self) -> int:
+        session_id = self.seed["sessions"][self._next_session]
+        self._next_session += 1
+        return session_id
+
+    @property
+    def teacher(self) -> dict:
+        return self.seed["teacher"]
+
+    @property
+    def students(self) -> list[dict]:
+        return self.seed["students"]
+
+    def environment(self, *, redis_url: str, layer: str = "pubsub") -> dict:
+        return worker_environment(database_url=self.database.url, redis_url=redis_url, layer=layer)
+
+    def sign_everyone_in(self, workers: list[Worker]) -> None:
+        """Through the login form, spread over the workers: password hashing is slow on purpose."""
+        if self.cookies:
+            return
+        people = [("teacher", self.teacher["username"], self.teacher["password"])]
+        people += [(s["username"], s["username"], self.seed["student_password"]) for s in self.students]
+
+        def sign(numbered: tuple[int, tuple[str, str, str]]) -> str:
+            number, (_key, username, password) = numbered
+            return sign_in(workers[number % len(workers)].port, username, password)
+
+        with ThreadPoolExecutor(max_workers=len(workers)) as pool:
+            cookies = list(pool.map(sign, enumerate(people)))
+        self.cookies = {key: cookie for (key, _username, _password), cookie in zip(people, cookies, strict=True)}
+
+
+def serving(stack: Stack, workers: list[Worker]):
+    """For a fixture: start the workers, sign everyone in through them, yield them, stop them at the end."""
+    try:
+        start_workers(workers)
+        stack.sign_everyone_in(workers)
+        yield workers
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
 # --- WebSocket clients ----------------------------------------------------------------------------------------
+def page_constant_ms(name: str) -> float:
+    """A constant of static/js/live-socket.js, in seconds: the test clients wait as the pages do."""
+    text = (ROOT / "static" / "js" / "live-socket.js").read_text()
+    match = re.search(rf"^const {name} = ([\d_]+);", text, flags=re.MULTILINE)
+    assert match, f"{name} is not in static/js/live-socket.js"
+    return int(match.group(1).replace("_", "")) / 1000
+
+
+# The student page's resend backoff: the first wait, and the most it grows to.
+RESEND_FIRST = page_constant_ms("RESEND_FIRST_MS")
+RESEND_MAX = page_constant_ms("RESEND_MAX_MS")
+
+
 class LiveClient:
     """A browser-like WebSocket client of one worker. Every frame it receives is checked against the protocol."""
 
@@ -381,6 +623,22 @@ class LiveClient:
             },
             timeout,
         )
+
+    async def answer_until_stored(self, round_id: int, choice: int, *, give_up_after: float = 30) -> tuple[dict, int]:
+        """Answer as the student page does: the same `client_id` every time, sent again after an `unavailable`
+        error with exponential backoff and jitter (static/js/live-socket.js, `backoffDelay`) until it is
+        acknowledged. Any other refusal fails the test. Returns the acknowledgement and how many sends it took."""
+        deadline = time.monotonic() + give_up_after
+        for attempt in itertools.count():
+            reply = await self.answer(round_id, choice, timeout=max(0.1, deadline - time.monotonic()))
+            if reply["type"] == "answer.accepted":
+                return reply, attempt + 1
+            assert reply["code"] == "unavailable", f"{self.name}: {reply}"
+            ceiling = min(RESEND_MAX, RESEND_FIRST * 2**attempt)
+            delay = ceiling / 2 + random.random() * ceiling / 2
+            assert time.monotonic() + delay < deadline, f"{self.name}: still refused after {give_up_after} s"
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
 
     async def close(self) -> None:
         await self.connection.close()

@@ -15,6 +15,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--students", type=int, default=6)
     parser.add_argument("--sessions", type=int, default=5)
     parser.add_argument("--questions", type=int, default=3)
+    parser.add_argument("--last-time-limit", type=int, default=120, help="seconds to answer the last question")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
             order=order,
             type=Question.Type.SINGLE,
             prompt=f"Question {order + 1}: which of these fractions equals one half?",
-            time_limit=120,
+            time_limit=args.last_time_limit if order == args.questions - 1 else 120,
             explanation="Two quarters make a half.",
         )
         choices = Choice.objects.bulk_create(

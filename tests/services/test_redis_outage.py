@@ -14,7 +14,7 @@ import time
 import pytest
 
 from realtime.hub import LAYER_TIMEOUT
-from tests.services.harness import LiveClient, RedisServer, Worker, start_workers
+from tests.services.harness import LiveClient, RedisServer, Worker, serving
 
 # What an operator may expect (docs/operations.md): the hub sends a heartbeat every 0.5 s and gives up on one
 # after 3 s, so an outage shows within about a second and recovery within a couple of seconds of Redis's return.
@@ -45,14 +45,7 @@ def redis_running(request):
 
 def start_pair(stack, redis: RedisServer, layer: str):
     env = stack.environment(redis_url=redis.url, layer=layer)
-    workers = [Worker(f"{layer}-{name}", env, stack.logs) for name in "DE"]
-    try:
-        start_workers(workers)
-        stack.sign_everyone_in(workers)
-        yield workers
-    finally:
-        for worker in workers:
-            worker.stop()
+    yield from serving(stack, [Worker(f"{layer}-{name}", env, stack.logs) for name in "DE"])
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +94,7 @@ async def test_answers_are_kept_through_a_redis_outage_and_live_updates_resume(s
     first, second = stack.seed["questions"][0], stack.seed["questions"][1]
     session_id = stack.take_session()
     teacher, students, ids = await open_class(stack, session_id, workers)
+    logged_before = [worker.log_size() for worker in workers]
     try:
         await teacher.send({"type": "round.push", "question_id": first["id"]})
         round_id = (await teacher.receive_type("round.opened"))["round"]["id"]
@@ -177,6 +171,15 @@ async def test_answers_are_kept_through_a_redis_outage_and_live_updates_resume(s
         assert answers_stored(stack, round_id) == 4
     finally:
         await asyncio.gather(teacher.close(), *(client.close() for client in students), return_exceptions=True)
+
+    # Each worker says once that live updates stopped and once that they resumed: no traceback a second meanwhile.
+    for worker, offset in zip(workers, logged_before, strict=True):
+        log = worker.log_since(offset)
+        assert "Traceback" not in log, f"{worker.name} logged a traceback:\n{log[-3000:]}"
+        assert log.count("live updates interrupted") == 1, f"{worker.name}:\n{log[-3000:]}"
+        assert log.count("live updates resumed") == 1, f"{worker.name}:\n{log[-3000:]}"
+        warnings = [line for line in log.splitlines() if " WARNING " in line or " ERROR " in line]
+        assert len(warnings) == 2, f"{worker.name} warned {len(warnings)} times: {warnings}"
 
     for name, seconds in (("detected", detected), ("recovered", recovered), ("students_resynced", students_resynced)):
         record_property(f"{layer}_{name}_seconds", round(seconds, 2))

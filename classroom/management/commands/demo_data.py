@@ -14,7 +14,6 @@ from classroom.services import classroom_create, classroom_enrol
 from quizzes.models import Choice, Question, Quiz, Tag
 from quizzes.validation import choice_errors
 
-SITE_URL = "http://127.0.0.1:8000/"
 ADMIN = ("admin", "quizcast-admin")
 TEACHER = ("teacher", "quizcast-teacher")
 STUDENT_PASSWORD = "quizcast-student"
@@ -159,5 +158,4 @@ class Command(BaseCommand):
             line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
             write(self.style.MIGRATE_HEADING(line) if index == 0 else line)
         write("")
-        write(_("Open %(url)s and sign in with one of these.") % {"url": SITE_URL})
         write(_("The demo passwords above are set again every time this command runs."))

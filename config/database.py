@@ -1,0 +1,136 @@
+"""The database as a worker sees it: which errors mean "unreachable, try again shortly", one log line when it goes
+away and one when it answers again, and the pool's settings and check for a restart.
+
+While PostgreSQL restarts or is down, pages answer 503 (config.middleware) and sockets answer `unavailable`
+(docs/protocol.md), which clients retry; nothing here is specific to either.
+"""
+
+import functools
+import logging
+import threading
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db.backends.signals import connection_created
+
+logger = logging.getLogger(__name__)
+
+# What a client is told to wait before trying again (the 503 page's Retry-After).
+RETRY_AFTER_SECONDS = 5
+# How long psycopg_pool keeps retrying to replace a lost connection before giving up on it. Its default (5 minutes,
+# with the delay doubling from 1 s) left a worker waiting up to half a minute after PostgreSQL came back; given up
+# early, the next request that needs a connection starts a fresh attempt at once.
+POOL_RECONNECT_TIMEOUT = 2.0
+# How long a pooled worker waits for a connection while the database is known to be down (see Outage).
+OUTAGE_POOL_TIMEOUT = 0.5
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True for the errors of a database that cannot be reached right now (refused, restarting, a lost connection, no
+    pooled connection in time): the same request may well succeed a few seconds later."""
+    return isinstance(error, OperationalError | InterfaceError)
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0][:200]}" if text else type(error).__name__
+
+
+class Outage:
+    """One warning when this process finds the database unreachable, one when it answers again, whatever the number
+    of requests that fail in between.
+
+    While it is down, a pooled worker stops waiting the pool's whole `timeout` for each connection: the socket's
+    database calls run one after another in one thread, so three-second waits would pile up behind each other. The
+    pool keeps trying to connect in the background (about once a second); its first new connection ends the outage.
+    """
+
+    def __init__(self, alias: str = DEFAULT_DB_ALIAS):
+        self.alias = alias
+        self.down = False
+        self._lock = threading.Lock()
+
+    def failed(self, error: BaseException) -> None:
+        with self._lock:
+            if self.down:
+                return
+            self.down = True
+        self._wait_for_connections(OUTAGE_POOL_TIMEOUT)
+        logger.warning("database unreachable (%s); requests are refused with 503 until it answers", _describe(error))
+
+    def answered(self) -> None:
+        if not self.down:  # the common case, without the lock
+            return
+        with self._lock:
+            if not self.down:
+                return
+            self.down = False
+        self._wait_for_connections(None)
+        logger.warning("database reachable again")
+
+    def _wait_for_connections(self, seconds: float | None) -> None:
+        """Set how long the pool's getconn() waits; None: back to the configured timeout."""
+        options = settings.DATABASES[self.alias].get("OPTIONS", {}).get("pool")
+        if not options:
+            return
+        pool = connections[self.alias].pool
+        if pool is not None:
+            pool.timeout = options.get("timeout", pool.timeout) if seconds is None else seconds
+
+
+outage = Outage()
+
+
+def check_idle_connections_too(pool, connection) -> None:
+    """The pool's check before it hands out a connection: psycopg_pool's `check_connection`, and when that fails,
+    every idle connection of the pool is checked at once too (`ConnectionPool.check()`, which replaces the broken).
+
+    A PostgreSQL restart breaks all idle connections together. With the plain check, the pool tries them one by
+    one and waits 1 s, then 2 s, between failures: a worker with three or more idle connections failed its first
+    request after a restart, 3 s later. Now that request waits only for a new connection.
+    """
+    try:
+        pool.check_connection(connection)
+    except Exception:
+        pool.check()
+        raise
+
+
+def extend_pool_check(wrapper) -> None:
+    """Django hands psycopg_pool its `check_connection` (CONN_HEALTH_CHECKS) and has no setting for another one, so
+    the pool's `_check` is replaced here, once per pool, and only while it is that very function (psycopg_pool
+    3.3; tests/services/test_database_outage.py restarts PostgreSQL under an idle pooled worker to check it)."""
+    pool = getattr(wrapper, "pool", None)
+    if pool is None or getattr(pool, "_check", None) is not type(pool).check_connection:
+        return
+    pool._check = functools.partial(check_idle_connections_too, pool)
+    logger.info("pooled connections: a failed check has every idle connection checked")
+
+
+def _connected(sender, connection, **kwargs) -> None:
+    outage.answered()
+    extend_pool_check(connection)
+
+
+connection_created.connect(_connected, dispatch_uid="quizcast-database-outage")
+
+
+def pool_options(*, max_size: int, timeout: float) -> dict:
+    """Django's OPTIONS["pool"]: psycopg_pool's arguments. Django passes psycopg_pool's `check_connection` as the
+    pool's `check` when CONN_HEALTH_CHECKS is on (config/settings/base.py), so a connection that a PostgreSQL
+    restart broke is replaced, not handed to a request; extend_pool_check makes it replace the others at once."""
+    return {
+        "min_size": min(2, max_size),
+        "max_size": max_size,
+        "timeout": timeout,
+        "reconnect_timeout": POOL_RECONNECT_TIMEOUT,
+    }
+
+
+def log_failure(log: logging.Logger, error: BaseException, message: str, *args) -> None:
+    """Log a failed piece of database work: with its traceback, unless the database is simply unreachable, which
+    `outage` reports once for all of them."""
+    if is_unavailable(error):
+        outage.failed(error)
+    else:
+        log.error(message, *args, exc_info=error)
