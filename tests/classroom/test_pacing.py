@@ -15,7 +15,7 @@ from classroom.pacing import (
     paced_session_extend,
     paced_sessions_close_overdue,
 )
-from classroom.reports import session_audit_rows
+from classroom.reports import session_audit_rows, session_report
 from quizzes.models import Question
 
 pytestmark = pytest.mark.django_db
@@ -252,3 +252,15 @@ def test_speed_bonus_counts_from_when_the_student_got_the_question(classroom, qu
 
     assert first.question.type == Question.Type.SINGLE
     assert outcome.answer.points == 150
+
+
+def test_the_report_times_each_answer_from_when_that_student_got_the_question(paced, enrolled_students, start):
+    ada, bea = enrolled_students[:2]
+    first = paced_advance(session=paced, student=ada, now=start + timedelta(minutes=1)).current.round
+    paced_advance(session=paced, student=bea, now=start + timedelta(minutes=10))
+    submit(paced, first, ada, right_answer(first), start + timedelta(minutes=1, seconds=4))
+    submit(paced, first, bea, right_answer(first), start + timedelta(minutes=10, seconds=8))
+
+    figures = next(q for q in session_report(session=paced).questions if q.round_id == first.pk)
+
+    assert figures.average_seconds == pytest.approx(6)
