@@ -9,7 +9,7 @@ time left.
 """
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -70,6 +70,7 @@ class PacedProgress:
     items: list[PacedItem]  # the questions they got, in their order
     closed: bool  # the session ended or its closing time passed
     now: datetime
+    rounds: list[Round] = field(default_factory=list)  # every round of the session, questions and choices read
 
     @property
     def current(self) -> PacedItem | None:
@@ -107,11 +108,16 @@ def _session_rounds(session: LiveSession) -> list[Round]:
 def paced_progress(*, session: LiveSession, student: User, now: datetime | None = None) -> PacedProgress:
     """What the student got so far, with their answers, in three queries."""
     now = now or timezone.now()
-    rounds = {round_.pk: round_ for round_ in _session_rounds(session)}
-    attempts = list(PacedAttempt.objects.filter(session=session, student=student).order_by("position"))
+    rounds = _session_rounds(session)
     answers = {a.round_id: a for a in Answer.objects.filter(round__session=session, student=student)}
+    return _progress_of(session, student, rounds, answers, now)
+
+
+def _progress_of(session: LiveSession, student: User, rounds: list[Round], answers: dict, now: datetime):
+    by_id = {round_.pk: round_ for round_ in rounds}
+    attempts = PacedAttempt.objects.filter(session=session, student=student).order_by("position")
     items = [
-        PacedItem(round=rounds[attempt.round_id], attempt=attempt, answer=answers.get(attempt.round_id))
+        PacedItem(round=by_id[attempt.round_id], attempt=attempt, answer=answers.get(attempt.round_id))
         for attempt in attempts
     ]
     return PacedProgress(
@@ -121,25 +127,34 @@ def paced_progress(*, session: LiveSession, student: User, now: datetime | None 
         items=items,
         closed=session_closed_at(session, now),
         now=now,
+        rounds=rounds,
     )
 
 
-def paced_advance(*, session: LiveSession, student: User, now: datetime | None = None) -> PacedProgress:
+@dataclass(frozen=True)
+class PacedStep:
+    before: PacedProgress  # where the student stood when they asked
+    after: PacedProgress  # and where they stand now
+
+
+def paced_advance(*, session: LiveSession, student: User, now: datetime | None = None) -> PacedStep:
     """Hand the student their next question, if the one they have is answered or timed out; otherwise (or when
     they have them all) change nothing. The same request from two devices at once hands out one question: the
-    unique (session, student, position) keeps one attempt. Returns where the student stands then."""
+    unique (session, student, position) keeps one attempt. Seven queries."""
     now = now or timezone.now()
-    session = LiveSession.objects.select_related("quiz").get(pk=session.pk)
+    session = LiveSession.objects.select_related("quiz", "classroom").get(pk=session.pk)
     if not session.student_paced:
         raise DomainError("not_student_paced", "The teacher moves this session on: wait for the next question.")
-    progress = paced_progress(session=session, student=student, now=now)
+    rounds = _session_rounds(session)
+    answers = {a.round_id: a for a in Answer.objects.filter(round__session=session, student=student)}
+    progress = _progress_of(session, student, rounds, answers, now)
     if progress.closed:
         raise DomainError("session_ended", "This session has ended.")
     current = progress.current
     if (current is not None and not current.done(now)) or len(progress.items) == progress.count:
-        return progress
+        return PacedStep(before=progress, after=progress)
     taken = {item.round.pk for item in progress.items}
-    order = paced_order(session=session, student_id=student.pk, rounds=_session_rounds(session))
+    order = paced_order(session=session, student_id=student.pk, rounds=rounds)
     next_round = next(round_ for round_ in order if round_.pk not in taken)
     limit = next_round.question.time_limit
     with transaction.atomic():
@@ -156,7 +171,8 @@ def paced_advance(*, session: LiveSession, student: User, now: datetime | None =
             ],
             ignore_conflicts=True,
         )
-    return paced_progress(session=session, student=student, now=now)
+    # The question is new to the student: no answer to read again.
+    return PacedStep(before=progress, after=_progress_of(session, student, rounds, answers, now))
 
 
 @transaction.atomic

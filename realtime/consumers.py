@@ -17,6 +17,7 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.utils import timezone
 
 from classroom.errors import DomainError
@@ -319,7 +320,13 @@ class StudentConsumer(SessionConsumer):
         )
         for frame in frames:
             await self.send_frame(frame)
-        current_runtime().results.mark_dirty(self.session_id)
+        self.mark_results_dirty()
+
+    def mark_results_dirty(self) -> None:
+        """The teacher's results (a student-paced session's grid, which reads every student's progress: less
+        often) change with this student's answer or step."""
+        interval = settings.PACED_GRID_PUBLISH_INTERVAL if self.student_paced else None
+        current_runtime().results.mark_dirty(self.session_id, interval=interval)
 
     async def submit_answer(self, message: dict) -> None:
         runtime = current_runtime()
@@ -350,7 +357,7 @@ class StudentConsumer(SessionConsumer):
             return
         await self.send_event(events.answer_accepted(outcome.answer, ref=ref))
         if not outcome.duplicate:
-            runtime.results.mark_dirty(self.session_id)
+            self.mark_results_dirty()
         if self.student_paced:  # the result follows the acknowledgement, which never waits for it
             result = await database_sync_to_async(session_actions.paced_result_text)(
                 session_id=self.session_id, user=self.user, round_id=outcome.answer.round_id

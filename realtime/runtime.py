@@ -93,13 +93,14 @@ class ResultsPublisher:
         self._scheduled: dict[int, asyncio.Task] = {}
         self._last: dict[int, float] = {}
 
-    def mark_dirty(self, session_id: int) -> None:
+    def mark_dirty(self, session_id: int, *, interval: float | None = None) -> None:
+        """Publish the session's results once `interval` (default: the publisher's) has passed since the last."""
         if session_id in self._scheduled:
             return
         now = time.monotonic()
         if len(self._last) > 1000:  # forget sessions not published within the interval: they wait for nothing
             self._last = {sid: at for sid, at in self._last.items() if now - at < self.interval}
-        delay = max(0.0, self._last.get(session_id, 0.0) + self.interval - now)
+        delay = max(0.0, self._last.get(session_id, 0.0) + (interval or self.interval) - now)
         self._scheduled[session_id] = asyncio.create_task(self._publish_after(session_id, delay))
 
     async def _publish_after(self, session_id: int, delay: float) -> None:

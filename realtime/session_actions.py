@@ -231,9 +231,8 @@ def _paced_snapshot_texts(session: LiveSession, users: list[User], now: datetime
 def paced_next(*, session_id: int, user: User, ref: str | None = None) -> list[str]:
     """A student asks for their next question: the result of the one they had if its time ran out unanswered (its
     key if the session shows answers), then the next question, or `paced.finished` when there is none."""
-    session = _session(session_id)
-    before = paced_progress(session=session, student=user)
-    progress = paced_advance(session=session, student=user, now=before.now)
+    step = paced_advance(session=LiveSession(pk=session_id), student=user)
+    before, progress = step.before, step.after
     frames = []
     previous = before.current
     if previous is not None and previous.timed_out(before.now) and progress.current is not previous:

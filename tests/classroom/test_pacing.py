@@ -59,8 +59,8 @@ def test_starting_a_student_paced_session_opens_a_round_per_question(paced, quiz
 def test_each_student_gets_the_first_question_with_their_own_deadline(paced, enrolled_students, start):
     ada, bea = enrolled_students[:2]
 
-    first = paced_advance(session=paced, student=ada, now=start).current
-    later = paced_advance(session=paced, student=bea, now=start + timedelta(seconds=20)).current
+    first = paced_advance(session=paced, student=ada, now=start).after.current
+    later = paced_advance(session=paced, student=bea, now=start + timedelta(seconds=20)).after.current
 
     assert first.round == later.round
     limit = first.round.question.time_limit
@@ -70,7 +70,7 @@ def test_each_student_gets_the_first_question_with_their_own_deadline(paced, enr
 
 def test_an_answer_after_the_students_own_deadline_is_refused_with_round_closed(paced, enrolled_students, start):
     ada, bea = enrolled_students[:2]
-    round_ = paced_advance(session=paced, student=ada, now=start).current.round
+    round_ = paced_advance(session=paced, student=ada, now=start).after.current.round
     paced_advance(session=paced, student=bea, now=start + timedelta(seconds=20))
     limit = round_.question.time_limit
     too_late = start + timedelta(seconds=limit + 1)
@@ -92,9 +92,9 @@ def test_a_question_not_reached_yet_cannot_be_answered(paced, enrolled_students,
 
 def test_asking_again_before_answering_returns_the_same_question_on_every_device(paced, enrolled_students, start):
     ada = enrolled_students[0]
-    on_phone = paced_advance(session=paced, student=ada, now=start)
+    on_phone = paced_advance(session=paced, student=ada, now=start).after
 
-    on_laptop = paced_advance(session=paced, student=ada, now=start + timedelta(seconds=12))
+    on_laptop = paced_advance(session=paced, student=ada, now=start + timedelta(seconds=12)).after
     resumed = paced_progress(session=paced, student=ada, now=start + timedelta(seconds=12))
 
     assert on_laptop.current.round == on_phone.current.round == resumed.current.round
@@ -104,10 +104,10 @@ def test_asking_again_before_answering_returns_the_same_question_on_every_device
 
 def test_an_answered_question_leads_to_the_next_one(paced, enrolled_students, start):
     ada = enrolled_students[0]
-    first = paced_advance(session=paced, student=ada, now=start).current.round
+    first = paced_advance(session=paced, student=ada, now=start).after.current.round
     assert submit(paced, first, ada, right_answer(first), start + timedelta(seconds=3)).accepted
 
-    progress = paced_advance(session=paced, student=ada, now=start + timedelta(seconds=4))
+    progress = paced_advance(session=paced, student=ada, now=start + timedelta(seconds=4)).after
 
     assert progress.current.round.number == 2
     assert (progress.answered, progress.correct, progress.points) == (1, 1, 100)
@@ -115,10 +115,10 @@ def test_an_answered_question_leads_to_the_next_one(paced, enrolled_students, st
 
 def test_a_timed_out_question_counts_as_unanswered_and_the_student_moves_on(paced, enrolled_students, start):
     ada = enrolled_students[0]
-    first = paced_advance(session=paced, student=ada, now=start).current
+    first = paced_advance(session=paced, student=ada, now=start).after.current
     after = start + timedelta(seconds=first.round.question.time_limit)
 
-    progress = paced_advance(session=paced, student=ada, now=after)
+    progress = paced_advance(session=paced, student=ada, now=after).after
 
     assert progress.items[0].timed_out(after)
     assert progress.current.round.number == 2
@@ -127,7 +127,7 @@ def test_a_timed_out_question_counts_as_unanswered_and_the_student_moves_on(pace
 
 def test_the_answer_key_is_shown_only_once_answered_or_timed_out(paced, enrolled_students, start):
     ada = enrolled_students[0]
-    progress = paced_advance(session=paced, student=ada, now=start)
+    progress = paced_advance(session=paced, student=ada, now=start).after
     assert not progress.may_see_key(progress.current)
 
     first = progress.current.round
@@ -141,7 +141,7 @@ def test_a_session_that_hides_answers_shows_no_key_until_it_is_over(paced, enrol
     LiveSession.objects.filter(pk=paced.pk).update(show_correct=False)
     paced.refresh_from_db()
     ada = enrolled_students[0]
-    first = paced_advance(session=paced, student=ada, now=start).current.round
+    first = paced_advance(session=paced, student=ada, now=start).after.current.round
     submit(paced, first, ada, right_answer(first), start + timedelta(seconds=1))
 
     progress = paced_progress(session=paced, student=ada, now=start + timedelta(seconds=2))
@@ -173,7 +173,7 @@ def test_no_answer_counts_after_the_closing_time(classroom, quiz, teacher, enrol
         now=start,
     )
     ada = enrolled_students[0]
-    first = paced_advance(session=session, student=ada, now=start).current.round
+    first = paced_advance(session=session, student=ada, now=start).after.current.round
 
     assert submit(session, first, ada, right_answer(first), start + timedelta(seconds=11)).error_code == "round_closed"
     with pytest.raises(DomainError) as refused:
@@ -206,7 +206,7 @@ def test_extending_the_closing_time_lets_later_answers_count(classroom, quiz, te
         now=start,
     )
     ada = enrolled_students[0]
-    first = paced_advance(session=session, student=ada, now=start).current.round
+    first = paced_advance(session=session, student=ada, now=start).after.current.round
     paced_session_extend(
         session=session, closes_at=start + timedelta(days=1), extended_by=teacher, now=start + timedelta(seconds=5)
     )
@@ -246,7 +246,7 @@ def test_speed_bonus_counts_from_when_the_student_got_the_question(classroom, qu
     )
     ada = enrolled_students[0]
     got_it = start + timedelta(minutes=5)
-    first = paced_advance(session=session, student=ada, now=got_it).current.round
+    first = paced_advance(session=session, student=ada, now=got_it).after.current.round
 
     outcome = submit(session, first, ada, right_answer(first), got_it)
 
@@ -256,7 +256,7 @@ def test_speed_bonus_counts_from_when_the_student_got_the_question(classroom, qu
 
 def test_the_report_times_each_answer_from_when_that_student_got_the_question(paced, enrolled_students, start):
     ada, bea = enrolled_students[:2]
-    first = paced_advance(session=paced, student=ada, now=start + timedelta(minutes=1)).current.round
+    first = paced_advance(session=paced, student=ada, now=start + timedelta(minutes=1)).after.current.round
     paced_advance(session=paced, student=bea, now=start + timedelta(minutes=10))
     submit(paced, first, ada, right_answer(first), start + timedelta(minutes=1, seconds=4))
     submit(paced, first, bea, right_answer(first), start + timedelta(minutes=10, seconds=8))
