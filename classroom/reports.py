@@ -452,7 +452,8 @@ def _audit_entry(at: datetime, order: int, event: str, round_: Round | None, by:
 def session_audit_rows(*, session: LiveSession) -> list[list[str]]:
     """The session's trail in server-time order: every push, close (by the teacher, the timer, the next question, a
     reveal or the end), reveal, the end, every guest removal and every stored answer, each with who did it (nobody:
-    the server). Read from the rounds, the session, its events and the answers, which record all of it."""
+    the server); in a student-paced session also each question sent to each student with their deadline, and each
+    change of the closing time. Read from the rows that record all of it."""
     entries = []
     rounds = Round.objects.filter(session=session).select_related("question", "opened_by", "closed_by", "revealed_by")
     for round_ in rounds:
@@ -468,6 +469,12 @@ def session_audit_rows(*, session: LiveSession) -> list[list[str]]:
         round_ = rounds_by_id[answer.round_id]
         described = response_describe(question=answer.round.question, response=answer.response)
         entries.append(_audit_entry(answer.submitted_at, 1, "answer", round_, answer.student, described))
+    # A student-paced session: when the server handed each student each question, and their deadline for it.
+    attempts = PacedAttempt.objects.filter(session=session).select_related("student")
+    for attempt in attempts:
+        round_ = rounds_by_id[attempt.round_id]
+        deadline = f"deadline {attempt.deadline.isoformat()}" if attempt.deadline else ""
+        entries.append(_audit_entry(attempt.received_at, 0, "question_sent", round_, attempt.student, deadline))
     for event in SessionEvent.objects.filter(session=session).select_related("actor"):
         entries.append(_audit_entry(event.at, 4, event.kind, None, event.actor, event.detail))
     if session.ended_at is not None:

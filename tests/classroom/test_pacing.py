@@ -214,6 +214,9 @@ def test_extending_the_closing_time_lets_later_answers_count(classroom, quiz, te
     assert submit(session, first, ada, right_answer(first), start + timedelta(seconds=25)).accepted
     trail = session_audit_rows(session=session)
     assert ("extended", teacher.username) in {(row[1], row[4]) for row in trail}
+    sent = next(row for row in trail if row[1] == "question_sent")
+    assert (sent[0], sent[4]) == (start.isoformat(), ada.username)
+    assert sent[6] == f"deadline {(start + timedelta(seconds=first.question.time_limit)).isoformat()}"
 
 
 def test_a_closing_time_cannot_be_set_in_the_past_nor_after_the_session_closed(paced, teacher, start):
