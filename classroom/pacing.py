@@ -140,39 +140,113 @@ class PacedStep:
 def paced_advance(*, session: LiveSession, student: User, now: datetime | None = None) -> PacedStep:
     """Hand the student their next question, if the one they have is answered or timed out; otherwise (or when
     they have them all) change nothing. The same request from two devices at once hands out one question: the
-    unique (session, student, position) keeps one attempt. Seven queries."""
+    unique (session, student, position) keeps one attempt."""
+    [step] = paced_advance_many(requests=[(session.pk, student)], now=now)
+    if isinstance(step, DomainError):
+        raise step
+    return step
+
+
+def paced_advance_many(
+    *, requests: list[tuple[int, User]], now: datetime | None = None
+) -> list[PacedStep | DomainError]:
+    """`paced_advance` for many (session id, student) requests at once, in seven queries whatever their number: a
+    class moving on together costs the database what one student does. Each request gets its step or the
+    DomainError that refuses it."""
     now = now or timezone.now()
-    session = LiveSession.objects.select_related("quiz", "classroom").get(pk=session.pk)
-    if not session.student_paced:
-        raise DomainError("not_student_paced", "The teacher moves this session on: wait for the next question.")
-    rounds = _session_rounds(session)
-    answers = {a.round_id: a for a in Answer.objects.filter(round__session=session, student=student)}
-    progress = _progress_of(session, student, rounds, answers, now)
-    if progress.closed:
-        raise DomainError("session_ended", "This session has ended.")
-    current = progress.current
-    if (current is not None and not current.done(now)) or len(progress.items) == progress.count:
-        return PacedStep(before=progress, after=progress)
-    taken = {item.round.pk for item in progress.items}
-    order = paced_order(session=session, student_id=student.pk, rounds=rounds)
-    next_round = next(round_ for round_ in order if round_.pk not in taken)
-    limit = next_round.question.time_limit
-    with transaction.atomic():
-        PacedAttempt.objects.bulk_create(
-            [
-                PacedAttempt(
-                    session=session,
-                    student=student,
-                    round=next_round,
-                    position=len(progress.items) + 1,
-                    received_at=now,
-                    deadline=now + timedelta(seconds=limit) if limit else None,
-                )
-            ],
-            ignore_conflicts=True,
+    session_ids = {session_id for session_id, _student in requests}
+    student_ids = {student.pk for _session_id, student in requests}
+    sessions = {s.pk: s for s in LiveSession.objects.select_related("quiz", "classroom").filter(pk__in=session_ids)}
+    rounds: dict[int, list[Round]] = {session_id: [] for session_id in session_ids}
+    for round_ in (
+        Round.objects.filter(session_id__in=session_ids)
+        .select_related("question")
+        .prefetch_related("question__choices")
+    ):
+        rounds[round_.session_id].append(round_)
+    answers: dict[tuple[int, int], dict[int, Answer]] = {}
+    for answer in Answer.objects.filter(round__session_id__in=session_ids, student_id__in=student_ids).select_related(
+        "round"
+    ):
+        answers.setdefault((answer.round.session_id, answer.student_id), {})[answer.round_id] = answer
+
+    def attempts_of(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[PacedAttempt]]:
+        found: dict[tuple[int, int], list[PacedAttempt]] = {pair: [] for pair in pairs}
+        query = PacedAttempt.objects.filter(session_id__in={p[0] for p in pairs}, student_id__in={p[1] for p in pairs})
+        for attempt in query.order_by("position"):
+            if (attempt.session_id, attempt.student_id) in found:
+                found[(attempt.session_id, attempt.student_id)].append(attempt)
+        return found
+
+    def progress_of(session: LiveSession, student: User, attempts: list[PacedAttempt]) -> PacedProgress:
+        by_id = {round_.pk: round_ for round_ in rounds[session.pk]}
+        given = answers.get((session.pk, student.pk), {})
+        items = [PacedItem(round=by_id[a.round_id], attempt=a, answer=given.get(a.round_id)) for a in attempts]
+        return PacedProgress(
+            session=session,
+            student_id=student.pk,
+            count=len(by_id),
+            items=items,
+            closed=session_closed_at(session, now),
+            now=now,
+            rounds=rounds[session.pk],
         )
-    # The question is new to the student: no answer to read again.
-    return PacedStep(before=progress, after=_progress_of(session, student, rounds, answers, now))
+
+    pairs = {(session_id, student.pk) for session_id, student in requests}
+    before_attempts = attempts_of(pairs)
+    outcomes: dict[tuple[int, int], PacedStep | DomainError] = {}
+    befores: dict[tuple[int, int], PacedProgress] = {}
+    new_attempts = []
+    for session_id, student in requests:
+        pair = (session_id, student.pk)
+        if pair in outcomes or pair in befores:
+            continue  # two devices of one student in one batch: one step for both
+        session = sessions.get(session_id)
+        if session is None:
+            outcomes[pair] = DomainError("not_found", "This session does not exist.")
+            continue
+        if not session.student_paced:
+            outcomes[pair] = DomainError(
+                "not_student_paced", "The teacher moves this session on: wait for the next question."
+            )
+            continue
+        progress = progress_of(session, student, before_attempts[pair])
+        if progress.closed:
+            outcomes[pair] = DomainError("session_ended", "This session has ended.")
+            continue
+        current = progress.current
+        if (current is not None and not current.done(now)) or len(progress.items) == progress.count:
+            outcomes[pair] = PacedStep(before=progress, after=progress)
+            continue
+        taken = {item.round.pk for item in progress.items}
+        order = paced_order(session=session, student_id=student.pk, rounds=rounds[session_id])
+        next_round = next(round_ for round_ in order if round_.pk not in taken)
+        limit = next_round.question.time_limit
+        new_attempts.append(
+            PacedAttempt(
+                session=session,
+                student=student,
+                round=next_round,
+                position=len(progress.items) + 1,
+                received_at=now,
+                deadline=now + timedelta(seconds=limit) if limit else None,
+            )
+        )
+        befores[pair] = progress
+    if new_attempts:
+        with transaction.atomic():
+            PacedAttempt.objects.bulk_create(new_attempts, ignore_conflicts=True)
+        # Another device may have won a place meanwhile: what is stored is what the student has.
+        after_attempts = attempts_of(set(befores))
+        for pair, before in befores.items():
+            outcomes[pair] = PacedStep(
+                before=before, after=progress_of(before.session, _student(requests, pair), after_attempts[pair])
+            )
+    return [outcomes[(session_id, student.pk)] for session_id, student in requests]
+
+
+def _student(requests: list[tuple[int, User]], pair: tuple[int, int]) -> User:
+    return next(student for session_id, student in requests if (session_id, student.pk) == pair)
 
 
 @transaction.atomic

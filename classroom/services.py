@@ -518,6 +518,8 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
     for index, s in enumerate(submissions):
         key = (s.round_id, s.student_id)
         answer = stored.get(key)
+        if answer is not None and answer.round_id in rounds:
+            answer.round = rounds[answer.round_id]  # its question and session are read: callers build on them
         if index in refusals:
             outcomes.append(AnswerOutcome(s, error_code=refusals[index][0], error_message=refusals[index][1]))
         elif answer is None:  # pragma: no cover - the insert stored it or lost to a stored one

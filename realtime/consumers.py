@@ -315,9 +315,11 @@ class StudentConsumer(SessionConsumer):
 
     async def next_question(self, message: dict) -> None:
         """Student-paced: the next question (after the result of one whose time ran out), or the end."""
-        frames = await database_sync_to_async(session_actions.paced_next)(
-            session_id=self.session_id, user=self.user, ref=message.get("ref")
+        frames = await current_runtime().paced_steps.call(
+            session_actions.PacedNextRequest(session_id=self.session_id, user=self.user, ref=message.get("ref"))
         )
+        if isinstance(frames, DomainError):
+            raise frames
         for frame in frames:
             await self.send_frame(frame)
         self.mark_results_dirty()
@@ -358,12 +360,8 @@ class StudentConsumer(SessionConsumer):
         await self.send_event(events.answer_accepted(outcome.answer, ref=ref))
         if not outcome.duplicate:
             self.mark_results_dirty()
-        if self.student_paced:  # the result follows the acknowledgement, which never waits for it
-            result = await database_sync_to_async(session_actions.paced_result_text)(
-                session_id=self.session_id, user=self.user, round_id=outcome.answer.round_id
-            )
-            if result is not None:
-                await self.send_frame(result)
+        if self.student_paced:  # the result follows the acknowledgement, from the stored answer
+            await self.send_frame(session_actions.paced_result_text(outcome.answer))
 
     @classmethod
     async def on_live_changed_many(cls, sockets: list["SessionConsumer"], live: bool) -> None:

@@ -97,7 +97,6 @@ def _paced_result_part(progress: PacedProgress, item: PacedItem) -> dict:
         "points": answer.points if answer else 0,
         "your_answer": stored_answer(answer) if answer else None,
         "answer_key": answer_key(item.round.question) if progress.may_see_key(item) else None,
-        "total": progress.points,
     }
 
 
@@ -120,6 +119,21 @@ def _paced_totals(progress: PacedProgress) -> dict:
         "answered": progress.answered,
         "correct": progress.correct,
         "total": progress.points,
+    }
+
+
+def paced_answer_result(answer: Answer) -> dict:
+    """The result of an answer just accepted in a student-paced session (answered, so its key may be shown)."""
+    round_ = answer.round
+    return {
+        "type": "paced.result",
+        "round_id": round_.pk,
+        "answered": True,
+        "timed_out": False,
+        "correct": answer.is_correct,
+        "points": answer.points,
+        "your_answer": stored_answer(answer),
+        "answer_key": answer_key(round_.question) if round_.session.show_correct else None,
     }
 
 

@@ -21,7 +21,13 @@ from classroom.services import answers_submit
 from config.database import log_failure
 from realtime import groups
 from realtime.hub import LocalHub
-from realtime.session_actions import Broadcast, close_overdue_rounds, open_sockets, results_texts
+from realtime.session_actions import (
+    Broadcast,
+    close_overdue_rounds,
+    open_sockets,
+    paced_next_many,
+    results_texts,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +80,11 @@ def answer_writer() -> DatabaseBatch:
     return DatabaseBatch(
         lambda submissions: answers_submit(submissions=submissions), max_size=ANSWER_BATCH_MAX, name="answers"
     )
+
+
+def paced_stepper() -> DatabaseBatch:
+    """Hands students of student-paced sessions their next questions in batches (classroom.pacing)."""
+    return DatabaseBatch(lambda requests: paced_next_many(requests=requests), max_size=ANSWER_BATCH_MAX, name="paced")
 
 
 def socket_opener() -> DatabaseBatch:
@@ -176,6 +187,7 @@ class Runtime:
     def __init__(self):
         self.hub = LocalHub(get_channel_layer())
         self.answers = answer_writer()
+        self.paced_steps = paced_stepper()
         self.openings = socket_opener()
         self.results = ResultsPublisher(self.hub, settings.RESULTS_PUBLISH_INTERVAL)
         self.deadlines = DeadlineSweeper(self.hub)

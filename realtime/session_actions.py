@@ -17,7 +17,7 @@ from classroom import services
 from classroom.errors import DomainError
 from classroom.models import Answer, LiveSession, Round
 from classroom.pacing import (
-    paced_advance,
+    paced_advance_many,
     paced_grid,
     paced_progress,
     paced_session_extend,
@@ -228,29 +228,42 @@ def _paced_snapshot_texts(session: LiveSession, users: list[User], now: datetime
     return texts
 
 
-def paced_next(*, session_id: int, user: User, ref: str | None = None) -> list[str]:
-    """A student asks for their next question: the result of the one they had if its time ran out unanswered (its
-    key if the session shows answers), then the next question, or `paced.finished` when there is none."""
-    step = paced_advance(session=LiveSession(pk=session_id), student=user)
-    before, progress = step.before, step.after
-    frames = []
-    previous = before.current
-    if previous is not None and previous.timed_out(before.now) and progress.current is not previous:
-        timed_out = next(item for item in progress.items if item.round.pk == previous.round.pk)
-        frames.append(events.encode(events.paced_result(progress, timed_out)))
-    current = progress.current
-    if progress.finished or current is None:
-        frames.append(events.encode(events.paced_finished(progress, ref=ref)))
-    else:
-        frames.append(events.encode(events.paced_question(progress, current, ref=ref)))
-    return frames
+def paced_result_text(answer: Answer) -> str:
+    """After an accepted answer in a student-paced session: its result, with the key if the session shows answers.
+    Built from the stored answer as `answers_submit` returned it (round, session and question read): no query."""
+    return events.encode(events.paced_answer_result(answer))
 
 
-def paced_result_text(*, session_id: int, user: User, round_id: int) -> str | None:
-    """After an accepted answer in a student-paced session: its result, with the key if the student may see it."""
-    progress = paced_progress(session=_session(session_id), student=user)
-    item = next((item for item in progress.items if item.round.pk == round_id), None)
-    return None if item is None else events.encode(events.paced_result(progress, item))
+@dataclass(frozen=True)
+class PacedNextRequest:
+    session_id: int
+    user: User
+    ref: str | None = None
+
+
+def paced_next_many(*, requests: list[PacedNextRequest]) -> list[list[str] | DomainError]:
+    """Students ask for their next question (`paced.next`), many at once, in one batch of queries. For each: the
+    result of the question they had if its time ran out unanswered (its key if the session shows answers), then
+    the next question, or `paced.finished` when there is none; or the DomainError that refuses it."""
+    steps = paced_advance_many(requests=[(request.session_id, request.user) for request in requests])
+    replies: list[list[str] | DomainError] = []
+    for request, step in zip(requests, steps, strict=True):
+        if isinstance(step, DomainError):
+            replies.append(step)
+            continue
+        before, progress = step.before, step.after
+        frames = []
+        previous = before.current
+        moved_on = len(progress.items) > len(before.items) or progress.finished
+        if previous is not None and previous.timed_out(before.now) and moved_on:
+            frames.append(events.encode(events.paced_result(progress, progress.items[len(before.items) - 1])))
+        current = progress.current
+        if progress.finished or current is None:
+            frames.append(events.encode(events.paced_finished(progress, ref=request.ref)))
+        else:
+            frames.append(events.encode(events.paced_question(progress, current, ref=request.ref)))
+        replies.append(frames)
+    return replies
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ const t = translator();
 const $ = (id) => document.getElementById(id);
 const screens = { start: $("screen-start"), question: $("screen-question"), finished: $("screen-finished") };
 const storageKey = `quizcast:paced:${config.sessionId}`;
-const state = { you: null, item: null, form: null, acked: false, pendingRef: null, timedOut: false, queued: null, total: 0, finished: false };
+const state = { you: null, item: null, form: null, acked: false, pendingRef: null, timedOut: false, queued: null, total: 0, counted: new Set(), finished: false };
 const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t) });
 
 function showScreen(name) {
@@ -99,7 +99,11 @@ function showResult(result) {
   }
   show($("reveal-details"), true);
   setStatus("");
-  setTotal(result.total);
+  if (!state.counted.has(result.round_id)) {
+    // The snapshot's total counts every answer stored before it; each later result adds its points once.
+    state.counted.add(result.round_id);
+    setTotal(state.total + result.points);
+  }
   state.timedOut = true; // nothing more to send for this question
   show($("countdown"), false);
   show($("next"), true);
@@ -176,6 +180,7 @@ socket
     state.you = message.you;
     const paced = message.paced;
     setTotal(paced.total);
+    state.counted = new Set(paced.result ? [paced.result.round_id] : []);
     if (message.session.state === "ended" || paced.finished) {
       showFinished(paced, message.session.state === "ended");
       return;

@@ -267,3 +267,19 @@ def test_the_report_times_each_answer_from_when_that_student_got_the_question(pa
     figures = next(q for q in session_report(session=paced).questions if q.round_id == first.pk)
 
     assert figures.average_seconds == pytest.approx(6)
+
+
+def test_a_class_moving_on_together_costs_the_queries_of_one_student(paced, enrolled_students, start):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from classroom.pacing import paced_advance_many
+
+    with CaptureQueriesContext(connection) as one:
+        [step] = paced_advance_many(requests=[(paced.pk, enrolled_students[0])], now=start)
+    with CaptureQueriesContext(connection) as many:
+        steps = paced_advance_many(requests=[(paced.pk, s) for s in enrolled_students[1:]], now=start)
+
+    assert step.after.current.round.number == 1
+    assert [s.after.current.round.number for s in steps] == [1, 1]
+    assert len(many.captured_queries) == len(one.captured_queries)
