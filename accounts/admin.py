@@ -1,6 +1,9 @@
-"""The user admin. Superusers manage every account; teachers may only look students up (to enrol them) and pick
-co-teachers; students never reach the admin because they are never staff."""
+"""The user admin. Superusers manage every account. Teachers do not see "Accounts > Users": they only look at the
+students of classrooms they teach (through autocomplete, and those students' read-only pages) and pick co-teachers
+by name. Students never reach the admin because they are never staff."""
 
+import axes.admin as axes_admin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -8,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services import user_sync_teachers_group
+from classroom.selectors import students_taught_by
 
 # Autocomplete fields whose choices are teachers: a teacher may search teachers through them (to add a co-teacher),
 # while everywhere else in the user admin a teacher sees students only.
@@ -78,7 +82,24 @@ class UserAdmin(DjangoUserAdmin):
             return queryset
         if autocomplete_source(request) in TEACHER_AUTOCOMPLETE_FIELDS:
             return queryset.filter(role=User.Role.TEACHER, is_active=True)
-        return queryset.filter(role=User.Role.STUDENT)
+        return queryset.filter(pk__in=students_taught_by(user=request.user).values("pk"))
+
+    def get_search_fields(self, request):
+        # Searching by e-mail would tell a teacher whose address it is, even with the address itself not shown.
+        if request.user.is_superuser:
+            return self.search_fields
+        return tuple(field for field in self.search_fields if field != "email")
+
+    # "Accounts > Users" is for admins. A teacher reaches users only through autocomplete, and the read-only page of
+    # a student they teach; every other user id answers 403, as one that does not exist.
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        if request.user.is_superuser or not allowed:
+            return allowed
+        return obj is not None or autocomplete_source(request) is not None
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -106,3 +127,19 @@ class UserAdmin(DjangoUserAdmin):
         # Saving the form's groups replaces them; the role, not that list, decides the Teachers group.
         super().save_related(request, form, formsets, change)
         user_sync_teachers_group(user=form.instance)
+
+
+# Axes registers its own admin for sign-in attempts (imported above so that it has); this one replaces it.
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class SignInAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    """Failed sign-ins. Deleting a row unlocks that username at that address. Admins see every row; a teacher sees
+    the rows of the students they teach, so they can unlock one in class without waiting for the lockout to end."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(username__in=students_taught_by(user=request.user).values("username"))

@@ -19,6 +19,8 @@ TEACHER_PERMISSIONS: dict[str, list[str]] = {
         "view_livesession", "view_round", "view_answer",
     ],
     "accounts": ["view_user"],
+    # Failed sign-ins of their own students (accounts.admin), to unlock them.
+    "axes": ["view_accessattempt", "delete_accessattempt"],
 }  # fmt: skip
 
 

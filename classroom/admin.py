@@ -34,7 +34,7 @@ from classroom.roster import (
     roster_logins_forget,
     roster_logins_rows,
 )
-from classroom.selectors import sessions_visible_to
+from classroom.selectors import sessions_visible_to, students_taught_by
 from classroom.services import classroom_create, classroom_regenerate_join_code
 from classroom.spreadsheets import csv_bytes, session_results_response
 
@@ -59,6 +59,13 @@ class EnrolmentInline(admin.TabularInline):
     extra = 1
     verbose_name = _("enrolled student")
     verbose_name_plural = _("enrolled students")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A teacher enrols students they already teach (others join with the classroom's code or a roster import):
+        # what the autocomplete offers is also all the form accepts.
+        if db_field.name == "student" and not request.user.is_superuser:
+            kwargs["queryset"] = students_taught_by(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # Enrolling students is part of changing a classroom; the Teachers group carries no enrolment permissions.
     def has_view_permission(self, request, obj=None):

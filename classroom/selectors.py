@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from classroom.models import Answer, Classroom, LiveSession, Participant, Round, teaches_q
+from classroom.models import Answer, Classroom, Enrolment, LiveSession, Participant, Round, teaches_q
 from classroom.reports import competition_ranks
 from quizzes.grading import normalize_text
 from quizzes.models import Question, Quiz
@@ -30,6 +30,15 @@ def classrooms_taught_by(*, user: User):
     if user.is_superuser:
         return Classroom.objects.all()
     return Classroom.objects.filter(teaches_q(user)).distinct()
+
+
+def students_taught_by(*, user: User):
+    """Students enrolled in a classroom `user` teaches; every student for an admin."""
+    students = User.objects.filter(role=User.Role.STUDENT)
+    if user.is_superuser:
+        return students
+    taught = Classroom.objects.filter(teaches_q(user)).values("pk")
+    return students.filter(pk__in=Enrolment.objects.filter(classroom__in=taught).values("student"))
 
 
 def quizzes_runnable_by(*, user: User):

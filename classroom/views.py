@@ -13,6 +13,12 @@ from classroom import services
 from classroom.codes import normalize_code
 from classroom.errors import DomainError
 from classroom.forms import ClassroomJoinForm, GuestJoinForm, JoinCodeForm, SessionStartForm
+from classroom.join_limits import (
+    join_rate_limited,
+    session_page_rate_limited,
+    wrong_code_noted,
+    wrong_codes_limited,
+)
 from classroom.joining import join_links, qr_svg
 from classroom.models import LiveSession
 from classroom.reports import classroom_student, finished_paced_sessions, session_report, student_sessions
@@ -214,6 +220,7 @@ def _sign_in_to_join(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@session_page_rate_limited
 def student_session(request: HttpRequest, code: str) -> HttpResponse:
     """The session's direct link (the QR code on the wall). Signed-in students of the class go straight in; a
     visitor signs in and comes back here, or types a name where the teacher lets guests join."""
@@ -227,7 +234,8 @@ def student_session(request: HttpRequest, code: str) -> HttpResponse:
     if request.user.is_teacher and services.user_teaches(user=request.user, classroom=session.classroom):
         return redirect("session_control", session_id=session.pk)
     if not services.student_may_join(student=request.user, session=session):
-        return render(request, "classroom/not_in_classroom.html", {"session": session}, status=403)
+        # Holding the code does not make someone a member: the page names neither the classroom nor the quiz.
+        return render(request, "classroom/not_in_classroom.html", status=403)
     template = "classroom/student_paced.html" if session.student_paced else "classroom/student_session.html"
     return render(request, template, _session_page_context(request, session, "student"))
 
@@ -241,6 +249,7 @@ def _guest_join_page(request: HttpRequest, session: LiveSession, guest_form: Gue
 
 
 @require_http_methods(["GET", "POST"])
+@join_rate_limited
 def join(request: HttpRequest) -> HttpResponse:
     """Enter a session code. Signed-in users go to the session; others sign in, or join as a guest if allowed."""
     code = normalize_code(request.POST.get("code") or request.GET.get("code") or "")
@@ -276,12 +285,14 @@ def join(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
+@wrong_codes_limited
 def classroom_join(request: HttpRequest) -> HttpResponse:
     form = ClassroomJoinForm(request.POST)
     if form.is_valid():
         try:
             classroom = services.classroom_self_enrol(student=request.user, join_code=form.cleaned_data["join_code"])
         except DomainError as error:
+            wrong_code_noted(request)
             messages.error(request, error.message)
         else:
             messages.success(request, _("You joined %(name)s.") % {"name": classroom.name})

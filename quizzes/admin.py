@@ -8,6 +8,8 @@ A question is never saved invalid: its own fields are checked by `Question.clean
 formset, both with the rules in `quizzes.validation`; the admin saves nothing when either fails.
 """
 
+from functools import partial
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -16,16 +18,18 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, Max
 from django.http import HttpResponseRedirect
-from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from quizzes import admin_files
+from quizzes.admin_editor import first_error
+from quizzes.formats import EXPORT_FORMATS
 from quizzes.models import Choice, Question, Quiz, Tag
 from quizzes.preview import question_preview
 from quizzes.services import quiz_duplicate
-from quizzes.validation import choice_errors
+from quizzes.validation import choice_errors, question_image_clean
 
 
 def owns_quiz(user, quiz: Quiz) -> bool:
@@ -100,7 +104,7 @@ class QuizAdmin(admin.ModelAdmin):
     autocomplete_fields = ("tags",)
     ordering = ("-updated_at", "title")
     inlines = (QuestionInline,)
-    actions = ("duplicate",)
+    actions = ("duplicate", "export_gift", "export_moodle_xml", "export_xlsx")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(question_count=Count("questions"))
@@ -144,7 +148,42 @@ class QuizAdmin(admin.ModelAdmin):
             extra_context["question_add_url"] = (
                 reverse("admin:quizzes_question_add") + "?" + urlencode({"quiz": object_id})
             )
+        if str(object_id).isdigit():
+            extra_context["import_url"] = reverse("admin:quizzes_quiz_import", args=[object_id])
+            extra_context["export_links"] = [
+                (export_format.label, reverse("admin:quizzes_quiz_export", args=[object_id, name]))
+                for name, export_format in EXPORT_FORMATS.items()
+            ]
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(partial(function, self))
+
+        return [
+            path(
+                "import-template.xlsx",
+                self.admin_site.admin_view(admin_files.template_view),
+                name="quizzes_quiz_import_template",
+            ),
+            path("<path:object_id>/import/", view(admin_files.import_view), name="quizzes_quiz_import"),
+            path(
+                "<path:object_id>/export/<str:format_name>/", view(admin_files.export_view), name="quizzes_quiz_export"
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("Export selected quizzes as GIFT"))
+    def export_gift(self, request, queryset):
+        return admin_files.export_response(queryset, "gift")
+
+    @admin.action(description=_("Export selected quizzes as Moodle XML"))
+    def export_moodle_xml(self, request, queryset):
+        return admin_files.export_response(queryset, "moodle_xml")
+
+    @admin.action(description=_("Export selected quizzes as XLSX"))
+    def export_xlsx(self, request, queryset):
+        return admin_files.export_response(queryset, "xlsx")
 
     @admin.display(description=_("questions"), ordering="question_count")
     def question_count(self, quiz: Quiz) -> int:
@@ -167,21 +206,47 @@ class QuizAdmin(admin.ModelAdmin):
 
 
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
-    """Checks the choices as a whole against the question's type, so the admin saves nothing when they break it."""
+    """Checks the choices as a whole against the question's type, so the admin saves nothing when they break it.
+
+    A true/false question saved without choices gets its two, True and False; a new choice whose order was left
+    alone goes after the others."""
+
+    adds_true_false = False
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return  # each broken row already says what is wrong
-        choices = []
-        for form in self.forms:
-            if not form.cleaned_data or (self.can_delete and form.cleaned_data.get("DELETE")):
-                continue
-            choices.append((form.cleaned_data.get("text", ""), bool(form.cleaned_data.get("is_correct"))))
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not (self.can_delete and form.cleaned_data.get("DELETE"))
+        ]
+        choices = [(form.cleaned_data.get("text", ""), bool(form.cleaned_data.get("is_correct"))) for form in kept]
         # The question form has already put the submitted type on the shared instance.
+        self.adds_true_false = self.instance.type == Question.Type.TRUE_FALSE and not choices
+        if self.adds_true_false:
+            return
         errors = choice_errors(question_type=self.instance.type, choices=choices)
         if errors:
             raise ValidationError(errors)
+        next_order = max((form.instance.order for form in kept if form.instance.pk), default=-1) + 1
+        for form in kept:
+            if form.instance.pk is None and "order" not in form.changed_data:
+                form.instance.order = next_order
+                next_order += 1
+
+    def save(self, commit=True):
+        saved = super().save(commit)
+        if commit and self.adds_true_false:
+            self.instance.choices.all().delete()
+            Choice.objects.bulk_create(
+                [
+                    Choice(question=self.instance, text=gettext("True"), is_correct=True, order=0),
+                    Choice(question=self.instance, text=gettext("False"), is_correct=False, order=1),
+                ]
+            )
+        return saved
 
 
 class ChoiceInline(admin.TabularInline):
@@ -214,20 +279,27 @@ class QuestionAdminForm(forms.ModelForm):
             "image_alt",
             "explanation",
         )
-        widgets = {"prompt": forms.Textarea(attrs={"rows": 3}), "explanation": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            # A question's place in its quiz is set on the quiz's page, by dragging; a new one goes last.
+            "order": forms.HiddenInput(),
+            "prompt": forms.Textarea(attrs={"rows": 3}),
+            "explanation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = _(
+            "PNG, JPEG, WebP or GIF of at most %(megapixels)s megapixels; stored at most %(side)s pixels wide or high."
+        ) % {
+            "megapixels": f"{settings.QUESTION_IMAGE_MAX_PIXELS / 1_000_000:g}",
+            "side": settings.QUESTION_IMAGE_MAX_SIDE,
+        }
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
-        # The image field itself has refused anything Pillow cannot read; here only the size is left to check.
-        if isinstance(image, UploadedFile) and image.size > settings.QUESTION_IMAGE_MAX_BYTES:
-            raise ValidationError(
-                _("This image is %(size)s; images may be at most %(limit)s. Please upload a smaller one."),
-                code="image_too_large",
-                params={
-                    "size": filesizeformat(image.size),
-                    "limit": filesizeformat(settings.QUESTION_IMAGE_MAX_BYTES),
-                },
-            )
+        # A new upload is decoded and stored as new pixels; an image already stored went through this before.
+        if isinstance(image, UploadedFile):
+            return question_image_clean(image=image)
         return image
 
 
@@ -271,6 +343,12 @@ class QuestionAdmin(admin.ModelAdmin):
         if object_id and str(object_id).isdigit():
             extra_context["preview_url"] = reverse("admin:quizzes_question_preview", args=[int(object_id)])
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["first_error"] = first_error(
+            form=context["adminform"].form, inline_formsets=context.get("inline_admin_formsets", [])
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

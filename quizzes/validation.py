@@ -1,9 +1,16 @@
 """The rules a question of each type must satisfy, in one place for the admin, imports and services."""
 
+import io
+import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from quizzes.models import Question
 
@@ -70,3 +77,104 @@ def choice_errors(*, question_type: str, choices: list[tuple[str, bool]]) -> lis
     if question_type == Type.POLL and correct:
         errors.append(_("A poll has no correct answer: untick every choice."))
     return errors
+
+
+# Pillow format name -> the extension a stored image gets. Nothing else is accepted.
+QUESTION_IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
+
+
+def question_image_clean(*, image: File) -> ContentFile:
+    """An uploaded question image, decoded and encoded again by Pillow, or ValidationError.
+
+    Only PNG, JPEG, WebP and GIF; at most settings.QUESTION_IMAGE_MAX_BYTES and QUESTION_IMAGE_MAX_PIXELS; scaled
+    down to QUESTION_IMAGE_MAX_SIDE pixels on its longest side. Only the pixels are kept: metadata (EXIF, text
+    chunks, colour profiles) and anything after the image data are dropped, so a file that is also HTML or a ZIP
+    archive loses that payload. A JPEG's EXIF orientation is applied first; an animated GIF keeps its first frame.
+    Every upload path (the admin, imports) goes through here.
+    """
+    if image.size is not None and image.size > settings.QUESTION_IMAGE_MAX_BYTES:
+        raise ValidationError(
+            _("This image is %(size)s; images may be at most %(limit)s. Please upload a smaller one."),
+            code="image_too_large",
+            params={"size": filesizeformat(image.size), "limit": filesizeformat(settings.QUESTION_IMAGE_MAX_BYTES)},
+        )
+    not_an_image = ValidationError(
+        _("Upload a valid image: PNG, JPEG, WebP or GIF. This file is not one, or it is damaged."),
+        code="invalid_image",
+    )
+    image.seek(0)
+    try:
+        with Image.open(image) as opened:
+            if opened.format not in QUESTION_IMAGE_FORMATS:
+                raise ValidationError(
+                    _("Images may be PNG, JPEG, WebP or GIF; this one is %(format)s."),
+                    code="image_format",
+                    params={"format": opened.format},
+                )
+            _refuse_too_many_pixels(*opened.size)
+            image_format = opened.format
+            opened.seek(0)
+            opened.load()
+            pixels = _only_pixels(opened, image_format)
+    except Image.DecompressionBombError as error:
+        raise ValidationError(
+            _("This image has too many pixels to be read safely."), code="image_too_many_pixels"
+        ) from error
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise not_an_image from error
+    longest = settings.QUESTION_IMAGE_MAX_SIDE
+    pixels.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    encoded = io.BytesIO()
+    pixels.save(encoded, format=image_format, **_ENCODER_OPTIONS[image_format])
+    return ContentFile(encoded.getvalue(), name=_stored_name(image.name, QUESTION_IMAGE_FORMATS[image_format]))
+
+
+_ENCODER_OPTIONS = {
+    "PNG": {"optimize": True},
+    "JPEG": {"quality": 85, "optimize": True},
+    "WEBP": {"quality": 85},
+    "GIF": {"optimize": True},
+}
+
+
+def _refuse_too_many_pixels(width: int, height: int) -> None:
+    limit = settings.QUESTION_IMAGE_MAX_PIXELS
+    if width * height > limit:
+        raise ValidationError(
+            _(
+                "This image is %(width)s × %(height)s pixels (%(megapixels)s megapixels); images may have at most "
+                "%(limit)s megapixels. Please upload a smaller one."
+            ),
+            code="image_too_many_pixels",
+            params={
+                "width": width,
+                "height": height,
+                "megapixels": f"{width * height / 1_000_000:.1f}",
+                "limit": f"{limit / 1_000_000:g}",
+            },
+        )
+
+
+def _only_pixels(opened: Image.Image, image_format: str) -> Image.Image:
+    """A new image holding the pixels alone, in a mode the format's encoder writes."""
+    if image_format in {"JPEG", "WEBP"}:
+        opened = ImageOps.exif_transpose(opened)
+    if image_format == "JPEG":
+        target = "L" if opened.mode in {"L", "1"} else "RGB"
+    elif image_format == "GIF":
+        target = "P" if opened.mode in {"P", "L", "1"} else "RGBA"
+    else:
+        target = opened.mode if opened.mode in {"RGB", "RGBA", "L", "LA", "P"} else "RGBA"
+    pixels = opened.convert(target)
+    clean = Image.new(pixels.mode, pixels.size)
+    if pixels.mode == "P":
+        clean.putpalette(pixels.getpalette() or [])
+        if "transparency" in pixels.info and isinstance(pixels.info["transparency"], int):
+            clean.info["transparency"] = pixels.info["transparency"]
+    clean.paste(pixels)
+    return clean
+
+
+def _stored_name(uploaded_name: str | None, extension: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", PurePath(uploaded_name or "image").stem).strip("-")[:60]
+    return f"{stem or 'image'}.{extension}"

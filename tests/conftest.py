@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from quizzes.models import Question
@@ -12,6 +14,14 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Rate-limit counters live in the cache: each test counts from zero under a key prefix of its own."""
+    from config.settings.base import caches_for
+
+    settings.CACHES = caches_for(settings.REDIS_URL, prefix=f"quizcast-test-{uuid.uuid4().hex}")
+
+
 @pytest.fixture
 def teacher(db):
     return TeacherFactory()
@@ -20,6 +30,12 @@ def teacher(db):
 @pytest.fixture
 def other_teacher(db):
     return TeacherFactory()
+
+
+@pytest.fixture
+def teacher_client(client, teacher):
+    client.force_login(teacher)
+    return client
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ Everything an operator may change comes from the environment (see README "Config
 app runs on a SQLite file and the in-memory channel layer, in one process.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "classroom",
     "realtime",
     "jobs",
+    "accounts.apps.SignInLockoutsConfig",  # django-axes
 ]
 
 MIDDLEWARE = [
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -141,9 +145,17 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Uploaded question images: anything larger is refused with a message.
+# Uploaded question images: anything larger is refused with a message. Accepted images are decoded and encoded
+# again by Pillow (quizzes/validation.py): no more than QUESTION_IMAGE_MAX_PIXELS, at most QUESTION_IMAGE_MAX_SIDE
+# pixels on their longest side once stored.
 QUESTION_IMAGE_MAX_BYTES = env.int("QUESTION_IMAGE_MAX_BYTES", default=2 * 1024 * 1024)
+QUESTION_IMAGE_MAX_PIXELS = env.int("QUESTION_IMAGE_MAX_PIXELS", default=16_000_000)
+QUESTION_IMAGE_MAX_SIDE = env.int("QUESTION_IMAGE_MAX_SIDE", default=1920)
+# A request body larger than this is refused with 413 before it is read (config/request_limits.py); nginx's
+# client_max_body_size (deploy/nginx.conf) says the same. Form fields other than files may take 5 MiB of it.
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- background jobs (jobs/) ---------------------------------------------------------------------------------
 # Each server process runs queued jobs (roster imports) in a thread started with its first request.
@@ -219,6 +231,67 @@ def channel_layers_for(redis_url: str, layer: str, prefix: str = "asgi") -> dict
 
 CHANNEL_LAYERS = channel_layers_for(REDIS_URL, REDIS_CHANNEL_LAYER, prefix=channel_prefix(REDIS_URL))
 
+
+def caches_for(redis_url: str, prefix: str) -> dict:
+    """Rate limits count in the cache: in Redis, shared by every worker, when there is one; else in the process."""
+    if not redis_url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+
+
+CACHES = caches_for(REDIS_URL, prefix=channel_prefix(REDIS_URL))
+
+# --- sign-in lockout, rate limits, security headers (docs/security.md) ---------------------------------------
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "accounts.lockout.SignInLockoutHandler"
+# Failed sign-ins of one username from one address before that pair is locked out...
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# ...and failed sign-ins from one address, whatever the usernames, before the whole address is (password spraying).
+# A class behind one address where everyone mistypes a few times stays well below it.
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=150)
+# Minutes a lockout lasts from the last failure counted. Attempts during a lockout are not counted: they neither
+# lengthen it nor add up to locking the whole address.
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES", default=15))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Per client address, as "count/seconds": guest joins, and session or classroom codes that lead nowhere.
+JOIN_RATE_LIMIT = env("JOIN_RATE_LIMIT", default="60/60")
+JOIN_WRONG_CODE_RATE_LIMIT = env("JOIN_WRONG_CODE_RATE_LIMIT", default="30/300")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        # 'self' covers ws: and wss: on the page's own host and port (CSP Level 3).
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# HSTS: set only when every visitor reaches the site over HTTPS (docs/security.md).
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# The container health checks ask the worker over plain HTTP, past the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -228,6 +301,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         # psycopg_pool warns at every failed connection attempt, several a second while PostgreSQL is down;
         # config.database says once that it is down and once that it is back.
         "psycopg.pool": {"level": "ERROR"},

@@ -14,7 +14,7 @@ import socket
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import REDIS_CHANNEL_LAYER, channel_layers_for, env
+from .base import REDIS_CHANNEL_LAYER, caches_for, channel_layers_for, env
 
 
 def reachable(host: str, port: int) -> bool:
@@ -57,6 +57,8 @@ if not TEST_REDIS_URL and USE_SERVICES and reachable("127.0.0.1", 6379):
     TEST_REDIS_URL = "redis://127.0.0.1:6379/1"
 REDIS_URL = TEST_REDIS_URL
 CHANNEL_LAYERS = channel_layers_for(REDIS_URL, REDIS_CHANNEL_LAYER, prefix=f"quizcast-test-{os.getpid()}")
+# Every test gets a fresh key prefix as well (tests/conftest.py), so rate-limit counters never carry over.
+CACHES = caches_for(REDIS_URL, prefix=f"quizcast-test-{os.getpid()}")
 
 DEBUG = False
 SECRET_KEY = "quizcast-test-key"

@@ -1,12 +1,13 @@
-"""Who reaches the admin, and what the user admin shows: students never get in, teachers may only look students up
-(and pick co-teachers), superusers manage every account."""
+"""Who reaches the admin, and what the user admin shows: students never get in, teachers may only look up the
+students they teach (and pick co-teachers), superusers manage every account."""
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.models import TEACHERS_GROUP_NAME, User
-from tests.factories import AdminFactory, StudentFactory, TeacherFactory
+from tests.admin_helpers import autocomplete_names
+from tests.factories import AdminFactory, ClassroomFactory, EnrolmentFactory, StudentFactory, TeacherFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,15 +18,6 @@ ADMIN_URLS = [
     reverse("admin:accounts_user_changelist"),
     reverse("admin:autocomplete") + "?app_label=classroom&model_name=enrolment&field_name=student",
 ]
-
-
-def autocomplete(client, app_label, model_name, field_name, term=""):
-    response = client.get(
-        reverse("admin:autocomplete"),
-        {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": term},
-    )
-    assert response.status_code == 200
-    return {result["text"] for result in response.json()["results"]}
 
 
 @pytest.mark.parametrize("url", ADMIN_URLS)
@@ -57,22 +49,12 @@ def test_a_student_can_never_be_made_staff_or_superuser():
 
 
 @pytest.fixture
-def teacher_client(client, teacher):
-    client.force_login(teacher)
-    return client
+def taught_student(teacher):
+    return EnrolmentFactory(classroom=ClassroomFactory(owner=teacher)).student
 
 
-def test_teachers_see_only_students_in_the_user_list(teacher_client, teacher, other_teacher, student):
-    admin = AdminFactory()
-
-    response = teacher_client.get(reverse("admin:accounts_user_changelist"))
-
-    listed = set(response.context["cl"].result_list)
-    assert student in listed
-    assert not listed & {teacher, other_teacher, admin}
-
-
-def test_teachers_may_look_at_a_student_but_change_nobody(teacher_client, student, other_teacher):
+def test_teachers_may_look_at_a_student_they_teach_but_change_nobody(teacher_client, taught_student, other_teacher):
+    student = taught_student
     page = teacher_client.get(reverse("admin:accounts_user_change", args=[student.pk]))
     assert page.status_code == 200
     assert not page.context["has_change_permission"]
@@ -85,7 +67,7 @@ def test_teachers_may_look_at_a_student_but_change_nobody(teacher_client, studen
     assert (student.username, student.role) != ("renamed", "teacher")
 
     other = teacher_client.get(reverse("admin:accounts_user_change", args=[other_teacher.pk]))
-    assert other.status_code == 302  # does not exist, for a teacher
+    assert other.status_code == 403  # as for an id that does not exist
 
 
 @pytest.mark.parametrize(
@@ -98,34 +80,39 @@ def test_teachers_cannot_add_delete_or_set_passwords_of_users(teacher_client, st
     assert teacher_client.get(url).status_code == 403
 
 
-def test_student_autocomplete_for_enrolment_lists_students_but_no_teachers_or_guests(teacher_client, other_teacher):
-    StudentFactory(display_name="Ada Pupil")
-    StudentFactory(display_name="Guest Visitor", is_guest=True)
+def test_student_autocomplete_for_enrolment_lists_students_but_no_teachers_or_guests(
+    teacher_client, teacher, other_teacher
+):
+    classroom = ClassroomFactory(owner=teacher)
+    EnrolmentFactory(classroom=classroom, student=StudentFactory(display_name="Ada Pupil"))
+    EnrolmentFactory(classroom=classroom, student=StudentFactory(display_name="Guest Visitor", is_guest=True))
 
-    found = autocomplete(teacher_client, "classroom", "enrolment", "student")
+    found = autocomplete_names(teacher_client, "classroom", "enrolment", "student")
 
     assert "Ada Pupil" in found
     assert "Guest Visitor" not in found
     assert other_teacher.name not in found
 
 
-def test_students_can_be_searched_by_name_or_username(teacher_client):
-    StudentFactory(username="ada.l", display_name="", first_name="Ada", last_name="Lovelace")
-    StudentFactory(username="alan.t", display_name="", first_name="Alan", last_name="Turing")
+def test_students_can_be_searched_by_name_or_username(teacher_client, teacher):
+    classroom = ClassroomFactory(owner=teacher)
+    for username, first, last in [("ada.l", "Ada", "Lovelace"), ("alan.t", "Alan", "Turing")]:
+        student = StudentFactory(username=username, display_name="", first_name=first, last_name=last)
+        EnrolmentFactory(classroom=classroom, student=student)
 
-    assert autocomplete(teacher_client, "classroom", "enrolment", "student", term="lovelace") == {"Ada Lovelace"}
-    assert autocomplete(teacher_client, "classroom", "enrolment", "student", term="alan.t") == {"Alan Turing"}
+    assert autocomplete_names(teacher_client, "classroom", "enrolment", "student", term="lovelace") == {"Ada Lovelace"}
+    assert autocomplete_names(teacher_client, "classroom", "enrolment", "student", term="alan.t") == {"Alan Turing"}
 
 
 def test_co_teacher_autocomplete_lists_teachers_only(teacher_client, other_teacher, student):
-    found = autocomplete(teacher_client, "classroom", "classroom", "co_teachers")
+    found = autocomplete_names(teacher_client, "classroom", "classroom", "co_teachers")
 
     assert other_teacher.name in found
     assert student.name not in found
 
 
 def test_no_other_user_autocomplete_reveals_teachers_to_a_teacher(teacher_client, other_teacher):
-    assert autocomplete(teacher_client, "quizzes", "quiz", "owner") == set()
+    assert autocomplete_names(teacher_client, "quizzes", "quiz", "owner") == set()
 
 
 def test_admins_see_and_manage_every_user(client, teacher, student):

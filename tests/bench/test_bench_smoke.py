@@ -5,6 +5,7 @@ answer was acknowledged and stored.
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -34,3 +35,18 @@ def test_bench_smoke_run_stores_every_answer_and_loses_no_frame(tmp_path):
     assert result["fan_in"]["teacher_results_best"] == n
     assert run["sign_in"]["guest_joins"] > 0
     assert len(run["sign_in"]["student_password_sign_in_s"]) > 0
+
+
+def test_question_import_benchmark_imports_every_question_of_its_file():
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.question_import", "--questions", "24", "--repeat", "1"],
+        cwd=ROOT,
+        env={**os.environ, "QUIZCAST_TEST_SERVICES": "off"},  # SQLite: a throw-away PostgreSQL migrates slowly
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    report = json.loads(completed.stdout)
+    assert report["questions"] == 24
+    assert len(report["runs"]) == 1

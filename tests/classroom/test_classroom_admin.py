@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from classroom.models import Classroom
-from tests.factories import AdminFactory, ClassroomFactory, StudentFactory, TeacherFactory
+from tests.factories import AdminFactory, ClassroomFactory, EnrolmentFactory, StudentFactory, TeacherFactory
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def classroom_form_data(**fields) -> dict:
 
 def test_a_teacher_adds_a_classroom_they_own_with_a_join_code_co_teachers_and_students(teacher_client, teacher):
     colleague = TeacherFactory()
-    pupil = StudentFactory()
+    pupil = EnrolmentFactory(classroom=ClassroomFactory(owner=teacher)).student  # taught in another class
     data = classroom_form_data(
         co_teachers=[colleague.pk],
         self_enrolment="on",

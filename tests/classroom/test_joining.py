@@ -147,7 +147,7 @@ def test_a_signed_in_user_gets_the_precise_answers(client, live_session, student
     assert "No live session has that code." in wrong
     not_ours = client.post(reverse("join"), {"code": live_session.code}, follow=True)
     assert not_ours.status_code == 403
-    assert "you are not enrolled in it" in not_ours.content.decode()
+    assert "a class you are not enrolled in" in not_ours.content.decode()
 
     client.force_login(enrolled_students[0])
     assert client.get(reverse("student_session", args=[live_session.code])).status_code == 200

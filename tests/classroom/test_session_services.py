@@ -11,7 +11,7 @@ from classroom.models import LiveSession
 from classroom.reports import session_export_rows
 from classroom.selectors import session_leaderboard
 from quizzes.models import Question
-from tests.factories import AdminFactory, QuizFactory, TeacherFactory
+from tests.factories import AdminFactory, LiveSessionFactory, QuizFactory, TeacherFactory
 
 pytestmark = pytest.mark.django_db
 State = LiveSession.State
@@ -172,6 +172,22 @@ def test_a_guest_can_join_only_a_session_that_allows_guests(live_session):
     assert guest.is_guest and guest.is_student and not guest.has_usable_password()
     assert guest.name == "Ada L."
     assert services.student_may_join(student=guest, session=live_session)
+
+
+def test_guest_usernames_carry_nothing_of_the_session_code(db, settings):
+    settings.MAX_GUESTS_PER_SESSION = 50
+    sessions = [LiveSessionFactory(allow_guests=True) for _ in range(5)]
+
+    usernames = [
+        services.session_join_as_guest(code=session.code, display_name=f"Guest {n}")[1].username
+        for session in sessions
+        for n in range(10)
+    ]
+
+    assert len(set(usernames)) == 50
+    for session in sessions:
+        assert not any(session.code.lower() in name.lower() for name in usernames)
+    assert all(name.startswith("guest-") for name in usernames)
 
 
 def test_a_teacher_can_only_start_their_own_quiz_in_a_classroom_they_teach(classroom, quiz, teacher, other_teacher):

@@ -254,15 +254,23 @@ def test_the_student_page_accepts_the_code_in_lower_case(client, live_session, e
     assert response.status_code == 200
 
 
-def test_a_student_not_in_the_classroom_gets_the_403_page(client, live_session, student):
+def test_a_student_not_in_the_classroom_gets_the_403_page_naming_neither_classroom_nor_quiz(
+    client, live_session, student
+):
+    live_session.classroom.name = "Mrs Smith's 9X2"
+    live_session.classroom.save()
     client.force_login(student)
 
     response = client.get(reverse("student_session", args=[live_session.code]))
 
+    page = response.content.decode()
     assert response.status_code == 403
     assert "classroom/not_in_classroom.html" in [t.name for t in response.templates]
-    assert live_session.classroom.name in response.content.decode()
-    assert "page-config" not in response.content.decode()
+    assert "a class you are not enrolled in" in page
+    assert "9X2" not in page
+    assert live_session.quiz.title not in page
+    assert live_session.classroom.owner.name not in page
+    assert "page-config" not in page
 
 
 def test_the_classrooms_teacher_is_sent_to_the_control_page(client, teacher, live_session):
@@ -350,6 +358,7 @@ def test_a_guest_joins_under_a_display_name_and_reaches_the_session(client, live
     assert response.status_code == 302
     assert response["Location"] == reverse("student_session", args=[live_session.code])
     assert guest.display_name == "Ada L."
+    assert live_session.code.lower() not in guest.username.lower()
     assert Participant.objects.filter(session=live_session, student=guest).exists()
     assert client.get(response["Location"]).status_code == 200
 

@@ -28,8 +28,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    # The classroom's name for the server, as phones on the LAN would reach it: it resolves to loopback only.
-    "--host-resolver-rules=MAP quizcast.test 127.0.0.1",
+    # Every host name resolves to loopback, so nothing a page asks for leaves this machine: the classroom's name for
+    # the server (LAN_HOST) and the laptop's own names reach the test server as phones on the LAN would.
+    "--host-resolver-rules=MAP * 127.0.0.1",
 ]
 LAN_HOST = "quizcast.test"
 SCREENSHOTS = os.environ.get("QUIZCAST_SCREENSHOTS") == "1"
@@ -177,7 +178,13 @@ class Person:
     def new_page(self):
         page = self.context.new_page()
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._content_security_policy_violation)
         return page
+
+    def _content_security_policy_violation(self, message) -> None:
+        """Chromium logs what the Content-Security-Policy blocked: that is an error of the page too."""
+        if "Content Security Policy" in message.text:
+            self.errors.append(message.text)
 
     def close(self) -> None:
         self.context.close()
@@ -185,7 +192,7 @@ class Person:
 
 @pytest.fixture
 def people(browser, quizcast_server):
-    """Make signed-in people; every page error they met fails the test."""
+    """Make signed-in people; every page error (or CSP violation) they met fails the test."""
     made: list[Person] = []
 
     def make(username: str, password: str, *, phone: bool = False) -> Person:

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from classroom.management.commands.demo_data import DEMO_QUESTIONS, STUDENT_PASSWORD, TEACHER
 from config.network import host_names
 from tests.config.launcher import classroom_server
-from tests.e2e.conftest import CHROMIUM_ARGS, LiveServer, Person
+from tests.e2e.conftest import LiveServer, Person
 from tests.e2e.test_live_quiz import answer, join, push, start_session
 
 pytestmark = pytest.mark.browser
@@ -36,22 +36,9 @@ def lan_server(tmp_path_factory, chromium_path):
         yield LiveServer(url=f"http://{names[-1]}:{started.port}", quiz=[DEMO_SINGLE_CHOICE], log=started.output)
 
 
-@pytest.fixture(scope="module")
-def lan_browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium_path),
-            args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP * 127.0.0.1"],
-        )
-        yield browser
-        browser.close()
-
-
-def test_a_phone_joins_and_answers_over_plain_http_by_the_laptops_name(lan_browser, lan_server):
-    teacher = Person(lan_browser, lan_server, *TEACHER)
-    student = Person(lan_browser, lan_server, "student1", STUDENT_PASSWORD, phone=True)
+def test_a_phone_joins_and_answers_over_plain_http_by_the_laptops_name(browser, lan_server):
+    teacher = Person(browser, lan_server, *TEACHER)
+    student = Person(browser, lan_server, "student1", STUDENT_PASSWORD, phone=True)
     try:
         assert student.page.evaluate("window.isSecureContext") is False
         control, join_url = start_session(teacher)

@@ -21,15 +21,16 @@ LATE_ANSWER = """() => {
 }"""
 
 
-def start_session(teacher) -> tuple[Page, str]:
-    """Start a session through the dashboard form, as a teacher would; return the control page and join link.
+def start_session(teacher, quiz_title: str = QUIZ_TITLE) -> tuple[Page, str]:
+    """Start a session of `quiz_title` (the demo quiz unless told) through the dashboard form, as a teacher would;
+    return the control page and join link.
 
     A teacher on 127.0.0.1 is shown this machine's network address in the link (phones cannot reach loopback):
     the tests follow the link's path on the address they use, so that they send nothing off this machine."""
     page = teacher.page
     page.goto(f"{teacher.server.url}/dashboard/")
     page.get_by_label("Classroom").select_option(label=CLASSROOM_NAME)
-    page.get_by_label("Quiz").select_option(label=QUIZ_TITLE)
+    page.get_by_label("Quiz").select_option(label=quiz_title)
     page.get_by_role("button", name="Start session").click()
     page.wait_for_url(re.compile(r"/sessions/\d+/$"))
     expect(page.locator("#connection")).to_have_text("Live")

@@ -139,3 +139,28 @@ def test_the_question_page_shows_its_choices_in_order_to_edit(teacher_client, te
     [choices] = response.context["inline_admin_formsets"]
     assert [form.instance.text for form in choices.formset.forms if form.instance.pk] == ["2", "3", "4", "5"]
     assert choices.has_add_permission and choices.has_change_permission
+
+
+def test_duplicating_a_quiz_copies_its_images_as_files_of_their_own(client, teacher):
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    original = QuizFactory(owner=teacher, title="Maps")
+    question = make_question(original, Question.Type.SINGLE, image_alt="A map")
+    buffer = io.BytesIO()
+    Image.new("RGB", (3, 3), "#0a0").save(buffer, "PNG")
+    question.image.save("map.png", ContentFile(buffer.getvalue()))
+    client.force_login(teacher)
+
+    client.post(reverse("admin:quizzes_quiz_changelist"), {"action": "duplicate", "_selected_action": [original.pk]})
+
+    copied = Quiz.objects.get(title="Maps (copy)").questions.get()
+    assert copied.quiz.owner == teacher
+    assert copied.image.name != question.image.name
+    assert copied.image.read() == buffer.getvalue()
+    assert [(c.text, c.is_correct) for c in copied.choices.all()] == [
+        (c.text, c.is_correct) for c in question.choices.all()
+    ]
+    assert copied.image_alt == "A map"
