@@ -98,6 +98,7 @@ async def main_async(args) -> dict:
     try:
         redis_url = await servers.start_redis(stack, cpus=None)
         env = servers.quizcast_env(database=database, redis_url=redis_url, server="uvicorn")
+        env["JOIN_RATE_LIMIT"] = f"{args.students * 2}/60"  # every guest joins from this one address
         setup = servers.prepare_app(env, ("--pacing", "student", "--questions", str(args.questions)))
         signin = servers.Stack()
         with servers.fast_commits(database):
