@@ -16,6 +16,8 @@ COPY pyproject.toml README.md* ./
 RUN pip install .
 
 COPY . .
+# The translations' .mo files are built, not committed (msgfmt is absent here, so polib writes them).
+RUN python -m config.compile_catalogues
 
 # A user without privileges; the static and media folders are where the compose volumes mount, owned by it so
 # that named volumes start out writable.

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 0.0.0.0
 PORT ?= 8000
 
-.PHONY: install run dev test test-unit test-browser lint format bench bench-smoke compose-check clean
+.PHONY: install messages compile-messages run dev test test-unit test-browser lint format bench bench-smoke compose-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,25 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed compile-messages
+
+# The languages Quizcast is translated into (config/settings/base.py LANGUAGES, English being the source).
+LANGUAGES := it es pl de
+
+# Build the .mo files the server reads from the committed .po catalogues (GNU gettext if present, else polib).
+compile-messages: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python -m config.compile_catalogues
+
+# Collect every marked string into locale/<lang>/LC_MESSAGES/django.po (needs GNU gettext), then compile. The
+# pages' JavaScript takes its strings from the templates, so the django domain holds them all. Untranslated
+# strings are listed by tests/i18n/test_catalogues.py.
+messages: $(VENV)/.installed
+	@command -v xgettext >/dev/null 2>&1 || { echo "make messages needs GNU gettext: apt-get install -y gettext"; exit 1; }
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py makemessages --domain django \
+		$(foreach lang,$(LANGUAGES),--locale $(lang)) --add-location file --no-obsolete \
+		--ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*' \
+		--ignore 'docs/*' --ignore 'build/*'
+	$(MAKE) compile-messages
 
 # The production server over plain HTTP: .env with a generated key, migrate, collectstatic, demo data, then the
 # address to give the class (config/classroom.py).

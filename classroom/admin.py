@@ -52,7 +52,7 @@ class RosterUploadForm(forms.Form):
 
 class EnrolmentInline(admin.TabularInline):
     model = Enrolment
-    fields = ("student", "enrolled_at")
+    fields = ("student", "extra_time", "read_aloud", "enrolled_at")
     readonly_fields = ("enrolled_at",)
     autocomplete_fields = ("student",)
     ordering = ("student__username",)

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,12 @@ class SessionStartForm(forms.Form):
         label=_("Let guests join with the code"),
         help_text=_("Anyone with the code can take part under a display name, without an account."),
     )
+    language = forms.ChoiceField(
+        required=False,
+        label=_("Projector language"),
+        choices=[("", _("As the projector's browser"))],
+        help_text=_("Students and you still see the language each of you chose."),
+    )
     live_results = forms.BooleanField(
         required=False,
         label=_("Show live results on the projector"),
@@ -56,6 +63,7 @@ class SessionStartForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["classroom"].queryset = classrooms_taught_by(user=user)
         self.fields["quiz"].queryset = quizzes_runnable_by(user=user)
+        self.fields["language"].choices += [(code, name) for code, name in settings.LANGUAGES]
 
     def clean_pacing(self):
         return self.cleaned_data["pacing"] or LiveSession.Pacing.TEACHER

@@ -50,6 +50,12 @@ class Classroom(models.Model):
 
 
 class Enrolment(models.Model):
+    class ExtraTime(models.TextChoices):
+        NONE = "", _("No extra time")
+        HALF = "1.5", _("Time and a half (×1.5)")
+        DOUBLE = "2", _("Double time (×2)")
+        UNLIMITED = "unlimited", _("No time limit")
+
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="enrolments")
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,6 +65,19 @@ class Enrolment(models.Model):
         verbose_name=_("student"),
     )
     enrolled_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
+    extra_time = models.CharField(
+        _("extra time"),
+        max_length=16,
+        choices=ExtraTime.choices,
+        default=ExtraTime.NONE,
+        blank=True,
+        help_text=_("Applied by the server to this student's deadline in live sessions."),
+    )
+    read_aloud = models.BooleanField(
+        _("read questions aloud"),
+        default=False,
+        help_text=_("The student gets a button that reads each question aloud on their own device."),
+    )
 
     class Meta:
         verbose_name = _("enrolment")
@@ -97,6 +116,19 @@ class LiveSession(models.Model):
         _("guests may join with the code"),
         default=False,
         help_text=_("Anyone with the code can join under a display name, without an account."),
+    )
+    joining_locked = models.BooleanField(
+        _("joining locked"),
+        default=False,
+        help_text=_("No new guests or students may join; those already in stay."),
+    )
+    language = models.CharField(
+        _("projector language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_("The projector shows the session in this language. Empty: the projector's browser decides."),
     )
     live_results = models.BooleanField(
         _("show live results on the projector"),
@@ -137,11 +169,15 @@ class LiveSession(models.Model):
 
 
 class Participant(models.Model):
-    """A student who joined a live session: enrolled students on first connect, guests when they join."""
+    """A student who joined a live session: enrolled students on first connect, guests when they join.
+
+    An enrolled student the teacher removed from the session keeps the row, with `removed_at` set: they are refused
+    until the teacher lets them back in."""
 
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="participants")
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     joined_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "student"], name="participant_once_per_session")]
@@ -166,6 +202,11 @@ class Round(models.Model):
     number = models.PositiveIntegerField(_("number"))
     opened_at = models.DateTimeField(_("opened"))
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    # Extra time (classroom.accommodations): the round closes by itself at `closes_at`, later than the deadline, or
+    # only when the teacher closes it (`stays_open`); both unset, at the deadline. Each student's own deadline is
+    # checked when they answer.
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    stays_open = models.BooleanField(_("open until the teacher closes it"), default=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     revealed_at = models.DateTimeField(_("revealed"), null=True, blank=True)
     # Free-text answers the teacher took off the projector, by their grouping key (quizzes.grading.normalize_text).
@@ -193,7 +234,8 @@ class Round(models.Model):
         return f"Round {self.number} of {self.session.code}"
 
     def is_open_at(self, moment) -> bool:
-        return self.closed_at is None and (self.deadline is None or moment < self.deadline)
+        closes_at = None if self.stays_open else self.closes_at or self.deadline
+        return self.closed_at is None and (closes_at is None or moment < closes_at)
 
 
 class Answer(models.Model):

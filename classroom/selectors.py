@@ -55,11 +55,15 @@ def sessions_visible_to(*, user: User):
 
 
 def session_roster(*, session: LiveSession) -> list[dict]:
-    """Everyone expected in the session: the classroom's students and the guests who joined."""
+    """Everyone expected in the session: the classroom's students and the guests who joined; `removed` marks the
+    students the teacher removed from it."""
     enrolled = User.objects.filter(enrolments__classroom_id=session.classroom_id)
     guests = User.objects.filter(pk__in=Participant.objects.filter(session=session).values("student_id"))
     students = (enrolled | guests).distinct().order_by("display_name", "username")
-    return [{"id": s.pk, "name": s.name, "guest": s.is_guest} for s in students]
+    removed = set(
+        Participant.objects.filter(session=session, removed_at__isnull=False).values_list("student_id", flat=True)
+    )
+    return [{"id": s.pk, "name": s.name, "guest": s.is_guest, "removed": s.pk in removed} for s in students]
 
 
 def round_effective_state(*, round_: Round, now: datetime | None = None) -> str:
@@ -136,3 +140,17 @@ def session_leaderboard(*, session: LiveSession) -> list[Standing]:
         Standing(student_id=student_id, name=name, points=score, rank=rank)
         for (student_id, name), score, rank in zip(ordered, points, competition_ranks(points), strict=True)
     ]
+
+
+def accommodations_for(*, classroom_id: int, student: User) -> dict:
+    """What the student page adapts for this student: extra time ("", "1.5", "2", "unlimited") and reading
+    questions aloud, as the teacher set them on the enrolment."""
+    enrolment = Enrolment.objects.filter(classroom_id=classroom_id, student=student).first()
+    if enrolment is None:
+        return {"extraTime": "", "readAloud": False}
+    return {"extraTime": enrolment.extra_time, "readAloud": enrolment.read_aloud}
+
+
+def extra_time_count(*, classroom_id: int) -> int:
+    """How many of the classroom's students have extra time: the teacher's page says the round stays open for them."""
+    return Enrolment.objects.filter(classroom_id=classroom_id).exclude(extra_time="").count()

@@ -6,10 +6,17 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from classroom.accommodations import (
+    extra_time_annotations,
+    extra_time_of,
+    extra_times_from,
+    personal_deadline,
+    round_closing,
+)
 from classroom.codes import normalize_code, unique_code
 from classroom.errors import DomainError
 from classroom.models import (
@@ -87,6 +94,7 @@ def session_start(
     started_by: User,
     speed_bonus: bool = False,
     allow_guests: bool = False,
+    language: str = "",
     live_results: bool = False,
     pacing: str = LiveSession.Pacing.TEACHER,
     closes_at: datetime | None = None,
@@ -115,6 +123,7 @@ def session_start(
             code=unique_code(LiveSession, "code"),
             speed_bonus=speed_bonus,
             allow_guests=allow_guests,
+            language=language,
             live_results=live_results,
             pacing=pacing,
             closes_at=closes_at if student_paced else None,
@@ -146,6 +155,8 @@ def session_join_as_guest(*, code: str, display_name: str) -> tuple[LiveSession,
         session = _locked_session(session.pk)  # guests joining at once are counted one after another
         if session is None:
             raise DomainError("not_found", "No live session accepts guests with that code.")
+        if session.joining_locked:
+            raise DomainError("joining_locked", "This session is not letting anyone new in. Ask your teacher.")
         if (
             Participant.objects.filter(session=session, student__is_guest=True).count()
             >= settings.MAX_GUESTS_PER_SESSION
@@ -162,39 +173,127 @@ def session_join_as_guest(*, code: str, display_name: str) -> tuple[LiveSession,
     return session, guest
 
 
+@dataclass(frozen=True)
+class Removal:
+    """Who was taken out of a session: a guest (gone for good, answers deleted, account closed) or an enrolled
+    student (refused until let back in; answers deleted only if the teacher asked)."""
+
+    student: User
+    guest: bool
+    answers_deleted: bool
+
+
+def _remove_guests(session: LiveSession, participants: list[Participant], removed_by: User) -> list[User]:
+    guests = [participant.student for participant in participants]
+    Participant.objects.filter(pk__in=[participant.pk for participant in participants]).delete()
+    Answer.objects.filter(round__session=session, student__in=guests).delete()
+    User.objects.filter(pk__in=[guest.pk for guest in guests]).update(is_active=False)
+    now = timezone.now()
+    SessionEvent.objects.bulk_create(  # the audit trail keeps who was removed, by whom, when
+        SessionEvent(
+            session=session, kind=SessionEvent.Kind.GUEST_REMOVED, at=now, actor=removed_by, detail=guest.name[:200]
+        )
+        for guest in guests
+    )
+    return guests
+
+
 @transaction.atomic
-def session_remove_guest(*, session: LiveSession, student_id: int, removed_by: User) -> User:
-    """Take a guest out of the session: off the roster and the leaderboard, their answers gone, their account
-    closed so the link and the cookie stop working. Enrolled students are managed in their classroom instead."""
+def session_remove_participant(
+    *, session: LiveSession, student_id: int, removed_by: User, delete_answers: bool = False
+) -> Removal:
+    """Take a student out of the session. A guest is gone for good: off the roster and the leaderboard, their answers
+    deleted, their account closed so the link and the cookie stop working. An enrolled student is refused (sockets
+    and page) until let back in with `session_readmit_participant`; their answers stay unless `delete_answers`."""
     session = _session_for_command(session.pk, removed_by)
+    participant = Participant.objects.filter(session=session, student_id=student_id).select_related("student").first()
+    if participant is not None and participant.student.is_guest:
+        (guest,) = _remove_guests(session, [participant], removed_by)
+        return Removal(student=guest, guest=True, answers_deleted=True)
+    if participant is None:
+        enrolment = (
+            Enrolment.objects.filter(classroom_id=session.classroom_id, student_id=student_id)
+            .select_related("student")
+            .first()
+        )
+        if enrolment is None:
+            raise DomainError("not_found", "That student is neither enrolled in this class nor in this session.")
+        participant = Participant(session=session, student=enrolment.student)
+    if participant.removed_at is None:
+        participant.removed_at = timezone.now()
+        participant.save()
+    if delete_answers:
+        Answer.objects.filter(round__session=session, student_id=student_id).delete()
+    return Removal(student=participant.student, guest=False, answers_deleted=delete_answers)
+
+
+@transaction.atomic
+def session_readmit_participant(*, session: LiveSession, student_id: int, readmitted_by: User) -> User:
+    """Let a removed student back into the session (their sockets are admitted again)."""
+    session = _session_for_command(session.pk, readmitted_by)
     participant = (
-        Participant.objects.filter(session=session, student_id=student_id, student__is_guest=True)
+        Participant.objects.filter(session=session, student_id=student_id, removed_at__isnull=False)
         .select_related("student")
         .first()
     )
     if participant is None:
-        raise DomainError("not_found", "Only guests who joined this session can be removed from it.")
-    guest = participant.student
-    participant.delete()
-    Answer.objects.filter(round__session=session, student=guest).delete()
-    guest.is_active = False
-    guest.save(update_fields=["is_active"])
-    SessionEvent.objects.create(
-        session=session,
-        kind=SessionEvent.Kind.GUEST_REMOVED,
-        at=timezone.now(),
-        actor=removed_by,
-        detail=guest.name[:200],
+        raise DomainError("not_found", "That student was not removed from this session.")
+    participant.removed_at = None
+    participant.save(update_fields=["removed_at"])
+    return participant.student
+
+
+@transaction.atomic
+def session_remove_unanswered_guests(*, session: LiveSession, removed_by: User) -> list[User]:
+    """Remove, as `session_remove_participant` does, every guest of the session who has not answered anything."""
+    session = _session_for_command(session.pk, removed_by)
+    answered = Answer.objects.filter(round__session=session).values("student_id")
+    silent = list(
+        Participant.objects.filter(session=session, student__is_guest=True)
+        .exclude(student_id__in=answered)
+        .select_related("student")
     )
-    return guest
+    return _remove_guests(session, silent, removed_by)
+
+
+@transaction.atomic
+def session_lock_joining(*, session: LiveSession, locked: bool, locked_by: User) -> LiveSession:
+    """While locked, no new guest and no new student may join; those already in stay and may reconnect."""
+    session = _session_for_command(session.pk, locked_by)
+    session.joining_locked = locked
+    session.save(update_fields=["joining_locked"])
+    return session
+
+
+def _admissible(session: LiveSession, student_ids: set[int]) -> tuple[set[int], set[int]]:
+    """Of these students: (those in the session now, enrolled students who may join it for the first time).
+
+    In: participants not removed. Joining for the first time: enrolled in the classroom, not participants yet, and
+    joining is not locked. Two queries for any number of students."""
+    rows = dict(
+        Participant.objects.filter(session=session, student_id__in=student_ids).values_list("student_id", "removed_at")
+    )
+    present = {student_id for student_id, removed_at in rows.items() if removed_at is None}
+    newcomers = student_ids - set(rows)
+    if not newcomers or session.joining_locked:
+        return present, set()
+    enrolled = set(
+        Enrolment.objects.filter(classroom_id=session.classroom_id, student_id__in=newcomers).values_list(
+            "student_id", flat=True
+        )
+    )
+    return present, enrolled
 
 
 def student_may_join(*, student: User, session: LiveSession) -> bool:
     if not student.is_student:
         return False
-    if session.classroom.enrolments.filter(student=student).exists():
-        return True
-    return Participant.objects.filter(session=session, student=student).exists()
+    present, newcomers = _admissible(session, {student.pk})
+    return bool(present or newcomers)
+
+
+def student_is_removed(*, student: User, session: LiveSession) -> bool:
+    return Participant.objects.filter(session=session, student=student, removed_at__isnull=False).exists()
 
 
 def _locked_session(session_id: int, *, taught_by: User | None = None) -> LiveSession | None:
@@ -229,7 +328,8 @@ def _close_open_round(session: LiveSession, now: datetime, *, by: User | None, c
     round_ = session.current_round
     if round_ is None or round_.closed_at is not None:
         return None
-    round_.closed_at = min(now, round_.deadline) if round_.deadline else now
+    closes_at = None if round_.stays_open else round_.closes_at or round_.deadline
+    round_.closed_at = min(now, closes_at) if closes_at else now
     round_.closed_by = by
     round_.close_cause = cause
     round_.save(update_fields=["closed_at", "closed_by", "close_cause"])
@@ -257,6 +357,8 @@ def _current_round(session: LiveSession, round_id: int) -> Round:
     _refuse_if_student_paced(session)
     round_ = session.current_round
     if round_ is None or round_.pk != round_id:
+        if not Round.objects.filter(pk=round_id, session_id=session.pk).exists():
+            raise DomainError("not_found", "That question was never asked in this session.")
         raise DomainError("not_current", "That is not the question on screen.")
     return round_
 
@@ -270,7 +372,11 @@ def session_push_question(
     now = now or timezone.now()
     session = _session_for_command(session.pk, pushed_by)
     _refuse_if_student_paced(session)
-    question = with_quiz_position(Question.objects.filter(pk=question_id, quiz_id=session.quiz_id)).first()
+    question = (
+        with_quiz_position(Question.objects.filter(pk=question_id, quiz_id=session.quiz_id))
+        .annotate(**extra_time_annotations(classroom_id=session.classroom_id))
+        .first()
+    )
     if question is None:
         raise DomainError("not_found", "That question is not in this session's quiz.")
     _close_open_round(session, now, by=pushed_by, cause=CloseCause.NEXT_QUESTION)
@@ -279,8 +385,18 @@ def session_push_question(
     else:
         number = (session.rounds.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     deadline = now + timedelta(seconds=question.time_limit) if question.time_limit else None
+    closes_at, stays_open = round_closing(
+        extra_times=extra_times_from(question), deadline=deadline, time_limit=question.time_limit
+    )
     round_ = Round.objects.create(
-        session=session, question=question, number=number, opened_at=now, deadline=deadline, opened_by=pushed_by
+        session=session,
+        question=question,
+        number=number,
+        opened_at=now,
+        deadline=deadline,
+        closes_at=closes_at,
+        stays_open=stays_open,
+        opened_by=pushed_by,
     )
     session.current_round = round_
     session.state = State.QUESTION_OPEN
@@ -292,9 +408,12 @@ def session_push_question(
 def round_close(
     *, session: LiveSession, round_id: int, closed_by: User | None = None, now: datetime | None = None
 ) -> Round | None:
-    """Close the session's current round. Returns None when it was already closed (nothing to announce)."""
+    """Close the session's current round. Returns None when it was already closed (nothing to announce); a revealed
+    round is refused with `already_revealed`."""
     session = _session_for_command(session.pk, closed_by)
     round_ = _current_round(session, round_id)
+    if round_.revealed_at is not None:
+        raise DomainError("already_revealed", "This answer is already revealed.")
     if round_.closed_at is not None:
         return None
     return _close_current_round(session, now or timezone.now(), state=State.QUESTION_CLOSED, by=closed_by)
@@ -304,7 +423,8 @@ def rounds_close_overdue(*, now: datetime | None = None) -> list[Round]:
     """Close every current round whose deadline has passed; returns those this call closed."""
     now = now or timezone.now()
     closed = []
-    overdue = Round.objects.filter(closed_at__isnull=True, deadline__lte=now, session__current_round=F("pk"))
+    due = Q(closes_at__lte=now) | Q(closes_at__isnull=True, deadline__lte=now)
+    overdue = Round.objects.filter(due, closed_at__isnull=True, stays_open=False, session__current_round=F("pk"))
     for round_id, session_id in overdue.values_list("pk", "session_id"):
         with transaction.atomic():
             session = _locked_session(session_id)
@@ -424,11 +544,14 @@ def _paced_attempts(rounds, submissions: list[AnswerSubmission]) -> dict[tuple[i
     return {(a.round_id, a.student_id): a for a in found}
 
 
-def _answer_counts(round_: Round, moment: datetime, *, attempt: PacedAttempt | None = None) -> bool:
-    """An answer counts if it arrived before the round closed (by its deadline or the teacher) and before the
-    reveal was committed: an answer queued behind others during the final rush still counts, a score never
-    changes after the reveal. In a student-paced session the deadline is the student's own (from the moment they
-    got the question) and the session's closing time ends every question."""
+def _answer_counts(
+    round_: Round, moment: datetime, extra_time: str = "", *, attempt: PacedAttempt | None = None
+) -> bool:
+    """An answer counts if it arrived before the round closed (by the student's own deadline, see
+    classroom.accommodations, or by the teacher) and before the reveal was committed: an answer queued behind others
+    during the final rush still counts, a score never changes after the reveal. In a student-paced session the
+    deadline is the student's own (from the moment they got the question) and the session's closing time ends
+    every question."""
     if round_.revealed_at is not None:
         return False
     if attempt is not None:
@@ -437,7 +560,9 @@ def _answer_counts(round_: Round, moment: datetime, *, attempt: PacedAttempt | N
             return False
         if attempt.deadline is not None and moment >= attempt.deadline:
             return False
-    if round_.deadline is not None and moment >= round_.deadline:
+        return round_.closed_at is None or moment < round_.closed_at
+    deadline = personal_deadline(deadline=round_.deadline, time_limit=round_.question.time_limit, extra_time=extra_time)
+    if deadline is not None and moment >= deadline:
         return False
     return round_.closed_at is None or moment < round_.closed_at
 
@@ -446,10 +571,10 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
     """Store a batch of answers, exactly once per student and round.
 
     A retry with the client id already stored gets the stored answer back (`duplicate`); a different second answer
-    gets `already_answered`; an answer after the deadline, to a round that is not open, or to a round of another
-    session gets `round_closed` or `not_found` and stores nothing. The batch holds the lock of its sessions, as a
-    close, a reveal or a push does, so no answer slips in after a reveal; the unique constraint on (round, student)
-    is what guarantees one answer even across workers.
+    gets `already_answered`; an answer after the deadline, to a round that is not open, in a session that ended, or
+    to a round of another session gets `round_closed`, `session_ended` or `not_found` and stores nothing. The batch
+    holds the lock of its sessions, as a close, a reveal or a push does, so no answer slips in after a reveal; the
+    unique constraint on (round, student) is what guarantees one answer even across workers.
     """
     if not submissions:
         return []
@@ -473,6 +598,15 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
             if (a.round_id, a.student_id) in pairs
         }
 
+        extra_time: dict[tuple[int, int], str] = {}
+        for round_ in rounds.values():
+            if round_.closes_at is None and not round_.stays_open:
+                continue  # nobody in the class had extra time when the question was pushed
+            students = {s.student_id for s in submissions if s.round_id == round_.pk}
+            for student_id, extra in extra_time_of(
+                classroom_id=round_.session.classroom_id, student_ids=students
+            ).items():
+                extra_time[(round_.pk, student_id)] = extra
         refusals: dict[int, tuple[str, str]] = {}
         new_answers: dict[tuple[int, int], Answer] = {}
         attempts = _paced_attempts(rounds.values(), submissions)
@@ -484,9 +618,11 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                 refusals[index] = ("not_found", "No such question in this session.")
             elif key in stored_before or key in new_answers:
                 continue  # a retry or a second opinion: decided against the stored answer below
+            elif round_.session.state == State.ENDED:
+                refusals[index] = ("session_ended", "This session has ended.")
             elif round_.session.student_paced and (attempt := attempts.get(key)) is None:
                 refusals[index] = ("not_found", "No such question in this session.")  # not reached yet
-            elif not _answer_counts(round_, s.received_at, attempt=attempt):
+            elif not _answer_counts(round_, s.received_at, extra_time.get(key, ""), attempt=attempt):
                 refusals[index] = ("round_closed", "This question is closed.")
             else:
                 try:
@@ -539,22 +675,17 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
 def participants_admit(*, session: LiveSession, students: list[User]) -> set[int]:
     """Of these students, the ids of those who may be in the session, recorded as its participants.
 
-    Participants are in (guests, who joined with the code, and students who connected before); the classroom's
-    enrolled students become participants on their first connect. Two queries for any number of returning
-    students, so a whole class connecting at once costs the same as one student.
+    Participants are in (guests, who joined with the code, and students who connected before) unless the teacher
+    removed them; the classroom's enrolled students become participants on their first connect, unless joining is
+    locked. Two queries for any number of returning students, so a whole class connecting at once costs the same as
+    one student.
     """
     ids = {student.pk for student in students if student.is_student}
-    admitted = set(Participant.objects.filter(session=session, student_id__in=ids).values_list("student_id", flat=True))
-    newcomers = ids - admitted
+    admitted, newcomers = _admissible(session, ids)
     if newcomers:
-        enrolled = set(
-            Enrolment.objects.filter(classroom_id=session.classroom_id, student_id__in=newcomers).values_list(
-                "student_id", flat=True
-            )
-        )
         # Another socket of the same student may record them at the same moment: the constraint keeps one row.
         Participant.objects.bulk_create(
-            [Participant(session=session, student_id=student_id) for student_id in enrolled], ignore_conflicts=True
+            [Participant(session=session, student_id=student_id) for student_id in newcomers], ignore_conflicts=True
         )
-        admitted |= enrolled
+        admitted |= newcomers
     return admitted

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -22,7 +23,7 @@ from classroom.join_limits import (
 from classroom.joining import join_links, qr_svg
 from classroom.models import LiveSession
 from classroom.reports import classroom_student, finished_paced_sessions, session_report, student_sessions
-from classroom.selectors import classrooms_taught_by, sessions_visible_to
+from classroom.selectors import accommodations_for, classrooms_taught_by, extra_time_count, sessions_visible_to
 from classroom.spreadsheets import (
     session_audit_response,
     session_results_response,
@@ -55,7 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         try:
             session = services.session_start(started_by=request.user, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, error.localized)
         else:
             return redirect("session_control", session_id=session.pk)
     sessions = sessions_visible_to(user=request.user)
@@ -72,6 +73,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _session_page_context(request: HttpRequest, session: LiveSession, role: str) -> dict:
+    if role == "student":
+        adapted = {"accommodations": accommodations_for(classroom_id=session.classroom_id, student=request.user)}
+    else:
+        adapted = {"extraTimeCount": extra_time_count(classroom_id=session.classroom_id)}
     links = join_links(request, session.code)
     return {
         "session": session,
@@ -87,6 +92,7 @@ def _session_page_context(request: HttpRequest, session: LiveSession, role: str)
             "code": session.code,
             "socketPath": f"/ws/sessions/{session.pk}/{role}/",
             "exportUrl": reverse("session_export", args=[session.pk]) if role != "student" else None,
+            **adapted,
         },
     }
 
@@ -99,6 +105,11 @@ def _teacher_page(request: HttpRequest, session_id: int, role: str) -> HttpRespo
     template = TEACHER_PAGES[role]
     if session.student_paced and role == "teacher":
         template = "classroom/session_paced_control.html"
+    if role == "projector" and session.language:  # the teacher fixed the projector's language for the class
+        with translation.override(session.language):
+            response = render(request, template, _session_page_context(request, session, role))
+            response.headers["Content-Language"] = session.language
+            return response
     return render(request, template, _session_page_context(request, session, role))
 
 
@@ -234,8 +245,15 @@ def student_session(request: HttpRequest, code: str) -> HttpResponse:
     if request.user.is_teacher and services.user_teaches(user=request.user, classroom=session.classroom):
         return redirect("session_control", session_id=session.pk)
     if not services.student_may_join(student=request.user, session=session):
-        # Holding the code does not make someone a member: the page names neither the classroom nor the quiz.
-        return render(request, "classroom/not_in_classroom.html", status=403)
+        # Holding the code does not make someone a member: the page names neither the classroom nor the quiz. Only a
+        # member (removed, or enrolled while joining is locked) is told why.
+        if services.student_is_removed(student=request.user, session=session):
+            reason = "removed"
+        elif session.joining_locked and session.classroom.enrolments.filter(student=request.user).exists():
+            reason = "locked"
+        else:
+            reason = "not_enrolled"
+        return render(request, "classroom/not_in_classroom.html", {"reason": reason}, status=403)
     template = "classroom/student_paced.html" if session.student_paced else "classroom/student_session.html"
     return render(request, template, _session_page_context(request, session, "student"))
 
@@ -276,7 +294,7 @@ def join(request: HttpRequest) -> HttpResponse:
                 code=session.code, display_name=guest_form.cleaned_data["display_name"]
             )
         except DomainError as error:
-            guest_form.add_error(None, error.message)
+            guest_form.add_error(None, error.localized)
         else:
             login(request, guest, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("student_session", code=session.code)
@@ -293,7 +311,7 @@ def classroom_join(request: HttpRequest) -> HttpResponse:
             classroom = services.classroom_self_enrol(student=request.user, join_code=form.cleaned_data["join_code"])
         except DomainError as error:
             wrong_code_noted(request)
-            messages.error(request, error.message)
+            messages.error(request, error.localized)
         else:
             messages.success(request, _("You joined %(name)s.") % {"name": classroom.name})
     return redirect("student_home")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("health/live/", liveness, name="health-live"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("classroom.urls")),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media, name="media"),
 ]

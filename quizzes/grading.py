@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from quizzes.models import Question
+from quizzes.numbers import number_parse
 
 Type = Question.Type
 MAX_TEXT_ANSWER_LENGTH = 200
@@ -76,9 +77,17 @@ def response_parse(*, question: Question, raw: object) -> dict:
         value = raw.get("value")
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise InvalidResponse("answer.value must be a number")
+        language = raw.get("language")
+        if language is not None and (not isinstance(language, str) or len(language) > 16):
+            raise InvalidResponse("answer.language must be a language code such as it or pl")
         try:
-            number = Decimal(str(value).strip().replace(",", ".")) if isinstance(value, str) else Decimal(value)
-        except InvalidOperation:
+            if not isinstance(value, str):
+                number = Decimal(value)
+            elif language:
+                number = number_parse(value, language=language)
+            else:
+                number = Decimal(value.strip().replace(",", "."))
+        except (InvalidOperation, ValueError):
             raise InvalidResponse("answer.value must be a number") from None
         if not number.is_finite() or (isinstance(value, float) and not math.isfinite(value)):
             raise InvalidResponse("answer.value must be a finite number")

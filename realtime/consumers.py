@@ -8,6 +8,7 @@ runs in realtime.session_actions through `database_sync_to_async`.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -24,7 +25,8 @@ from classroom.errors import DomainError
 from classroom.services import AnswerSubmission
 from config.database import is_unavailable, log_failure, outage
 from realtime import auth, events, groups, session_actions
-from realtime.direct_send import DirectWrite, direct_writer, text_frame
+from realtime.direct_send import direct_closer, direct_writer
+from realtime.outbox import Outbox
 from realtime.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_MESSAGE_TOO_BIG,
@@ -54,7 +56,12 @@ Command = Callable[["SessionConsumer", dict], Awaitable[None]]
 
 
 class SessionConsumer(AsyncWebsocketConsumer):
-    """What both roles share: admission, the snapshot, frame checks, error replies, the hub."""
+    """What both roles share: admission, the snapshot, frame checks, error replies, the hub.
+
+    Whatever a client sends, and however the socket ends (the client closes or drops, the server closes it, or
+    something in here raises), the socket leaves its hub and the session's presence: leaving is the `finally` of
+    the socket's life.
+    """
 
     role = ""
     allowed_types: frozenset[str] = frozenset()
@@ -66,13 +73,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.user = None
         self.user_id = 0
         self.user_key = ""
-        self.ready = False
         self.attached = False
+        self.accepted = False
         self.closed = False
-        self.pending: list[str] = []
         self.snapshot_generation = 0
-        self.direct_write: DirectWrite | None = None
-        self.backlog: list[str] | None = None  # frames queued behind one on its way through ASGI
+        self.outbox: Outbox | None = None
         self.groups_joined: list[str] = []
         self.student_paced = False
 
@@ -83,11 +88,24 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.scope = scope
         self.channel_layer = None
         self.base_send = send
+        self.outbox = Outbox(
+            send,
+            stall_limit=settings.WEBSOCKET_SLOW_READER_LIMIT,
+            on_stalled=self.leave,
+            name=f"a {self.role} socket",
+        )
         try:
             while True:
                 await self.dispatch(await receive())
         except StopConsumer:
             pass
+        except Exception:
+            logger.exception("a %s socket of session %s failed; closing it with 1011", self.role, self.session_id)
+            with contextlib.suppress(Exception):
+                await self.close(code=CLOSE_UNAVAILABLE)
+        finally:
+            await self.leave()
+            await self.outbox.drain()  # a close frame still queued must go out before the server ends the socket
 
     async def dispatch(self, message):
         # Channels >= 4.2 hops to the sync thread before every handler to close stale database connections.
@@ -113,6 +131,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         try:
             await runtime.hub.attach(self, self.groups_joined)
             self.attached = True
+            await self.joined_hub()
             opening = await runtime.openings.call(
                 session_actions.SocketRequest(role=self.role, session_id=self.session_id, session_key=key)
             )
@@ -120,16 +139,17 @@ class SessionConsumer(AsyncWebsocketConsumer):
             log_failure(logger, error, "could not open a socket of session %s", self.session_id)
             opening = session_actions.Opening(refusal="unavailable")
         if opening.refusal is not None:
-            await self.disconnect(CLOSE_CODES[opening.refusal])
             await self.close(code=CLOSE_CODES[opening.refusal])
             return
         self.user, self.user_id, self.user_key = opening.user, opening.user.pk, str(opening.user.pk)
         await self.accept()
-        self.direct_write = direct_writer(self.base_send)
+        self.accepted = True
+        self.outbox.direct_write = direct_writer(self.base_send)
+        self.outbox.close_now = direct_closer(self.base_send)
         try:
             runtime.hub.arrive(self, name=opening.user.name, guest=opening.user.is_guest)
             runtime.deadlines.ensure_running()
-            self.opened(opening)
+            await self.opened(opening)
             if generation == self.snapshot_generation:
                 await self.finish_snapshot(generation, opening.snapshot)
             else:  # live updates were resumed meanwhile: what was read may be older than a frame that got lost
@@ -141,7 +161,6 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     async def give_up(self) -> None:
         """Leave the hub and close with 1011: the client reconnects, and its next snapshot starts it afresh."""
-        await self.disconnect(CLOSE_UNAVAILABLE)
         await self.close(code=CLOSE_UNAVAILABLE)
 
     async def send_snapshot(self) -> None:
@@ -152,72 +171,68 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     def begin_snapshot(self) -> int:
         """Hold frames from here until the snapshot being read now is sent. Returns its generation."""
-        self.ready = False
+        self.outbox.hold()
         self.snapshot_generation += 1
         return self.snapshot_generation
 
     async def finish_snapshot(self, generation: int, text: str) -> None:
         if generation != self.snapshot_generation:
             return  # a newer snapshot is being read; it will be sent instead, with the frames held until then
-        self.ready = True
-        await self.send_frame(text)
-        pending, self.pending = self.pending, []
-        for frame in pending:
-            await self.send_frame(frame)
+        self.outbox.release(self.completed_snapshot(text))
+
+    def completed_snapshot(self, text: str) -> str:
+        """The snapshot as sent, from the one read from the database."""
+        return text
+
+    async def close(self, code=None, reason=None):
+        """Close after the frames already on their way, and leave the hub at once."""
+        if self.accepted:
+            self.outbox.close(code or 1000)
+        else:
+            await super().close(code=code, reason=reason)
+        await self.leave()
 
     async def disconnect(self, code):
+        await self.leave()
+
+    async def leave(self) -> None:
+        """Out of the hub and the session's presence; safe to call any number of times, from any path."""
         self.closed = True
-        self.pending.clear()
+        if self.outbox is not None and not self.accepted:
+            self.outbox.discard()
         if self.attached:
             self.attached = False
             await current_runtime().hub.detach(self, self.groups_joined)
 
+    async def websocket_disconnect(self, message):
+        if self.outbox is not None:
+            self.outbox.discard()
+        await self.leave()
+        raise StopConsumer()
+
     # --- frames ----------------------------------------------------------------------------------------------
-    def send_frame_now(self, frame: bytes | None) -> bool:
-        """Write a ready-made text frame (realtime.direct_send.text_frame) at once if the socket is open, has its
-        snapshot and takes data right now; False if it must go through `send_frame` instead."""
-        return (
-            frame is not None
-            and self.direct_write is not None
-            and self.ready
-            and not self.closed
-            and self.backlog is None
-            and self.direct_write(frame)
-        )
+    def put_frame(self, text: str, frame: bytes | None = None, slot: str | None = None) -> None:
+        """Hand a frame to this socket's outbox; never waits (`frame`: its wire bytes, if already made)."""
+        if not self.closed:
+            self.outbox.put(text, frame=frame, slot=slot)
 
     async def send_frame(self, text: str) -> None:
-        if self.closed:
-            return
-        if not self.ready:
-            self.pending.append(text)
-            return
-        if self.backlog is not None:  # a frame is on its way through ASGI: this one goes out right after it
-            self.backlog.append(text)
-            return
-        if self.direct_write is not None and self.send_frame_now(text_frame(text.encode())):
-            return
-        # Through ASGI: the server may hold the frame (flow control) and let another task's send pass it, so every
-        # frame sent meanwhile queues here and this call sends them all, in order.
-        self.backlog = [text]
-        try:
-            while self.backlog:
-                text = self.backlog.pop(0)
-                await self.base_send({"type": "websocket.send", "text": text})
-        except Exception as error:
-            # Usually the client just left; but a frame the server refuses (daphne's size cap) would otherwise
-            # leave a socket that silently never updates again.
-            logger.warning("could not send a %d-character frame to a %s socket: %r", len(text), self.role, error)
-            self.closed = True
-        finally:
-            self.backlog = None
+        self.put_frame(text)
 
     async def send_event(self, message: dict) -> None:
-        await self.send_frame(events.encode(message))
+        self.put_frame(events.encode(message))
 
     async def send_error(self, code: str, message: str, ref: str | None = None) -> None:
         await self.send_event(events.error(code, message, ref=ref))
 
     async def receive(self, text_data=None, bytes_data=None):
+        try:
+            await self.handle_frame(text_data)
+        except Exception:
+            logger.exception("a frame of a %s socket failed", self.role)
+            await self.send_error("internal_error", "Something went wrong; please try again.")
+
+    async def handle_frame(self, text_data: str | None) -> None:
         if text_data is None:
             await self.send_error("binary_not_supported", "Send JSON text frames, not binary ones.")
             return
@@ -252,8 +267,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         pass
 
     async def remove(self) -> None:
-        """The teacher took this user out of the session: close with 4403, which tells the page not to return."""
-        await self.disconnect(CLOSE_REMOVED)
+        """The teacher took this user out of the session: close with 4430, which tells the page not to return."""
         await self.close(code=CLOSE_REMOVED)
 
     async def on_live_changed(self, live: bool) -> None:
@@ -281,7 +295,10 @@ class SessionConsumer(AsyncWebsocketConsumer):
     def groups_for(self, session_id: int) -> list[str]:
         raise NotImplementedError
 
-    def opened(self, opening: session_actions.Opening) -> None:
+    async def joined_hub(self) -> None:
+        """The socket is in its hub's groups; it is not admitted yet."""
+
+    async def opened(self, opening: session_actions.Opening) -> None:
         """The socket was admitted with this opening, its snapshot not sent yet."""
 
     def snapshot_text(self, *, session_id: int, user) -> str:
@@ -403,20 +420,41 @@ class TeacherConsumer(SessionConsumer):
     role = "teacher"
     allowed_types = TEACHER_TYPES
     PRESENCE_EXPIRY = 15.0
+    # The longest a new teacher socket waits for every worker's presence report before its snapshot goes out with
+    # the presence marked incomplete (a report comes back within a layer round trip, a few milliseconds).
+    PRESENCE_GATHER_TIMEOUT = 1.0
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.results_seen: dict[int, int] = {}
         self.presence_by_worker: dict[str, tuple[float, dict[int, tuple[str, bool]]]] = {}
         self.presence_sent: dict[int, tuple[str, bool]] | None = None
-        self.results_waiting: str | None = None
-        self.results_writer: asyncio.Task | None = None
+        self.presence_request: str | None = None
+        self.presence_expected: set[str] = set()
+        self.presence_gathered = asyncio.Event()
 
     def groups_for(self, session_id):
         return [groups.session_teachers(session_id)]
 
-    def opened(self, opening):
+    async def joined_hub(self) -> None:
+        # Asked now, the workers' reports arrive while the socket is being admitted, in time for its snapshot.
+        hub = current_runtime().hub
+        self.presence_expected = hub.known_workers()
+        self.presence_request = await hub.request_presence(self.session_id)
+
+    async def opened(self, opening):
         self.results_counted(opening.round_id, opening.answered)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.presence_gathered.wait(), self.PRESENCE_GATHER_TIMEOUT)
+
+    def completed_snapshot(self, text: str) -> str:
+        """The teacher's snapshot carries who is connected on every worker (`complete` false if a worker's report
+        is still missing: a `presence.updated` follows when it comes)."""
+        merged = self.merged_presence()
+        self.presence_sent = merged
+        complete = self.presence_expected <= set(self.presence_by_worker)
+        presence = {key: value for key, value in events.presence_updated(merged).items() if key != "type"}
+        return text[:-1] + ',"presence":' + events.encode({**presence, "complete": complete}) + "}"
 
     def snapshot_text(self, *, session_id, user):
         snapshot = session_actions.teacher_snapshot(session_id=session_id, user=user)
@@ -427,9 +465,6 @@ class TeacherConsumer(SessionConsumer):
         """A snapshot showed this many answers: results relayed later that count fewer are older than it."""
         if round_id is not None:
             self.results_seen[round_id] = max(self.results_seen.get(round_id, -1), answered)
-
-    async def after_connect(self) -> None:
-        await current_runtime().hub.request_presence(self.session_id)
 
     async def _run(self, action, message: dict, **kwargs) -> session_actions.CommandResult:
         result = await database_sync_to_async(action)(session_id=self.session_id, **kwargs)
@@ -455,8 +490,25 @@ class TeacherConsumer(SessionConsumer):
         await self._run(session_actions.reveal_round, message, teacher=self.user, round_id=message["round_id"])
 
     async def remove_participant(self, message: dict) -> None:
-        await self._run(session_actions.remove_guest, message, teacher=self.user, student_id=message["student_id"])
-        current_runtime().results.mark_dirty(self.session_id)  # the guest's answers are gone from the results
+        await self._run(
+            session_actions.remove_participant,
+            message,
+            teacher=self.user,
+            student_id=message["student_id"],
+            delete_answers=message.get("delete_answers", False),
+        )
+        current_runtime().results.mark_dirty(self.session_id)  # answers deleted are gone from the results
+
+    async def readmit_participant(self, message: dict) -> None:
+        await self._run(
+            session_actions.readmit_participant, message, teacher=self.user, student_id=message["student_id"]
+        )
+
+    async def remove_unanswered_guests(self, message: dict) -> None:
+        await self._run(session_actions.remove_unanswered_guests, message, teacher=self.user)
+
+    async def lock_joining(self, message: dict) -> None:
+        await self._run(session_actions.lock_joining, message, teacher=self.user, locked=message["locked"])
 
     async def end(self, message: dict) -> None:
         await self._run(session_actions.end_session, message, teacher=self.user)
@@ -499,25 +551,18 @@ class TeacherConsumer(SessionConsumer):
             texts = session_actions.ResultsTexts(
                 round_id=round_id, answered=answered, text=message["text"], projector_text=message.get("projector_text")
             )
-            self.queue_results(self.results_text_of(texts))
+            text = self.results_text_of(texts)
+            if text is not None:
+                self.put_frame(text, slot="results")
         elif kind == "presence":
             students = {int(student_id): (name, bool(guest)) for student_id, name, guest in message["students"]}
             self.presence_by_worker[message["worker"]] = (time.monotonic(), students)
+            if self.presence_request is not None and self.presence_expected <= set(self.presence_by_worker):
+                self.presence_gathered.set()
             await self.send_presence()
 
-    def queue_results(self, text: str) -> None:
-        """Results are written by a task of this socket's own, newest first: a projector that stops reading (a
-        sleeping laptop) then holds up only itself, not the worker's hub, and skips the results it missed."""
-        self.results_waiting = text
-        if self.results_writer is None or self.results_writer.done():
-            self.results_writer = asyncio.create_task(self._write_results())
-
-    async def _write_results(self) -> None:
-        while self.results_waiting is not None and not self.closed:
-            text, self.results_waiting = self.results_waiting, None
-            await self.send_frame(text)
-
-    async def send_presence(self) -> None:
+    def merged_presence(self) -> dict[int, tuple[str, bool]]:
+        """Who is connected on any worker, forgetting workers not heard from for PRESENCE_EXPIRY."""
         now = time.monotonic()
         merged: dict[int, tuple[str, bool]] = {}
         for worker, (seen_at, students) in list(self.presence_by_worker.items()):
@@ -525,9 +570,15 @@ class TeacherConsumer(SessionConsumer):
                 del self.presence_by_worker[worker]
                 continue
             merged.update(students)
+        return merged
+
+    async def send_presence(self) -> None:
+        if self.outbox.holding:
+            return  # a snapshot is being read: it carries the presence as it is when it goes out
+        merged = self.merged_presence()
         if merged != self.presence_sent:
             self.presence_sent = merged
-            await self.send_event(events.presence_updated(merged))
+            self.put_frame(events.encode(events.presence_updated(merged)), slot="presence")
 
     async def on_live_changed(self, live: bool) -> None:
         await self.send_event(events.live_status("live" if live else "interrupted"))
@@ -543,6 +594,9 @@ TeacherConsumer.commands = {
     "round.reveal": TeacherConsumer.reveal,
     "session.end": TeacherConsumer.end,
     "participant.remove": TeacherConsumer.remove_participant,
+    "participant.readmit": TeacherConsumer.readmit_participant,
+    "guests.remove_unanswered": TeacherConsumer.remove_unanswered_guests,
+    "session.lock": TeacherConsumer.lock_joining,
     "results.refresh": TeacherConsumer.refresh_results,
     "session.update": TeacherConsumer.set_live_results,
     "round.hide_text": TeacherConsumer.hide_text,

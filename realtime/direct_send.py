@@ -31,6 +31,9 @@ PROTOCOL_STATE = ("conn", "transport", "writable", "disconnected", "close_sent",
 CONNECTION_STATE = ("state", "extensions", "writes")
 
 DirectWrite = Callable[[bytes], bool]
+DirectClose = Callable[[int], bool]
+# How long a connection closed by `direct_closer` may wait for its client to read the close frame before it is cut.
+CLOSE_GRACE = 5.0
 
 
 def text_frame(payload: bytes) -> bytes | None:
@@ -70,3 +73,39 @@ def direct_writer(send) -> DirectWrite | None:
         return True
 
     return write
+
+
+def _sansio_protocol(send):
+    protocol = getattr(send, "__self__", None)
+    kind = type(protocol)
+    if Frame is None or f"{kind.__module__}.{kind.__qualname__}" != SANSIO_PROTOCOL:
+        return None
+    if not all(hasattr(protocol, name) for name in (*PROTOCOL_STATE, "queue", "close_timer", "loop")):
+        return None
+    return protocol
+
+
+def direct_closer(send) -> DirectClose | None:
+    """A function closing the connection behind this ASGI `send` with a code at once, even while flow control holds
+    every send (a client that stopped reading): the close frame is queued behind what is already buffered, and the
+    connection is cut if the client has not read it after CLOSE_GRACE seconds. None when the server offers no such
+    shortcut (the caller closes through ASGI then)."""
+    protocol = _sansio_protocol(send)
+    if protocol is None:
+        return None
+
+    def close(code: int) -> bool:
+        if protocol.disconnected or protocol.close_sent or not protocol.handshake_complete:
+            return False
+        if protocol.transport.is_closing():
+            return False
+        protocol.conn.send_close(code, "")
+        protocol.transport.write(b"".join(protocol.conn.data_to_send()))
+        protocol.queue.put_nowait({"type": "websocket.disconnect", "code": code, "reason": ""})
+        protocol.close_sent = True
+        # transport.close() would wait for the unread buffer to drain, which a client that stopped reading never
+        # lets happen: abort instead.
+        protocol.close_timer = protocol.loop.call_later(CLOSE_GRACE, protocol.transport.abort)
+        return True
+
+    return close

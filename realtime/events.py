@@ -56,6 +56,7 @@ def session_info(session: LiveSession) -> dict:
         "classroom": session.classroom.name,
         "state": session.state,
         "speed_bonus": session.speed_bonus,
+        "joining_locked": session.joining_locked,
         "live_results": session.live_results,
         "pacing": session.pacing,
         "closes_at": _iso(session.closes_at),
@@ -247,8 +248,25 @@ def presence_updated(students: dict[int, tuple[str, bool]]) -> dict:
     }
 
 
-def participant_removed(*, student_id: int) -> dict:
-    return {"type": "participant.removed", "student_id": student_id}
+def participant_removed(*, student_id: int, guest: bool, answers_deleted: bool) -> dict:
+    return {
+        "type": "participant.removed",
+        "student_id": student_id,
+        "guest": guest,
+        "answers_deleted": answers_deleted,
+    }
+
+
+def participant_readmitted(*, student_id: int) -> dict:
+    return {"type": "participant.readmitted", "student_id": student_id}
+
+
+def guests_removed(*, student_ids: list[int]) -> dict:
+    return {"type": "guests.removed", "student_ids": student_ids}
+
+
+def joining_changed(*, locked: bool) -> dict:
+    return {"type": "joining.changed", "locked": locked}
 
 
 def stored_answer(answer: Answer) -> dict:

@@ -7,3 +7,8 @@ def session_students(session_id: int) -> str:
 
 def session_teachers(session_id: int) -> str:
     return f"quizcast.session.{session_id}.teachers"
+
+
+def hubs() -> str:
+    """Every worker's hub: presence requests and the hubs' hellos, by which each knows the others."""
+    return "quizcast.hubs"

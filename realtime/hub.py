@@ -36,6 +36,8 @@ PRESENCE_DEBOUNCE = 0.2
 PRESENCE_ENTRIES_PER_SECOND = 2000
 PRESENCE_MAX_DELAY = 3.0
 PRESENCE_REFRESH = 5.0
+# A worker not heard from for this long (no hello, no presence) is taken to be gone.
+WORKER_EXPIRY = 15.0
 
 
 class HubSocket(Protocol):
@@ -44,8 +46,7 @@ class HubSocket(Protocol):
     role: str
     session_id: int
 
-    def send_frame_now(self, frame: bytes | None) -> bool: ...
-    async def send_frame(self, text: str) -> None: ...
+    def put_frame(self, text: str, frame: bytes | None = None, slot: str | None = None) -> None: ...
     async def on_relay(self, message: dict) -> None: ...
     async def remove(self) -> None: ...
 
@@ -75,6 +76,8 @@ class LocalHub:
         self._joining: dict[str, asyncio.Future] = {}
         self._presence_pending: set[int] = set()
         self._presence_task: asyncio.Task | None = None
+        self._workers_seen: dict[str, float] = {}  # other workers' hubs -> when last heard from
+        self._presence_requests = 0
         self._start_lock = asyncio.Lock()
 
     @property
@@ -86,6 +89,8 @@ class LocalHub:
             if self.started:
                 return
             self.channel_name = await self.layer.new_channel()
+            await self._group_add(groups.hubs())
+            await self._hello()
             self._tasks.append(asyncio.create_task(self._receive_forever(), name="hub-receive"))
             self._tasks.append(asyncio.create_task(self._presence_refresh_forever(), name="hub-presence"))
             if not isinstance(self.layer, InMemoryChannelLayer):
@@ -130,6 +135,8 @@ class LocalHub:
             self._presence_changed(socket.session_id)
 
     async def detach(self, socket: HubSocket, group_names: Iterable[str]) -> None:
+        """The socket is gone: it leaves presence at once, then its groups (left on the layer if it was the last)."""
+        self.depart(socket)
         for group in group_names:
             sockets = self.members.get(group)
             if sockets is None:
@@ -141,6 +148,8 @@ class LocalHub:
                     await asyncio.wait_for(self.layer.group_discard(group, self.channel_name), LAYER_TIMEOUT)
                 except Exception:
                     logger.debug("could not leave group %s; the layer is unreachable", group)
+
+    def depart(self, socket: HubSocket) -> None:
         if socket in self._arrived:
             self._arrived.discard(socket)
             here = self.students_here.get(socket.session_id, {})
@@ -206,25 +215,25 @@ class LocalHub:
                 await self._restore()
             return
         group = message.get("group")
-        sockets = self.members.get(group)
-        if kind == "presence_request":
-            self._presence_changed(message["session_id"])
+        if group == groups.hubs():
+            await self._from_another_hub(message)
             return
+        sockets = self.members.get(group)
         if not sockets:
             return
         targets = list(sockets)
         if kind == "frames":
             by_role = message.get("by_role") or {}
             common = [socket for socket in targets if socket.role not in by_role] if by_role else targets
-            await self._send_text(common, message.get("text"))
+            self._send_text(common, message.get("text"))
             for role, text in by_role.items():  # a role that sees another version of the event (the projector)
-                await self._send_text([socket for socket in targets if socket.role == role], text)
+                self._send_text([socket for socket in targets if socket.role == role], text)
             personal = message.get("personal")
             if personal:
                 for socket in targets:
                     own = personal.get(socket.user_key)
                     if own is not None:
-                        await socket.send_frame(own)
+                        socket.put_frame(own)
             for user_key in message.get("close_users") or ():
                 for socket in targets:
                     if socket.user_key == user_key:
@@ -234,14 +243,13 @@ class LocalHub:
                 await socket.on_relay(message)
 
     @staticmethod
-    async def _send_text(sockets: list[HubSocket], text: str | None) -> None:
-        """Framed once for every socket; those that cannot take it at once get it through ASGI."""
+    def _send_text(sockets: list[HubSocket], text: str | None) -> None:
+        """Framed once for every socket; a socket's outbox writes it at once or queues it, never waiting."""
         if text is None or not sockets:
             return
         frame = text_frame(text.encode())
         for socket in sockets:
-            if not socket.send_frame_now(frame):
-                await socket.send_frame(text)
+            socket.put_frame(text, frame)
 
     # --- health ---------------------------------------------------------------------------------------------
     async def _heartbeat_forever(self) -> None:
@@ -291,7 +299,7 @@ class LocalHub:
                     logger.exception("could not tell sockets about the live state")
 
     async def _restore(self) -> None:
-        for group in list(self.members):
+        for group in [groups.hubs(), *self.members]:
             try:
                 await asyncio.wait_for(self.layer.group_add(group, self.channel_name), LAYER_TIMEOUT)
             except Exception:
@@ -313,7 +321,7 @@ class LocalHub:
         for session_id in pending:
             await self._publish_presence(session_id)
 
-    async def _publish_presence(self, session_id: int) -> None:
+    async def _publish_presence(self, session_id: int, request: str | None = None) -> None:
         here = self.students_here.get(session_id, {})
         await self.group_send(
             groups.session_teachers(session_id),
@@ -322,20 +330,43 @@ class LocalHub:
                 "worker": self.worker_id,
                 "session_id": session_id,
                 "students": [[student_id, entry[0], entry[2]] for student_id, entry in here.items()],
+                "request": request,
             },
         )
 
     async def _presence_refresh_forever(self) -> None:
         while True:
             await asyncio.sleep(PRESENCE_REFRESH)
+            await self._hello()
             for session_id in list(self.students_here):
                 await self._publish_presence(session_id)
 
-    async def request_presence(self, session_id: int) -> None:
-        """Ask every worker with students of this session to report them now (a teacher just connected)."""
+    async def request_presence(self, session_id: int) -> str:
+        """Ask every worker's hub to report the session's students connected to it, at once and even if none are
+        (a teacher just connected). Returns the request's id, which each report carries."""
+        self._presence_requests += 1
+        request = f"{self.worker_id}-{self._presence_requests}"
         await self.group_send(
-            groups.session_students(session_id),
-            {"kind": "presence_request", "session_id": session_id},
+            groups.hubs(),
+            {"kind": "presence_request", "session_id": session_id, "request": request, "worker": self.worker_id},
         )
-        if session_id in self.students_here:
-            self._presence_changed(session_id)
+        return request
+
+    def known_workers(self) -> set[str]:
+        """The workers whose hubs are known to be running: this one and those heard from lately."""
+        now = time.monotonic()
+        alive = {worker for worker, seen in self._workers_seen.items() if now - seen <= WORKER_EXPIRY}
+        return {self.worker_id, *alive}
+
+    async def _hello(self) -> None:
+        await self.group_send(groups.hubs(), {"kind": "hello", "worker": self.worker_id})
+
+    async def _from_another_hub(self, message: dict) -> None:
+        worker = message.get("worker")
+        if worker and worker != self.worker_id:
+            new = worker not in self._workers_seen
+            self._workers_seen[worker] = time.monotonic()
+            if new and message.get("kind") == "hello":
+                await self._hello()  # so that a worker that just started knows this one at once
+        if message.get("kind") == "presence_request":
+            await self._publish_presence(message["session_id"], request=message["request"])

@@ -4,6 +4,8 @@ docs/protocol.md is the human-readable contract; tests check the two agree.
 """
 
 import json
+import math
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,8 +15,9 @@ PROTOCOL_VERSION = 1
 # Close codes (RFC 6455 and the 4000-4999 application range).
 CLOSE_MESSAGE_TOO_BIG = 1009
 CLOSE_UNAVAILABLE = 1011  # a service the server needs (the database) did not answer; the client reconnects
+CLOSE_TRY_AGAIN_LATER = 1013  # the client stopped reading for too long; it reconnects and resumes by snapshot
 CLOSE_UNAUTHENTICATED = 4401
-CLOSE_REMOVED = 4430  # after accept: the teacher removed this guest from the session; the page does not reconnect
+CLOSE_REMOVED = 4430  # after accept: the teacher removed this student from the session; the page does not reconnect
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 
@@ -28,6 +31,11 @@ class Field:
 
 
 MAX_REF_LENGTH = 64
+# Deeper than any message of the protocol needs (an answer is an object holding at most a list), and far below where
+# Python's parser would raise RecursionError (a few thousand brackets, well under the frame size cap).
+MAX_NESTING_DEPTH = 16
+# Ids are PostgreSQL bigints: a larger integer could only fail in the database.
+MAX_ID = 2**63 - 1
 REF = Field("ref", str, max_length=MAX_REF_LENGTH, optional=True)
 
 CLIENT_MESSAGES: dict[str, tuple[Field, ...]] = {
@@ -42,7 +50,10 @@ CLIENT_MESSAGES: dict[str, tuple[Field, ...]] = {
     "round.close": (Field("round_id", int), REF),
     "round.reveal": (Field("round_id", int), REF),
     "session.end": (REF,),
-    "participant.remove": (Field("student_id", int), REF),
+    "participant.remove": (Field("student_id", int), Field("delete_answers", bool, optional=True), REF),
+    "participant.readmit": (Field("student_id", int), REF),
+    "guests.remove_unanswered": (REF,),
+    "session.lock": (Field("locked", bool), REF),
     "results.refresh": (REF,),
     "session.update": (Field("live_results", bool), REF),
     "round.hide_text": (
@@ -65,6 +76,9 @@ TEACHER_TYPES = frozenset(
         "session.end",
         "results.refresh",
         "participant.remove",
+        "participant.readmit",
+        "guests.remove_unanswered",
+        "session.lock",
         "session.update",
         "round.hide_text",
         "session.extend",
@@ -90,12 +104,79 @@ def is_oversized(text: str) -> bool:
     return len(text) > limit or (len(text) * 4 > limit and len(text.encode()) > limit)
 
 
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def nesting_depth(text: str) -> int:
+    """How deeply arrays and objects nest in this JSON text, counted without parsing it (brackets inside strings
+    do not count)."""
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e400 parses as infinity
+        raise ValueError(f"{text[:20]} is out of range")
+    return number
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    message = dict(pairs)
+    if len(message) != len(pairs):
+        raise ProtocolError("invalid_message", "A key appears twice in one object.")
+    return message
+
+
+def _has_unstorable_text(value) -> bool:
+    """Whether a decoded value holds a string that cannot be UTF-8 (a lone surrogate escaped as \\ud800) or that
+    PostgreSQL cannot store (a NUL character)."""
+    if isinstance(value, str):
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return True
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_unstorable_text(key) or _has_unstorable_text(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_unstorable_text(item) for item in value)
+    return False
+
+
+def decode_client_json(text: str):
+    """The JSON value of a client frame, or ProtocolError: `malformed_json` for anything that is not strict JSON
+    (NaN and Infinity included), `invalid_message` for JSON that nests too deeply, repeats a key or holds a string
+    that is not valid Unicode or holds a NUL. Never any other exception, whatever the text."""
+    if nesting_depth(text) > MAX_NESTING_DEPTH:
+        raise ProtocolError("invalid_message", f"The message nests deeper than {MAX_NESTING_DEPTH} levels.")
+    try:
+        value = json.loads(
+            text, parse_constant=_no_constants, parse_float=_finite_float, object_pairs_hook=_unique_keys
+        )
+    except ProtocolError:
+        raise
+    except (ValueError, RecursionError):
+        raise ProtocolError("malformed_json", "The message is not valid JSON.") from None
+    if _has_unstorable_text(value):
+        raise ProtocolError("invalid_message", "The message holds text that is not valid Unicode, or a NUL.")
+    return value
+
+
 def parse_client_message(text: str, *, allowed_types: frozenset[str]) -> dict:
     """Decode and check one client text frame; raise ProtocolError with a stable code if it is not valid."""
-    try:
-        message = json.loads(text)
-    except ValueError:
-        raise ProtocolError("malformed_json", "The message is not valid JSON.") from None
+    message = decode_client_json(text)
     if not isinstance(message, dict):
         raise ProtocolError("invalid_message", "A message must be a JSON object.")
     ref = message.get("ref")
@@ -115,6 +196,8 @@ def parse_client_message(text: str, *, allowed_types: frozenset[str]) -> dict:
         value = message[field.name]
         if not isinstance(value, field.kind) or (field.kind is int and isinstance(value, bool)):
             raise ProtocolError("invalid_message", f"'{field.name}' must be of type {field.kind.__name__}.", ref)
+        if field.kind is int and not (0 < value <= MAX_ID):
+            raise ProtocolError("invalid_message", f"'{field.name}' must be a positive id.", ref)
         if field.max_length is not None and not (0 < len(value) <= field.max_length):
             raise ProtocolError(
                 "invalid_message",

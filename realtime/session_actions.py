@@ -411,7 +411,9 @@ def _closed_broadcasts(round_: Round, *, with_results: bool = True) -> list[Broa
 
 def close_round(*, session_id: int, teacher: User, round_id: int) -> CommandResult:
     round_ = services.round_close(session=_session(session_id), round_id=round_id, closed_by=teacher)
-    return CommandResult(broadcasts=_closed_broadcasts(round_) if round_ else [], round_id=round_id)
+    if round_ is None:  # closed already, by its deadline or another teacher: everyone was told then
+        raise DomainError("round_closed", "This question is already closed.")
+    return CommandResult(broadcasts=_closed_broadcasts(round_), round_id=round_id)
 
 
 def close_overdue_rounds() -> list[Broadcast]:
@@ -538,17 +540,44 @@ def hide_text(*, session_id: int, teacher: User, round_id: int, text: str, hidde
     )
 
 
-def remove_guest(*, session_id: int, teacher: User, student_id: int) -> CommandResult:
-    guest = services.session_remove_guest(session=_session(session_id), student_id=student_id, removed_by=teacher)
-    return CommandResult(
-        broadcasts=[
-            Broadcast(groups.session_students(session_id), close_users=(str(guest.pk),)),
-            Broadcast(
-                groups.session_teachers(session_id),
-                text=events.encode(events.participant_removed(student_id=guest.pk)),
-            ),
-        ]
+def _removal_broadcasts(session_id: int, removed: list[User], teacher_text: str) -> list[Broadcast]:
+    """The removed students' sockets close with 4430; teachers get `teacher_text`."""
+    return [
+        Broadcast(groups.session_students(session_id), close_users=tuple(str(student.pk) for student in removed)),
+        Broadcast(groups.session_teachers(session_id), text=teacher_text),
+    ]
+
+
+def remove_participant(*, session_id: int, teacher: User, student_id: int, delete_answers: bool) -> CommandResult:
+    removal = services.session_remove_participant(
+        session=_session(session_id), student_id=student_id, removed_by=teacher, delete_answers=delete_answers
     )
+    text = events.encode(
+        events.participant_removed(
+            student_id=removal.student.pk, guest=removal.guest, answers_deleted=removal.answers_deleted
+        )
+    )
+    return CommandResult(broadcasts=_removal_broadcasts(session_id, [removal.student], text))
+
+
+def readmit_participant(*, session_id: int, teacher: User, student_id: int) -> CommandResult:
+    student = services.session_readmit_participant(
+        session=_session(session_id), student_id=student_id, readmitted_by=teacher
+    )
+    text = events.encode(events.participant_readmitted(student_id=student.pk))
+    return CommandResult(broadcasts=[Broadcast(groups.session_teachers(session_id), text=text)])
+
+
+def remove_unanswered_guests(*, session_id: int, teacher: User) -> CommandResult:
+    guests = services.session_remove_unanswered_guests(session=_session(session_id), removed_by=teacher)
+    text = events.encode(events.guests_removed(student_ids=sorted(guest.pk for guest in guests)))
+    return CommandResult(broadcasts=_removal_broadcasts(session_id, guests, text))
+
+
+def lock_joining(*, session_id: int, teacher: User, locked: bool) -> CommandResult:
+    session = services.session_lock_joining(session=_session(session_id), locked=locked, locked_by=teacher)
+    text = events.encode(events.joining_changed(locked=session.joining_locked))
+    return CommandResult(broadcasts=[Broadcast(groups.session_teachers(session_id), text=text)])
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
-LANGUAGES = [("en", _("English"))]
+# The language follows the browser (Accept-Language) unless a person picks one in the footer (a cookie).
+LANGUAGES = [
+    ("en", _("English")),
+    ("it", _("Italian")),
+    ("es", _("Spanish")),
+    ("pl", _("Polish")),
+    ("de", _("German")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
@@ -169,6 +176,9 @@ REDIS_CHANNEL_LAYER = env("REDIS_CHANNEL_LAYER", default="pubsub")
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])
 # Largest WebSocket text frame the server accepts from a client; larger ones close the socket with 1009.
 WEBSOCKET_MAX_MESSAGE_BYTES = env.int("WEBSOCKET_MAX_MESSAGE_BYTES", default=4096)
+# A socket whose client takes no data for this many seconds (it stopped reading) is closed with 1013; the client
+# reconnects and resumes by snapshot (realtime/outbox.py).
+WEBSOCKET_SLOW_READER_LIMIT = env.float("WEBSOCKET_SLOW_READER_LIMIT", default=10.0)
 # Guests (people without an account, when a teacher allows them) one live session takes at most.
 MAX_GUESTS_PER_SESSION = env.int("MAX_GUESTS_PER_SESSION", default=200)
 # Teacher results are re-sent at most this often per session (seconds).

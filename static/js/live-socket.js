@@ -2,7 +2,8 @@
 // Connects to this site, reconnects with exponential backoff and jitter, pings every 25 s, hands each
 // message to the handler registered for its `type`, and keeps the offset between this clock and the server's.
 
-const CLOSE_REMOVED = 4430; // docs/protocol.md: the teacher removed this guest from the session
+const CLOSE_REMOVED = 4430; // docs/protocol.md: the teacher removed this student from the session
+const CLOSE_TRY_AGAIN_LATER = 1013; // docs/protocol.md: this page stopped reading for too long (asleep, bad Wi-Fi)
 const PING_EVERY_MS = 25_000;
 const PONG_TIMEOUT_MS = 10_000;
 const BACKOFF_FIRST_MS = 500;
@@ -69,6 +70,8 @@ export class LiveSocket {
     this.pingsSent = new Map();
     this.refCounter = 0;
     window.addEventListener("online", () => this.reconnectNow());
+    // The browser knows at once when the network is gone: say so, rather than "Live" until a ping times out.
+    window.addEventListener("offline", () => this.dropAndRetry());
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.reconnectNow();
     });
@@ -96,7 +99,7 @@ export class LiveSocket {
   connect() {
     if (this.stopped || this.socket) return;
     window.clearTimeout(this.reconnectTimer);
-    this.onStatus(this.attempt ? "reconnecting" : "connecting");
+    this.onStatus(navigator.onLine === false ? "offline" : this.attempt ? "reconnecting" : "connecting");
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(`${scheme}//${location.host}${this.path}`);
     this.socket = socket;
@@ -117,6 +120,9 @@ export class LiveSocket {
         this.onRemoved();
         return;
       }
+      // The server gave up on a connection that stopped taking data: come back at once (with jitter); the
+      // snapshot on connect brings the page up to date.
+      if (event.code === CLOSE_TRY_AGAIN_LATER) this.attempt = 0;
       this.dropAndRetry();
     });
   }
@@ -152,7 +158,7 @@ export class LiveSocket {
     this.stopPinging();
     if (socket && socket.readyState <= WebSocket.OPEN) socket.close();
     if (this.stopped) return;
-    this.onStatus("reconnecting");
+    this.onStatus(navigator.onLine === false ? "offline" : "reconnecting");
     const delay = backoffDelay(this.attempt, BACKOFF_FIRST_MS, BACKOFF_MAX_MS);
     this.attempt += 1;
     window.clearTimeout(this.reconnectTimer);
@@ -215,6 +221,7 @@ export function connectionBadge(element, t) {
     connecting: ["text-bg-secondary", t("statusConnecting")],
     live: ["text-bg-success", t("statusLive")],
     reconnecting: ["text-bg-warning", t("statusReconnecting")],
+    offline: ["text-bg-danger", t("statusOffline")],
     stopped: ["text-bg-secondary", t("statusStopped")],
     removed: ["text-bg-danger", t("statusRemoved")],
   };

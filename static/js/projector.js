@@ -35,7 +35,7 @@ function drawRound(round) {
       el("span", { class: "qc-tile-bar", "aria-hidden": "true" }, el("span", { class: "qc-tile-bar-fill" })),
     );
   }
-  $("p-question").replaceChildren(questionHeader(question, t));
+  $("p-question").replaceChildren(questionHeader(question, t, { level: 1 }));
   $("p-board").replaceChildren(board ?? "");
 }
 
@@ -104,6 +104,9 @@ function tick() {
 window.setInterval(tick, 250);
 
 followRounds(socket, state, {
+  onSnapshot: (message) => {
+    if (message.presence) state.students = message.presence.students; // who is in already, on every worker
+  },
   onRound: drawRound,
   render: (change) => (change === "results" ? renderRound() : render()),
 });

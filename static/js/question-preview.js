@@ -6,4 +6,4 @@ import { answerForm, questionHeader } from "./question-view.js";
 const t = translator();
 const question = readJson("question-payload");
 const form = answerForm(question, { t, preview: true });
-document.getElementById("question-slot").replaceChildren(questionHeader(question, t), form.element);
+document.getElementById("question-slot").replaceChildren(questionHeader(question, t, { level: 1 }), form.element);

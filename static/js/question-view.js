@@ -3,6 +3,7 @@
 // so a choice has the same colour, shape and letter everywhere.
 
 import { el } from "./dom.js";
+import { parseNumber, showNumber } from "./numbers.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 // Colour is never the only cue: every choice also has a shape and a letter.
@@ -51,7 +52,9 @@ export function choiceMark(index) {
   return el("span", { class: "qc-mark", "aria-hidden": "true" }, svg, el("span", { class: "qc-letter", text: choiceLetter(index) }));
 }
 
-export function questionHeader(question, t) {
+// The prompt is the page's main heading where the question is the page (student, projector, preview: level 1), a
+// section's heading on the teacher's page. It takes the focus when a new question arrives.
+export function questionHeader(question, t, { level = 2 } = {}) {
   const image = question.image
     ? el("img", { class: "qc-question-image", src: question.image, alt: question.image_alt || "" })
     : null;
@@ -59,7 +62,7 @@ export function questionHeader(question, t) {
     "div",
     { class: "qc-question-header" },
     el("p", { class: "qc-question-meta", text: t(`type_${question.type}`) }),
-    el("h2", { class: "qc-prompt", text: question.prompt }),
+    el(`h${level}`, { class: "qc-prompt", id: `prompt-${question.id}`, tabindex: "-1", text: question.prompt }),
     image,
   );
 }
@@ -211,18 +214,42 @@ function valueInput(question, t) {
     spellcheck: "false",
     maxlength: numeric ? 40 : 200,
   });
-  const element = el("div", { class: "qc-value-field" }, el("label", { class: "form-label", for: id, text: numeric ? t("yourNumber") : t("yourText") }), input);
-  return {
+  const language = document.documentElement.lang || "en";
+  // The number that will be sent, as the page's language reads what is typed: "= 1440".
+  const reading = numeric ? el("p", { class: "qc-number-reading", id: `${id}-reading`, "aria-live": "polite" }) : null;
+  if (numeric) {
+    input.setAttribute("aria-describedby", reading.id);
+    input.addEventListener("input", () => {
+      const number = parseNumber(input.value, language);
+      reading.textContent = number === null ? "" : t("numberReading", { number: showNumber(number, language) });
+      confirmed = null;
+    });
+  }
+  let confirmed = null;
+  const element = el("div", { class: "qc-value-field" }, el("label", { class: "form-label", for: id, text: numeric ? t("yourNumber") : t("yourText") }), input, reading);
+  const field = {
     element,
     missing: numeric ? t("missingNumber") : t("missingText"),
     read() {
       const value = input.value.trim();
       if (!value) return null;
-      if (numeric) return Number.isFinite(Number(value.replace(",", "."))) ? { value } : null;
-      return { text: value };
+      if (!numeric) return { text: value };
+      const number = parseNumber(value, language);
+      if (number === null) return null;
+      // "1,440" means 1.44 in Italian and 1440 in English: the student confirms by submitting again.
+      const english = parseNumber(value, "en");
+      if (english !== null && english !== number && confirmed !== value) {
+        confirmed = value;
+        field.missing = t("numberCheck", { typed: value, number: showNumber(number, language), other: english });
+        return null;
+      }
+      field.missing = t("missingNumber");
+      return { value, language };
     },
     write(answer) {
-      input.value = numeric ? plainNumber(answer.value ?? "") : String(answer.text ?? "");
+      input.value = numeric ? showNumber(plainNumber(answer.value ?? ""), language) : String(answer.text ?? "");
+      if (reading) reading.textContent = "";
     },
   };
+  return field;
 }

@@ -6,6 +6,7 @@
 import { announce, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
 import { LiveSocket, RETRYABLE_ERRORS, Resender, connectionBadge, readPageConfig } from "./live-socket.js";
 import { answerForm, answerKeyText, questionHeader } from "./question-view.js";
+import { personalDeadline, readAloudButton } from "./accommodations.js";
 import { leaderboardList } from "./results-view.js";
 
 const config = readPageConfig();
@@ -18,6 +19,9 @@ const screens = {
   removed: $("screen-removed"),
 };
 const storageKey = `quizcast:answer:${config.sessionId}`;
+const accommodations = config.accommodations ?? { extraTime: "", readAloud: false };
+// This student's own deadline: later than the class's with extra time, none with no limit (classroom.accommodations).
+const deadlineOf = (round) => personalDeadline(round, accommodations.extraTime);
 
 const state = { you: null, round: null, form: null, acked: false, pendingRef: null, lastAnswer: null, score: null, ended: false };
 const socket = new LiveSocket(config.socketPath, {
@@ -101,7 +105,8 @@ function showRound(round, { announceIt = false } = {}) {
     resender.cancel();
     state.form = answerForm(round.question, { t, onSubmit: submitAnswer });
     $("round-number").textContent = t("questionNumber", { number: round.question_number, count: round.question_count });
-    $("question-slot").replaceChildren(questionHeader(round.question, t), state.form.element);
+    const reader = accommodations.readAloud ? readAloudButton(round.question, { t, language: document.documentElement.lang }) : null;
+    $("question-slot").replaceChildren(...[questionHeader(round.question, t, { level: 1 }), reader, state.form.element].filter(Boolean));
     show($("reveal"), false);
     show($("reveal-details"), false);
     setStatus("");
@@ -127,12 +132,15 @@ function showRound(round, { announceIt = false } = {}) {
     if (state.score) $("standing").textContent = t("standing", state.score);
   }
   tick();
-  if (announceIt) announce($("announcer"), t("newQuestion", { number: round.number, prompt: round.question.prompt }));
+  if (announceIt) {
+    announce($("announcer"), t("newQuestion", { number: round.number, prompt: round.question.prompt }));
+    document.getElementById(`prompt-${round.question.id}`)?.focus(); // keyboard and screen reader users start here
+  }
 }
 
 // Closed by its deadline ("Time's up!") or by the teacher ("This question is closed.").
 function closedByDeadline(closedAt) {
-  const deadline = state.round.deadline ? Date.parse(state.round.deadline) : null;
+  const deadline = deadlineOf(state.round);
   if (deadline === null) return false;
   return (closedAt ? Date.parse(closedAt) : socket.serverNow()) >= deadline;
 }
@@ -242,12 +250,13 @@ function onError(message) {
 function tick() {
   const round = state.round;
   const node = $("countdown");
-  if (!round || round.state !== "open" || !round.deadline) {
+  const deadline = round ? deadlineOf(round) : null;
+  if (!round || round.state !== "open" || deadline === null) {
     node.textContent = "";
     show(node, false);
     return;
   }
-  const leftMs = Date.parse(round.deadline) - socket.serverNow();
+  const leftMs = deadline - socket.serverNow();
   show(node, true);
   node.textContent = formatSeconds(leftMs / 1000);
   node.classList.toggle("is-urgent", leftMs <= 5000);
@@ -294,6 +303,7 @@ socket
     if (message.round_id !== null && message.round_id === state.round?.id) {
       showResult(message);
       $("standing").textContent = t("standing", state.score);
+      announce($("announcer"), `${t("answerRevealed")} ${$("result-line").textContent} ${$("standing").textContent}`);
     }
     if (state.ended) $("final-position").textContent = t("finalPosition", state.score);
   })

@@ -16,6 +16,8 @@ const state = {
   asked: [],
   roster: new Map(),
   guests: new Set(),
+  removed: new Set(), // enrolled students removed from this session (they stay on the roster)
+  joiningLocked: false,
   connected: new Set(),
   present: [], // students in the last presence.updated, kept so a later snapshot does not forget new guests
   round: null,
@@ -142,14 +144,36 @@ function renderControls() {
   }
 }
 
+function rosterButton(id, name, removed) {
+  if (state.ended) return null;
+  if (removed) {
+    return el("button", {
+      class: "btn btn-sm btn-link qc-readmit",
+      type: "button",
+      "aria-label": t("readmitLabel", { name }),
+      text: t("readmit"),
+      onclick: () => command({ type: "participant.readmit", student_id: id }),
+    });
+  }
+  return el("button", {
+    class: "btn btn-sm btn-link text-danger qc-remove",
+    type: "button",
+    "aria-label": t("removeLabel", { name }),
+    text: t("remove"),
+    onclick: () => askRemoval(id, name),
+  });
+}
+
 function renderRoster() {
   const answeredIds = new Set(state.round ? (state.results?.answered_ids ?? []) : []);
   const rows = [...state.roster.entries()]
     .sort((a, b) => a[1].localeCompare(b[1]))
     .map(([id, name]) => {
+      const removed = state.removed.has(id);
       const answered = answeredIds.has(id);
       const connected = state.connected.has(id);
-      const status = answered ? "answered" : connected ? (state.round?.state === "open" ? "waiting" : "connected") : "offline";
+      const live = answered ? "answered" : connected ? (state.round?.state === "open" ? "waiting" : "connected") : "offline";
+      const status = removed ? "removed" : live;
       const guest = state.guests.has(id);
       return el(
         "li",
@@ -157,22 +181,55 @@ function renderRoster() {
         el("span", { class: "qc-roster-name", text: name }),
         guest ? el("span", { class: "badge text-bg-light", text: t("guest") }) : null,
         el("span", { class: `badge qc-roster-state qc-roster-state--${status}`, text: t(`roster_${status}`) }),
-        guest && !state.ended
-          ? el("button", {
-              class: "btn btn-sm btn-link text-danger qc-remove-guest",
-              type: "button",
-              "aria-label": t("removeGuestLabel", { name }),
-              text: t("removeGuest"),
-              onclick: () => {
-                if (window.confirm(t("removeGuestConfirm", { name }))) command({ type: "participant.remove", student_id: id });
-              },
-            })
-          : null,
+        rosterButton(id, name, removed),
       );
     });
   $("roster").replaceChildren(...rows);
   $("roster-summary").textContent = t("rosterSummary", { connected: state.connected.size, total: state.roster.size });
   show($("roster-empty"), rows.length === 0);
+  const lock = $("btn-lock");
+  lock.disabled = state.ended;
+  lock.setAttribute("aria-pressed", String(state.joiningLocked));
+  lock.textContent = state.joiningLocked ? t("unlockJoining") : t("lockJoining");
+  lock.classList.toggle("btn-warning", state.joiningLocked);
+  lock.classList.toggle("btn-outline-secondary", !state.joiningLocked);
+  show($("lock-note"), state.joiningLocked && !state.ended);
+  $("btn-remove-silent-guests").disabled = state.ended || state.guests.size === 0;
+}
+
+// Removing asks first; for an enrolled student the teacher also chooses whether their answers go too.
+function askRemoval(id, name) {
+  const dialog = $("remove-dialog");
+  const guest = state.guests.has(id);
+  $("remove-dialog-title").textContent = t("removeTitle", { name });
+  $("remove-dialog-text").textContent = t(guest ? "removeGuestText" : "removeStudentText", { name });
+  show($("remove-dialog-answers"), !guest);
+  $("remove-delete-answers").checked = false;
+  dialog.onclose = () => {
+    if (dialog.returnValue !== "remove") return;
+    const message = { type: "participant.remove", student_id: id };
+    if (!guest) message.delete_answers = $("remove-delete-answers").checked;
+    command(message);
+  };
+  dialog.returnValue = "";
+  dialog.showModal();
+}
+
+// Who is connected on any worker: from a presence.updated, or the snapshot's `presence` (docs/protocol.md).
+function applyPresence(presence) {
+  state.connected = new Set(presence.connected);
+  state.present = presence.students;
+  for (const student of presence.students) {
+    state.roster.set(student.id, student.name);
+    if (student.guest) state.guests.add(student.id);
+  }
+}
+
+function forget(studentId) {
+  state.roster.delete(studentId);
+  state.guests.delete(studentId);
+  state.connected.delete(studentId);
+  state.present = state.present.filter((student) => student.id !== studentId);
 }
 
 function renderLeaderboard() {
@@ -197,7 +254,8 @@ function tick() {
   show(node, Boolean(open));
   if (!open) return;
   const leftMs = Date.parse(round.deadline) - socket.serverNow();
-  node.textContent = leftMs > 0 ? t("timeLeft", { time: formatSeconds(leftMs / 1000) }) : t("closing");
+  const extraTime = leftMs <= 0 && config.extraTimeCount > 0; // the round stays open for them (classroom.accommodations)
+  node.textContent = leftMs > 0 ? t("timeLeft", { time: formatSeconds(leftMs / 1000) }) : extraTime ? t("extraTimeRunning") : t("closing");
   node.classList.toggle("is-urgent", leftMs <= 5000);
 }
 window.setInterval(tick, 250);
@@ -213,6 +271,10 @@ $("btn-end").addEventListener("click", () => {
   if (window.confirm(t("confirmEnd"))) command({ type: "session.end" });
 });
 $("command-error-close").addEventListener("click", () => showError(""));
+$("btn-lock").addEventListener("click", () => command({ type: "session.lock", locked: !state.joiningLocked }));
+$("btn-remove-silent-guests").addEventListener("click", () => {
+  if (window.confirm(t("confirmRemoveSilentGuests"))) command({ type: "guests.remove_unanswered" });
+});
 $("live-results").addEventListener("change", (event) => command({ type: "session.update", live_results: event.currentTarget.checked }));
 // The dialog is native: Esc closes it, focus stays inside while it is open and returns to the button after.
 $("show-qr").addEventListener("click", () => $("qr-dialog").showModal());
@@ -241,6 +303,9 @@ followRounds(socket, state, {
     const everyone = [...message.roster, ...state.present];
     state.roster = new Map(everyone.map((student) => [student.id, student.name]));
     state.guests = new Set(everyone.filter((student) => student.guest).map((student) => student.id));
+    state.removed = new Set(message.roster.filter((student) => student.removed).map((student) => student.id));
+    state.joiningLocked = Boolean(message.session.joining_locked);
+    if (message.presence) applyPresence(message.presence);
   },
   onRound: drawRound,
   render: (change) => {
@@ -255,20 +320,29 @@ followRounds(socket, state, {
 
 socket
   .on("presence.updated", (message) => {
-    state.connected = new Set(message.connected);
-    state.present = message.students;
-    for (const student of message.students) {
-      state.roster.set(student.id, student.name);
-      if (student.guest) state.guests.add(student.id);
-    }
+    applyPresence(message);
     renderRoster();
     renderRound();
   })
   .on("participant.removed", (message) => {
-    state.roster.delete(message.student_id);
-    state.guests.delete(message.student_id);
-    state.connected.delete(message.student_id);
-    state.present = state.present.filter((student) => student.id !== message.student_id);
+    if (message.guest) {
+      forget(message.student_id);
+    } else {
+      state.removed.add(message.student_id);
+      state.connected.delete(message.student_id);
+    }
+    renderRoster();
+  })
+  .on("participant.readmitted", (message) => {
+    state.removed.delete(message.student_id);
+    renderRoster();
+  })
+  .on("guests.removed", (message) => {
+    message.student_ids.forEach(forget);
+    renderRoster();
+  })
+  .on("joining.changed", (message) => {
+    state.joiningLocked = message.locked;
     renderRoster();
   })
   .on("session.updated", (message) => {

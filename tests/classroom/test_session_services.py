@@ -331,7 +331,7 @@ def test_removing_a_guest_takes_their_answers_and_closes_their_account(live_sess
     round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
     assert answer(live_session, round_, guest, correct_choice(q)).accepted
 
-    services.session_remove_guest(session=live_session, student_id=guest.pk, removed_by=teacher)
+    services.session_remove_participant(session=live_session, student_id=guest.pk, removed_by=teacher)
 
     guest.refresh_from_db()
     assert not guest.is_active

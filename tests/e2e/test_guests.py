@@ -31,8 +31,11 @@ def test_a_guest_joins_with_the_code_and_the_teacher_removes_them(people, browse
 
         row = control.locator(".qc-roster-row").filter(has_text="Prank <b>Name</b>")
         expect(row).to_contain_text("guest")
-        control.once("dialog", lambda dialog: dialog.accept())
         row.get_by_role("button", name="Remove").click()
+        dialog = control.get_by_role("dialog")
+        expect(dialog).to_contain_text("their answers are deleted")
+        expect(dialog.get_by_label("Also delete their answers in this session")).to_be_hidden()
+        dialog.get_by_role("button", name="Remove").click()
 
         expect(row).to_have_count(0)
         expect(phone.get_by_role("heading", name="You left this session")).to_be_visible()

@@ -157,7 +157,7 @@ def test_every_question_type_can_be_answered_in_the_browser(people, quizcast_ser
 
     # A refused command reads as a sentence.
     control.evaluate('window.quizcast.socket.send({type: "round.close", round_id: 987654})')
-    expect(control.locator("#command-error-text")).to_have_text("That question is no longer on screen.")
+    expect(control.locator("#command-error-text")).to_have_text("That question is not part of this session.")
 
     # The warning while the channel layer is unreachable, and its end (the server then sends a snapshot).
     control.evaluate("""window.quizcast.socket.receive('{"type": "live.status", "state": "interrupted"}')""")

@@ -59,7 +59,7 @@ def the_consumer(session) -> StudentConsumer:
 
 def counting(consumer: StudentConsumer) -> list[bytes]:
     written = []
-    write = consumer.direct_write
+    write = consumer.outbox.direct_write
 
     def counted(payload):
         done = write(payload)
@@ -67,7 +67,7 @@ def counting(consumer: StudentConsumer) -> list[bytes]:
             written.append(payload)
         return done
 
-    consumer.direct_write = counted
+    consumer.outbox.direct_write = counted
     return written
 
 
@@ -86,7 +86,7 @@ def wire(kind: str) -> bytes:
 async def test_a_broadcast_is_written_straight_to_a_uvicorn_socket(live_session, enrolled_students):
     async with uvicorn_server() as port, student_client(port, enrolled_students[0], live_session) as client:
         consumer = the_consumer(live_session)
-        assert consumer.direct_write is not None
+        assert consumer.outbox.direct_write is not None
         written = counting(consumer)
 
         await publish([Broadcast(groups.session_students(live_session.pk), text=frame("one"))])
@@ -105,10 +105,9 @@ async def test_a_socket_that_cannot_take_data_gets_its_frames_through_asgi_in_or
 
         await publish([Broadcast(groups.session_students(live_session.pk), text=frame("broadcast"))])
         await asyncio.sleep(0.1)
-        assert consumer.backlog is not None, "the broadcast waits in ASGI's send"
+        assert consumer.outbox.in_flight, "the broadcast waits in ASGI's send"
         protocol.resume_writing()  # as asyncio does once its buffer drained; the waiting send runs a bit later
-        assert not consumer.send_frame_now(wire("reply")), "a later frame must not overtake it"
-        await consumer.send_frame(frame("reply"))
+        consumer.put_frame(frame("reply"))  # a later frame must not overtake it
 
         assert await received_types(client, 2) == ["broadcast", "reply"]
         assert wire("broadcast") not in written
@@ -118,11 +117,32 @@ async def test_a_socket_that_cannot_take_data_gets_its_frames_through_asgi_in_or
         assert written == [wire("later")], "once the held frame is out, the shortcut is used again"
 
 
+async def test_a_socket_unwritable_past_the_limit_is_closed_with_1013_and_leaves_presence(
+    live_session, enrolled_students, settings
+):
+    settings.WEBSOCKET_SLOW_READER_LIMIT = 0.3
+    async with uvicorn_server() as port, student_client(port, enrolled_students[0], live_session) as client:
+        consumer = the_consumer(live_session)
+        protocol = consumer.base_send.__self__
+        protocol.pause_writing()  # the client stopped reading; the transport stays paused from here on
+
+        await publish([Broadcast(groups.session_students(live_session.pk), text=frame("never taken"))])
+        await asyncio.sleep(0.6)
+        assert live_session.pk not in current_runtime().hub.students_here, "out of presence once given up"
+        assert groups.session_students(live_session.pk) not in current_runtime().hub.members
+
+        protocol.resume_writing()  # the phone wakes up: it reads what was buffered, then the close frame
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(client.recv(), 5)
+        assert closed.value.rcvd.code == 1013
+
+
 async def test_a_closed_socket_is_not_written_to(live_session, enrolled_students):
     async with uvicorn_server() as port:
         async with student_client(port, enrolled_students[0], live_session):
             consumer = the_consumer(live_session)
-            write = consumer.direct_write
+            write = consumer.outbox.direct_write
         await asyncio.sleep(0.2)
         assert write(wire("too late")) is False
 

@@ -45,10 +45,7 @@ class RecordingSocket:
     def __init__(self):
         self.live_changes: list[bool] = []
 
-    def send_frame_now(self, payload):
-        return True
-
-    async def send_frame(self, text):
+    def put_frame(self, text, frame=None, slot=None):
         pass
 
     async def on_relay(self, message):

@@ -13,7 +13,7 @@ from tests.realtime.helpers import push, question_of_type
 
 ROOT = Path(__file__).resolve().parents[2]
 # Raised only by services behind web forms (shown as form errors), never sent over a socket.
-FORM_ONLY_CODES = {"empty_quiz", "invalid_name", "not_a_student", "session_full"}
+FORM_ONLY_CODES = {"empty_quiz", "invalid_name", "not_a_student", "session_full", "joining_locked"}
 
 
 def test_every_client_message_is_documented_with_its_fields():
@@ -40,7 +40,10 @@ def test_every_error_code_the_code_raises_is_documented():
 def test_the_event_builders_produce_documented_messages():
     for message in (
         events.error("not_found", "x"),
-        events.participant_removed(student_id=1),
+        events.participant_removed(student_id=1, guest=False, answers_deleted=False),
+        events.participant_readmitted(student_id=1),
+        events.guests_removed(student_ids=[1, 2]),
+        events.joining_changed(locked=True),
         events.live_status("interrupted"),
         events.pong(ref=None),
         events.presence_updated({1: ("Ada", False)}),

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from realtime import session_actions
 from realtime.consumers import StudentConsumer, TeacherConsumer
 from realtime.hub import LocalHub
+from realtime.outbox import Outbox
 from realtime.protocol import CLOSE_UNAVAILABLE
 from realtime.runtime import current_runtime
 from tests.factories import EnrolmentFactory
@@ -34,7 +35,7 @@ class RecordingSend:
 def consumer_with(cls, send: RecordingSend):
     consumer = cls()
     consumer.base_send = send
-    consumer.ready = True
+    consumer.outbox = Outbox(send, stall_limit=5)
     return consumer
 
 
@@ -48,6 +49,7 @@ async def test_an_older_snapshot_finishing_after_a_newer_one_is_dropped():
     await consumer.finish_snapshot(newer, "new state")
     await consumer.finish_snapshot(older, "old state")
 
+    await consumer.outbox.drain()
     assert send.frames == ["new state", "held while the snapshots are read"]
 
 
@@ -57,11 +59,11 @@ async def test_a_teacher_socket_that_stops_reading_holds_up_only_itself_and_skip
     send.reading.clear()  # the projector's laptop went to sleep
 
     for answered in range(1, 4):
-        teacher.queue_results(f"results {answered}")
+        teacher.put_frame(f"results {answered}", slot="results")
         await asyncio.sleep(0)  # the caller (the hub) is never blocked
 
     send.reading.set()
-    await teacher.results_writer
+    await teacher.outbox.drain()
     assert send.frames == ["results 1", "results 3"]
 
 

@@ -557,6 +557,17 @@ class LiveClient:
         )
         return cls(name, connection, worker.port)
 
+    @classmethod
+    async def student(cls, student: dict, *, worker: Worker, session_id: int, cookie: str) -> "LiveClient":
+        """A student's client (named by their username), connected and past its snapshot (kept in `frames`)."""
+        client = await cls.open(
+            student["username"], worker=worker, session_id=session_id, role="student", cookie=cookie
+        )
+        snapshot = await client.receive_type("session.snapshot")
+        assert snapshot["you"]["id"] == student["id"], snapshot["you"]
+        client.student = student
+        return client
+
     async def receive(self, timeout: float = 5) -> dict:
         try:
             text = await asyncio.wait_for(self.connection.recv(), timeout)

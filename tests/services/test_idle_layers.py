@@ -20,15 +20,8 @@ async def idle_then_push(stack, *, session_id, question, teacher_worker, student
     try:
         await teacher.receive_type("session.snapshot")
         for student, worker in zip(students, student_workers, strict=True):
-            client = await LiveClient.open(
-                student["username"],
-                worker=worker,
-                session_id=session_id,
-                role="student",
-                cookie=stack.cookies[student["username"]],
-            )
-            await client.receive_type("session.snapshot")
-            clients.append(client)
+            cookie = stack.cookies[student["username"]]
+            clients.append(await LiveClient.student(student, worker=worker, session_id=session_id, cookie=cookie))
         ids = sorted(student["id"] for student in students)
         await teacher.receive_type("presence.updated", where=lambda frame: frame["connected"] == ids)
 

@@ -20,17 +20,8 @@ async def open_class(stack, workers, session_id):
     students = []
     for index, student in enumerate(stack.students):
         worker = workers["A" if index % 2 == 0 else "B"]
-        client = await LiveClient.open(
-            student["username"],
-            worker=worker,
-            session_id=session_id,
-            role="student",
-            cookie=stack.cookies[student["username"]],
-        )
-        snapshot = await client.receive_type("session.snapshot")
-        assert snapshot["you"]["id"] == student["id"]
-        client.student = student
-        students.append(client)
+        cookie = stack.cookies[student["username"]]
+        students.append(await LiveClient.student(student, worker=worker, session_id=session_id, cookie=cookie))
     return teacher, students
 
 

@@ -2,10 +2,13 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.services import user_create
@@ -18,58 +21,71 @@ ADMIN = ("admin", "quizcast-admin")
 TEACHER = ("teacher", "quizcast-teacher")
 STUDENT_PASSWORD = "quizcast-student"
 STUDENT_USERNAMES = [f"student{number}" for number in range(1, 6)]
-CLASSROOM_NAME = "Demo class"
-QUIZ_TITLE = "Demo quiz: a bit of everything"
+CLASSROOM_NAME = gettext_noop("Demo class")
+QUIZ_TITLE = gettext_noop("Demo quiz: a bit of everything")
 QUIZ_TAG = "demo"
 
 Type = Question.Type
-# One question of every type. Choices are (text, is_correct) pairs.
+# One question of every type. Choices are (text, is_correct) pairs. The texts are marked for translation and
+# written in the language the command runs in (--language), so a class can try Quizcast in its own language.
 DEMO_QUESTIONS: list[dict] = [
     {
         "type": Type.SINGLE,
-        "prompt": "Which planet is closest to the Sun?",
+        "prompt": gettext_noop("Which planet is closest to the Sun?"),
         "time_limit": 20,
-        "explanation": "Mercury orbits the Sun at about 58 million km; Venus comes next.",
-        "choices": [("Mercury", True), ("Venus", False), ("Earth", False), ("Mars", False)],
+        "explanation": gettext_noop("Mercury orbits the Sun at about 58 million km; Venus comes next."),
+        "choices": [
+            (gettext_noop("Mercury"), True),
+            (gettext_noop("Venus"), False),
+            (gettext_noop("Earth"), False),
+            (gettext_noop("Mars"), False),
+        ],
     },
     {
         "type": Type.MULTIPLE,
-        "prompt": "Which of these numbers are prime? Select all that apply.",
+        "prompt": gettext_noop("Which of these numbers are prime? Select all that apply."),
         "time_limit": 30,
-        "explanation": "2, 3 and 11 have no divisors but 1 and themselves; 9 = 3 × 3 and 15 = 3 × 5.",
+        "explanation": gettext_noop("2, 3 and 11 have no divisors but 1 and themselves; 9 = 3 × 3 and 15 = 3 × 5."),
         "choices": [("2", True), ("3", True), ("9", False), ("11", True), ("15", False)],
     },
     {
         "type": Type.TRUE_FALSE,
-        "prompt": "At sea level, pure water boils at 100 °C.",
+        "prompt": gettext_noop("At sea level, pure water boils at 100 °C."),
         "time_limit": 15,
-        "explanation": "True: at standard pressure water boils at 100 °C; higher up, at a lower temperature.",
-        "choices": [("True", True), ("False", False)],
+        "explanation": gettext_noop(
+            "True: at standard pressure water boils at 100 °C; higher up, at a lower temperature."
+        ),
+        "choices": [(gettext_noop("True"), True), (gettext_noop("False"), False)],
     },
     {
         "type": Type.NUMERIC,
-        "prompt": "How many minutes are there in one day?",
+        "prompt": gettext_noop("How many minutes are there in one day?"),
         "time_limit": 45,
-        "explanation": "24 hours × 60 minutes = 1440 minutes.",
+        "explanation": gettext_noop("24 hours × 60 minutes = 1440 minutes."),
         "numeric_target": Decimal("1440"),
         "numeric_tolerance": Decimal("0"),
     },
     {
         "type": Type.TEXT,
-        "prompt": "What is the capital city of France?",
+        "prompt": gettext_noop("What is the capital city of France?"),
         "time_limit": None,
-        "explanation": "Paris has been the capital of France for most of its history.",
-        "accepted_answers": "Paris",
+        "explanation": gettext_noop("Paris has been the capital of France for most of its history."),
+        "accepted_answers": gettext_noop("Paris"),
     },
     {
         "type": Type.POLL,
-        "prompt": "How confident do you feel about today's topic?",
+        "prompt": gettext_noop("How confident do you feel about today's topic?"),
         "time_limit": None,
         "points": 0,
-        "explanation": "There is no wrong answer: this tells your teacher what to go over again.",
-        "choices": [("Very confident", False), ("Fairly confident", False), ("Not yet", False)],
+        "explanation": gettext_noop("There is no wrong answer: this tells your teacher what to go over again."),
+        "choices": [
+            (gettext_noop("Very confident"), False),
+            (gettext_noop("Fairly confident"), False),
+            (gettext_noop("Not yet"), False),
+        ],
     },
 ]
+TRANSLATED = {"prompt", "explanation", "accepted_answers"}
 
 
 class Command(BaseCommand):
@@ -80,8 +96,19 @@ class Command(BaseCommand):
         "(so the logins printed at the end always work)."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--language",
+            default=None,
+            help="Write the classroom, quiz and questions in this language (default: LANGUAGE_CODE), e.g. it, es.",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
+        with translation.override(options["language"] or settings.LANGUAGE_CODE):
+            self.create_all()
+
+    def create_all(self) -> None:
         admin = self.account(ADMIN[0], ADMIN[1], role=User.Role.TEACHER, display_name="Admin", superuser=True)
         teacher = self.account(TEACHER[0], TEACHER[1], role=User.Role.TEACHER, display_name="Ms Demo")
         students = [
@@ -105,25 +132,27 @@ class Command(BaseCommand):
         return user
 
     def classroom(self, teacher: User, students: list[User]) -> Classroom:
-        classroom = Classroom.objects.filter(name=CLASSROOM_NAME, owner=teacher).first()
+        name = _(CLASSROOM_NAME)
+        classroom = Classroom.objects.filter(name=name, owner=teacher).first()
         if classroom is None:
-            classroom = classroom_create(name=CLASSROOM_NAME, owner=teacher, self_enrolment=True)
+            classroom = classroom_create(name=name, owner=teacher, self_enrolment=True)
         classroom_enrol(classroom=classroom, students=students)
         return classroom
 
     def quiz(self, teacher: User) -> Quiz:
-        quiz = Quiz.objects.filter(title=QUIZ_TITLE, owner=teacher).first()
+        title = _(QUIZ_TITLE)
+        quiz = Quiz.objects.filter(title=title, owner=teacher).first()
         if quiz is not None:
             return quiz  # left as the teacher may have edited it
         quiz = Quiz.objects.create(
-            title=QUIZ_TITLE,
+            title=title,
             owner=teacher,
-            description="One question of every type, to try a live session with the demo class.",
+            description=_("One question of every type, to try a live session with the demo class."),
         )
         quiz.tags.add(Tag.objects.get_or_create(name=QUIZ_TAG)[0])
         for order, spec in enumerate(DEMO_QUESTIONS):
-            fields = {key: value for key, value in spec.items() if key != "choices"}
-            choices = spec.get("choices", [])
+            fields = {key: _(value) if key in TRANSLATED else value for key, value in spec.items() if key != "choices"}
+            choices = [(_(text), is_correct) for text, is_correct in spec.get("choices", [])]
             question = Question(quiz=quiz, order=order, **fields)
             try:
                 question.full_clean()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('classroom', '0004_projector_options'),
+        ('classroom', '0006_accommodations_and_projector_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

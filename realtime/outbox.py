@@ -1,0 +1,216 @@
+"""A socket's output: every frame the server sends to one client goes through its outbox, and no caller ever waits.
+
+The outbox holds frames while the socket's snapshot is being read and sends them after it; writes a frame straight
+to the connection when the connection takes data at once (realtime.direct_send) and nothing is queued before it;
+queues it otherwise, for a writer task of its own that sends through ASGI in order. Results and presence go into
+newest-wins slots: a newer one replaces the one still waiting, so a socket that reads slowly skips what it missed.
+
+A client that stops reading (a phone asleep, bad Wi-Fi) therefore holds up only its own writer, never the hub that
+hands the same broadcast to every other socket. The queue is bounded, and a socket that stays unwritable for longer
+than its limit (`WEBSOCKET_SLOW_READER_LIMIT`) is closed with 1013: the client reconnects and resumes by snapshot.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from realtime.direct_send import DirectWrite, text_frame
+from realtime.protocol import CLOSE_TRY_AGAIN_LATER
+
+logger = logging.getLogger(__name__)
+
+# Ordinary frames (not counting those in slots) a socket may have waiting; a few questions' worth of pushes,
+# reveals and scores. A client this far behind resumes faster from a snapshot.
+MAX_QUEUED_FRAMES = 64
+
+Send = Callable[[dict], Awaitable[None]]
+CloseNow = Callable[[int], bool]
+
+
+@dataclass
+class _Entry:
+    text: str | None  # None: dropped (replaced in its slot), or a snapshot barrier not filled yet
+    slot: str | None = None
+    barrier: bool = False
+    close_code: int | None = None
+
+
+class Outbox:
+    """The frames on their way to one client, in order. `put` and `close` never wait.
+
+    `send` is the ASGI send. `direct_write` (optional) writes a ready-made frame at once and says whether it did.
+    `close_now` (optional) closes the connection with a code without waiting for it to be writable; without it, a
+    stalled socket's close goes through `send` too. `on_stalled` is called once when the socket is given up.
+    """
+
+    def __init__(
+        self,
+        send: Send,
+        *,
+        stall_limit: float,
+        direct_write: DirectWrite | None = None,
+        close_now: CloseNow | None = None,
+        on_stalled: Callable[[], Awaitable[None]] | None = None,
+        max_frames: int = MAX_QUEUED_FRAMES,
+        name: str = "socket",
+    ):
+        self.send = send
+        self.stall_limit = stall_limit
+        self.direct_write = direct_write
+        self.close_now = close_now
+        self.on_stalled = on_stalled
+        self.max_frames = max_frames
+        self.name = name
+        self.queue: deque[_Entry] = deque()
+        self.slots: dict[str, _Entry] = {}
+        self.queued = 0  # ordinary frames waiting in `queue`
+        self.barrier: _Entry | None = None
+        self.closing = False  # a close is queued or sent: nothing more goes out
+        self.stalled = False
+        self.writer: asyncio.Task | None = None
+        self.in_flight = False  # the writer is sending a frame it took off the queue
+
+    # --- putting -----------------------------------------------------------------------------------------------
+    def put(self, text: str, *, frame: bytes | None = None, slot: str | None = None) -> None:
+        """Send `text` after everything put before it. `frame`: its ready-made wire bytes, when the caller has them
+        (a broadcast framed once for every socket). `slot`: a newer frame of the slot replaces one still waiting."""
+        if self.closing:
+            return
+        if not self.queue and not self.in_flight and self.direct_write is not None:
+            if frame is None:
+                frame = text_frame(text.encode())
+            if frame is not None and self.direct_write(frame):
+                return
+        if slot is not None:
+            waiting = self.slots.get(slot)
+            if waiting is not None:
+                waiting.text = None
+            entry = self.slots[slot] = _Entry(text, slot=slot)
+        else:
+            if self.queued >= self.max_frames:
+                self._give_up(f"more than {self.max_frames} frames waiting")
+                return
+            self.queued += 1
+            entry = _Entry(text)
+        self.queue.append(entry)
+        self._wake()
+
+    def hold(self) -> None:
+        """Frames put from here on wait until `release`: the socket's snapshot is being read."""
+        if self.barrier is None:
+            self.barrier = _Entry(None, barrier=True)
+            self.queue.append(self.barrier)
+
+    @property
+    def holding(self) -> bool:
+        return self.barrier is not None
+
+    def release(self, snapshot: str) -> None:
+        """Send the snapshot, then the frames held while it was read (newer, so they apply on top of it)."""
+        if self.barrier is None:
+            self.hold()
+        self.barrier.text = snapshot
+        self.barrier = None
+        self._wake()
+
+    def close(self, code: int) -> None:
+        """Close the connection with `code` after the frames already put."""
+        if self.closing:
+            return
+        if self.barrier is not None:  # no snapshot is coming: what was held is dropped
+            self.barrier.barrier = False
+            self.barrier = None
+        self.closing = True
+        self.queue.append(_Entry(None, close_code=code))
+        self._wake()
+
+    def discard(self) -> None:
+        """The connection is gone: drop whatever waits and stop the writer."""
+        self.closing = True
+        self.queue.clear()
+        self.slots.clear()
+        self.queued = 0
+        self.barrier = None
+        if self.writer is not None and not self.writer.done() and self.writer is not _current_task():
+            self.writer.cancel()
+
+    async def drain(self) -> None:
+        """Wait until what was put is written (a close included), for at most the slow-reader limit."""
+        writer = self.writer
+        if writer is not None and not writer.done() and writer is not _current_task():
+            # asyncio.wait, not awaiting the task: a writer cancelled by `discard` must not cancel the caller.
+            await asyncio.wait({writer}, timeout=self.stall_limit)
+
+    # --- writing -----------------------------------------------------------------------------------------------
+    def _wake(self) -> None:
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.get_running_loop().create_task(self._write(), name=f"outbox-{self.name}")
+
+    async def _write(self) -> None:
+        while self.queue:
+            entry = self.queue[0]
+            if entry.barrier and entry.text is None:
+                return  # held until the snapshot is released; release() wakes the writer again
+            self.queue.popleft()
+            if entry.slot is not None and self.slots.get(entry.slot) is entry:
+                del self.slots[entry.slot]
+            elif entry.slot is None and not entry.barrier and entry.close_code is None:
+                self.queued -= 1
+            if entry.close_code is not None:
+                message = {"type": "websocket.close", "code": entry.close_code}
+            elif entry.text is not None:
+                message = {"type": "websocket.send", "text": entry.text}
+            else:
+                continue  # replaced by a newer frame of its slot
+            self.in_flight = True
+            try:
+                await asyncio.wait_for(self.send(message), self.stall_limit)
+            except TimeoutError:
+                self._give_up(f"unwritable for {self.stall_limit:g} s")
+                return
+            except Exception as error:
+                # Usually the client just left; but a frame the server refuses (daphne's size cap) would otherwise
+                # leave a socket that silently never updates again.
+                logger.warning("could not send to %s: %r", self.name, error)
+                self.discard()
+                return
+            finally:
+                self.in_flight = False
+            if entry.close_code is not None:
+                self.discard()
+                return
+
+    def _give_up(self, why: str) -> None:
+        if self.stalled:
+            return
+        self.stalled = True
+        logger.warning("closing %s with 1013: the client stopped reading (%s)", self.name, why)
+        self.discard()
+        asyncio.get_running_loop().create_task(self._close_stalled(), name=f"outbox-close-{self.name}")
+
+    async def _close_stalled(self) -> None:
+        # Out of the session first: closing may itself wait for the client (through ASGI) up to the limit again.
+        if self.on_stalled is not None:
+            try:
+                await self.on_stalled()
+            except Exception:
+                logger.exception("could not take %s out of its session", self.name)
+        closed = False
+        if self.close_now is not None:
+            with contextlib.suppress(Exception):
+                closed = self.close_now(CLOSE_TRY_AGAIN_LATER)
+        if not closed:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(
+                    self.send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER}), self.stall_limit
+                )
+
+
+def _current_task() -> asyncio.Task | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:
+        return None

@@ -1,0 +1,185 @@
+"""A socket's outbox, without a socket: frames in order, held until the snapshot, newest-wins slots, and a client
+that stops reading is closed with 1013 without anyone ever waiting for it."""
+
+import asyncio
+
+from realtime.outbox import Outbox
+from realtime.protocol import CLOSE_TRY_AGAIN_LATER
+
+
+class Client:
+    """Stands in for the ASGI send of one connection; `reading` cleared is a client that stopped reading."""
+
+    def __init__(self, *, direct: bool = False):
+        self.sent: list[str] = []
+        self.closed_with: int | None = None
+        self.written: list[bytes] = []
+        self.reading = asyncio.Event()
+        self.reading.set()
+        self.direct = direct
+        self.stalled = asyncio.Event()
+
+    async def send(self, message: dict) -> None:
+        await self.reading.wait()
+        if message["type"] == "websocket.close":
+            self.closed_with = message["code"]
+        else:
+            self.sent.append(message["text"])
+
+    def write(self, frame: bytes) -> bool:
+        if not self.direct or not self.reading.is_set():
+            return False
+        self.written.append(frame)
+        return True
+
+    async def on_stalled(self) -> None:
+        self.stalled.set()
+
+
+def outbox_for(client: Client, **options) -> Outbox:
+    return Outbox(
+        client.send,
+        stall_limit=options.pop("stall_limit", 5),
+        direct_write=client.write,
+        on_stalled=client.on_stalled,
+        **options,
+    )
+
+
+async def test_frames_go_out_in_the_order_they_were_put():
+    client = Client()
+    outbox = outbox_for(client)
+    for number in range(5):
+        outbox.put(f"frame {number}")
+    await outbox.drain()
+    assert client.sent == [f"frame {number}" for number in range(5)]
+
+
+async def test_frames_put_while_the_snapshot_is_read_follow_the_snapshot():
+    client = Client()
+    outbox = outbox_for(client)
+    outbox.put("before")
+    outbox.hold()
+    outbox.put("during")
+    await asyncio.sleep(0.05)
+    assert client.sent == ["before"]
+    outbox.release("snapshot")
+    await outbox.drain()
+    assert client.sent == ["before", "snapshot", "during"]
+
+
+async def test_a_frame_is_written_straight_to_the_connection_when_nothing_waits_before_it():
+    client = Client(direct=True)
+    outbox = outbox_for(client)
+    outbox.put('{"type":"pong"}')
+    assert len(client.written) == 1
+    assert client.sent == []
+
+
+async def test_once_a_frame_waits_later_frames_queue_behind_it_instead_of_overtaking():
+    client = Client(direct=True)
+    outbox = outbox_for(client)
+    client.reading.clear()
+    outbox.put("first")  # not writable: queued, the writer waits in send
+    await asyncio.sleep(0.01)
+    client.reading.set()  # writable again, but "first" is still in flight
+    outbox.put("second")
+    await outbox.drain()
+    assert client.sent == ["first", "second"]
+    assert client.written == []
+
+
+async def test_a_newer_frame_of_a_slot_replaces_the_one_still_waiting_and_goes_after_the_frames_before_it():
+    client = Client()
+    outbox = outbox_for(client)
+    client.reading.clear()
+    outbox.put("results 1", slot="results")
+    outbox.put("round.opened")
+    outbox.put("results 2", slot="results")
+    outbox.put("presence 1", slot="presence")
+    outbox.put("results 3", slot="results")
+    client.reading.set()
+    await outbox.drain()
+    assert client.sent == ["round.opened", "presence 1", "results 3"]
+
+
+async def test_putting_never_waits_for_a_client_that_stopped_reading():
+    client = Client()
+    outbox = outbox_for(client)
+    client.reading.clear()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for number in range(50):
+        outbox.put(f"frame {number}")
+    assert loop.time() - started < 0.05
+    assert not client.stalled.is_set()
+
+
+async def test_a_client_unwritable_for_longer_than_the_limit_is_closed_with_1013():
+    client = Client()
+    outbox = outbox_for(client, stall_limit=0.2)
+    client.reading.clear()
+    outbox.put("never read")
+    await asyncio.wait_for(client.stalled.wait(), 2)
+    client.reading.set()  # what the close waits for when the server has no direct close
+    await asyncio.sleep(0.05)
+    assert client.closed_with == CLOSE_TRY_AGAIN_LATER
+    outbox.put("after the close")
+    await asyncio.sleep(0.05)
+    assert client.sent == []
+
+
+async def test_a_direct_close_does_not_wait_for_the_client_to_read():
+    client = Client()
+    closes = []
+    outbox = outbox_for(client, stall_limit=0.2, close_now=lambda code: closes.append(code) or True)
+    client.reading.clear()
+    outbox.put("never read")
+    await asyncio.wait_for(client.stalled.wait(), 2)
+    assert closes == [CLOSE_TRY_AGAIN_LATER]
+
+
+async def test_a_queue_beyond_its_bound_closes_the_socket_with_1013_at_once():
+    client = Client()
+    closes = []
+    outbox = outbox_for(client, max_frames=3, close_now=lambda code: closes.append(code) or True)
+    client.reading.clear()
+    for number in range(5):
+        outbox.put(f"frame {number}")
+    await asyncio.wait_for(client.stalled.wait(), 1)
+    assert closes == [CLOSE_TRY_AGAIN_LATER]
+
+
+async def test_slot_frames_do_not_count_against_the_bound():
+    client = Client()
+    outbox = outbox_for(client, max_frames=3)
+    client.reading.clear()
+    for number in range(100):
+        outbox.put(f"results {number}", slot="results")
+    await asyncio.sleep(0.01)
+    assert not client.stalled.is_set()
+    client.reading.set()
+    await outbox.drain()
+    assert client.sent == ["results 99"]
+
+
+async def test_a_close_goes_out_after_the_frames_put_before_it():
+    client = Client()
+    outbox = outbox_for(client)
+    outbox.put("error")
+    outbox.close(4430)
+    outbox.put("too late")
+    await outbox.drain()
+    assert client.sent == ["error"]
+    assert client.closed_with == 4430
+
+
+async def test_draining_an_outbox_whose_writer_was_just_discarded_returns_quietly():
+    client = Client()
+    outbox = outbox_for(client)
+    client.reading.clear()
+    outbox.put("never read")
+    await asyncio.sleep(0.01)  # the writer waits in send
+    outbox.discard()  # the client left
+    await outbox.drain()
+    assert client.sent == []
