@@ -324,7 +324,7 @@ class StudentConsumer(SessionConsumer):
     def groups_for(self, session_id):
         return [groups.session_students(session_id)]
 
-    def opened(self, opening):
+    async def opened(self, opening):
         self.student_paced = opening.student_paced
 
     def snapshot_text(self, *, session_id, user):

@@ -134,7 +134,7 @@ def test_the_audit_trail_records_every_command_and_answer_with_who_did_it(client
     second = services.session_push_question(session=live_session, question_id=question.pk, pushed_by=teacher)
     LiveSession.objects.filter(pk=live_session.pk).update(allow_guests=True)
     _session, guest = services.session_join_as_guest(code=live_session.code, display_name="Visitor")
-    services.session_remove_guest(session=live_session, student_id=guest.pk, removed_by=teacher)
+    services.session_remove_participant(session=live_session, student_id=guest.pk, removed_by=teacher)
     services.session_end(session=live_session, ended_by=teacher)
     client.force_login(teacher)
 
