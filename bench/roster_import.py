@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> None:
     import django
     from django.conf import settings
 
+    from bench.machine import machine_load
+
     django.setup()
     if args.initial_hasher:
         settings.INITIAL_PASSWORD_HASHER = args.initial_hasher
@@ -71,9 +73,7 @@ def main(argv: list[str] | None = None) -> None:
             "check_s": round(checked - started, 3),
             "job_s": round(finished - checked, 3),
             "total_s": round(finished - started, 3),
-            "cpu_count": os.cpu_count(),
-            "load_average_before": [round(value, 2) for value in load_before],
-            "load_average_after": [round(value, 2) for value in os.getloadavg()],
+            **machine_load(load_before),
         }
     finally:
         connection.creation.destroy_test_db(test_database, verbosity=0)

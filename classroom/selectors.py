@@ -14,6 +14,8 @@ from classroom.models import Answer, Classroom, Enrolment, LiveSession, Particip
 from classroom.reports import competition_ranks
 from quizzes.grading import normalize_text
 from quizzes.models import Question, Quiz
+from quizzes.ordering import shown_items
+from quizzes.wordcloud import word_cloud
 
 Type = Question.Type
 
@@ -110,6 +112,12 @@ def round_results(*, round_: Round) -> dict:
     elif question.type == Type.NUMERIC:
         values = Counter(response["value"] for _s, response, _ok in rows)
         results["values"] = sorted(([v, n] for v, n in values.items()), key=lambda pair: float(pair[0]))
+    elif question.type == Type.WORDCLOUD:
+        results["words"] = word_cloud((response for _s, response, _ok in rows), hidden=round_.hidden_texts)
+    elif question.type == Type.SCALE:
+        results.update(_scale_results(question, [response["value"] for _s, response, _ok in rows]))
+    elif question.type == Type.ORDERING:
+        results["positions"] = _item_positions(question, round_, [response["order"] for _s, response, _ok in rows])
     else:
         groups: dict[str, dict] = {}
         hidden = set(round_.hidden_texts)
@@ -121,6 +129,25 @@ def round_results(*, round_: Round) -> dict:
             group["count"] += 1
         results["texts"] = sorted(groups.values(), key=lambda g: (-g["count"], g["text"]))
     return results
+
+
+def _scale_results(question: Question, values: list[int]) -> dict:
+    """A histogram over every rating of the scale (zeros included) and the mean, rounded to two decimals."""
+    counts = Counter(values)
+    return {
+        "histogram": [[value, counts.get(value, 0)] for value in range(question.scale_min, question.scale_max + 1)],
+        "mean": round(sum(values) / len(values), 2) if values else None,
+    }
+
+
+def _item_positions(question: Question, round_: Round, orders: list[list[int]]) -> dict[str, list[int]]:
+    """For each item id (as a string), how many answers put it first, second, and so on."""
+    ids = [item.id for item in shown_items(question, round_id=round_.pk)]
+    positions = {str(item_id): [0] * len(ids) for item_id in ids}
+    for order in orders:
+        for place, item_id in enumerate(order):
+            positions[str(item_id)][place] += 1
+    return positions
 
 
 def session_leaderboard(*, session: LiveSession) -> list[Standing]:

@@ -32,7 +32,7 @@ from classroom.models import (
     teaches_q,
 )
 from classroom.selectors import with_quiz_position
-from quizzes.grading import InvalidResponse, normalize_text, response_grade, response_parse
+from quizzes.grading import Grade, InvalidResponse, normalize_text, response_grade, response_parse
 from quizzes.models import Question, Quiz
 
 State = LiveSession.State
@@ -479,15 +479,21 @@ def session_set_live_results(*, session: LiveSession, live_results: bool, change
 
 @transaction.atomic
 def round_hide_text(*, session: LiveSession, round_id: int, text: str, hidden: bool, changed_by: User) -> Round:
-    """Take a free-text answer off the projector (or put it back). Answers are grouped ignoring case and accents,
-    so the whole group is hidden, including answers written the same way later. The teacher still sees it."""
+    """Take a free-text answer or a word of a word cloud off the projector (or put it back). Answers and words
+    are grouped ignoring case and accents, so the whole group is hidden, including answers written the same way
+    later. The teacher still sees it."""
     session = _session_for_command(session.pk, changed_by)
     round_ = _current_round(session, round_id)
-    if round_.question.type != Question.Type.TEXT:
-        raise DomainError("not_found", "Only free-text answers can be hidden.")
+    if round_.question.type not in (Question.Type.TEXT, Question.Type.WORDCLOUD):
+        raise DomainError("not_found", "Only free-text answers and the words of a word cloud can be hidden.")
     key = normalize_text(text)
     written = round_.answers.values_list("response", flat=True)
-    if not key or not any(normalize_text(response.get("text", "")) == key for response in written):
+    texts = (
+        (word for response in written for word in response.get("words", ()))
+        if round_.question.type == Question.Type.WORDCLOUD
+        else (response.get("text", "") for response in written)
+    )
+    if not key or not any(normalize_text(written_text) == key for written_text in texts):
         raise DomainError("not_found", "No answer to this question has that text.")
     keys = [k for k in round_.hidden_texts if k != key]
     round_.hidden_texts = [*keys, key] if hidden else keys
@@ -521,15 +527,21 @@ class AnswerOutcome:
         return self.answer is not None
 
 
-def _points_for(*, question: Question, started_at: datetime, session: LiveSession, is_correct, at: datetime) -> int:
-    if not is_correct:
+def _points_for(*, question: Question, started_at: datetime, session: LiveSession, grade: Grade, at: datetime) -> int:
+    """The question's points for a correct answer; with partial credit (ordering), the share of them the answer
+    earned; plus the speed bonus on what was earned."""
+    if grade.is_correct:
+        earned = 1.0
+    elif question.partial_credit and grade.share:
+        earned = grade.share
+    else:
         return 0
-    points = question.points
+    points = question.points * earned
     if session.speed_bonus and question.time_limit:
         elapsed = max(0.0, (at - started_at).total_seconds())
         remaining_share = max(0.0, 1.0 - elapsed / question.time_limit)
-        points += round(question.points * SPEED_BONUS_SHARE * remaining_share)
-    return points
+        points += question.points * earned * SPEED_BONUS_SHARE * remaining_share
+    return round(points)
 
 
 def _paced_attempts(rounds, submissions: list[AnswerSubmission]) -> dict[tuple[int, int], PacedAttempt]:
@@ -626,11 +638,11 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                 refusals[index] = ("round_closed", "This question is closed.")
             else:
                 try:
-                    response = response_parse(question=round_.question, raw=s.raw_response)
+                    response = response_parse(question=round_.question, raw=s.raw_response, round_id=round_.pk)
                 except InvalidResponse as error:
                     refusals[index] = ("invalid_answer", error.detail)
                     continue
-                grade = response_grade(question=round_.question, response=response)
+                grade = response_grade(question=round_.question, response=response, round_id=round_.pk)
                 new_answers[key] = Answer(
                     round=round_,
                     student_id=s.student_id,
@@ -641,7 +653,7 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                         question=round_.question,
                         started_at=attempt.received_at if attempt else round_.opened_at,
                         session=round_.session,
-                        is_correct=grade.is_correct,
+                        grade=grade,
                         at=s.received_at,
                     ),
                     submitted_at=s.received_at,

@@ -205,6 +205,32 @@ class QuizAdmin(admin.ModelAdmin):
         )
 
 
+class ImageSizeMixin:
+    """Clean an uploaded `image` (quizzes.validation.question_image_clean), for questions and choices alike."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = _(
+            "PNG, JPEG, WebP or GIF of at most %(megapixels)s megapixels; stored at most %(side)s pixels wide or high."
+        ) % {
+            "megapixels": f"{settings.QUESTION_IMAGE_MAX_PIXELS / 1_000_000:g}",
+            "side": settings.QUESTION_IMAGE_MAX_SIDE,
+        }
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        # A new upload is decoded and stored as new pixels; an image already stored went through this before.
+        if isinstance(image, UploadedFile):
+            return question_image_clean(image=image)
+        return image
+
+
+class ChoiceInlineForm(ImageSizeMixin, forms.ModelForm):
+    class Meta:
+        model = Choice
+        fields = ("text", "is_correct", "order", "image", "image_alt")
+
+
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
     """Checks the choices as a whole against the question's type, so the admin saves nothing when they break it.
 
@@ -223,11 +249,12 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
             if form.cleaned_data and not (self.can_delete and form.cleaned_data.get("DELETE"))
         ]
         choices = [(form.cleaned_data.get("text", ""), bool(form.cleaned_data.get("is_correct"))) for form in kept]
+        images = [(bool(form.cleaned_data.get("image")), form.cleaned_data.get("image_alt", "")) for form in kept]
         # The question form has already put the submitted type on the shared instance.
         self.adds_true_false = self.instance.type == Question.Type.TRUE_FALSE and not choices
         if self.adds_true_false:
             return
-        errors = choice_errors(question_type=self.instance.type, choices=choices)
+        errors = choice_errors(question_type=self.instance.type, choices=choices, images=images)
         if errors:
             raise ValidationError(errors)
         next_order = max((form.instance.order for form in kept if form.instance.pk), default=-1) + 1
@@ -251,9 +278,13 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
 
 class ChoiceInline(admin.TabularInline):
     model = Choice
+    form = ChoiceInlineForm
     formset = ChoiceInlineFormSet
-    fields = ("text", "is_correct", "order")
-    verbose_name_plural = _("choices (single choice, multiple select, true/false and poll questions)")
+    fields = ("text", "is_correct", "order", "image", "image_alt")
+    verbose_name_plural = _(
+        "choices (single choice, multiple select, true/false and poll questions; an image needs its description) "
+        "or items (ordering questions: in the correct order, none ticked)"
+    )
     ordering = ("order", "id")
 
     def get_extra(self, request, obj=None, **kwargs):
@@ -262,7 +293,7 @@ class ChoiceInline(admin.TabularInline):
         return 4
 
 
-class QuestionAdminForm(forms.ModelForm):
+class QuestionAdminForm(ImageSizeMixin, forms.ModelForm):
     class Meta:
         model = Question
         fields = (
@@ -275,6 +306,12 @@ class QuestionAdminForm(forms.ModelForm):
             "numeric_target",
             "numeric_tolerance",
             "accepted_answers",
+            "partial_credit",
+            "max_words",
+            "scale_min",
+            "scale_max",
+            "scale_min_label",
+            "scale_max_label",
             "image",
             "image_alt",
             "explanation",
@@ -286,21 +323,20 @@ class QuestionAdminForm(forms.ModelForm):
             "explanation": forms.Textarea(attrs={"rows": 3}),
         }
 
+    # Settings of one type only: a form that leaves them out (another type's) keeps their defaults.
+    TYPE_SETTINGS = ("max_words", "scale_min", "scale_max")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["image"].help_text = _(
-            "PNG, JPEG, WebP or GIF of at most %(megapixels)s megapixels; stored at most %(side)s pixels wide or high."
-        ) % {
-            "megapixels": f"{settings.QUESTION_IMAGE_MAX_PIXELS / 1_000_000:g}",
-            "side": settings.QUESTION_IMAGE_MAX_SIDE,
-        }
+        for name in self.TYPE_SETTINGS:
+            self.fields[name].required = False
 
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        # A new upload is decoded and stored as new pixels; an image already stored went through this before.
-        if isinstance(image, UploadedFile):
-            return question_image_clean(image=image)
-        return image
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.TYPE_SETTINGS:
+            if name in cleaned and cleaned[name] is None:
+                cleaned[name] = Question._meta.get_field(name).default
+        return cleaned
 
 
 @admin.register(Question)
@@ -323,6 +359,21 @@ class QuestionAdmin(admin.ModelAdmin):
                 "description": _(
                     "Numeric questions need the numeric answer; short-text questions need accepted answers. "
                     "Choice questions use the choices below instead."
+                ),
+            },
+        ),
+        (
+            _("Word cloud, ordering and rating scale"),
+            {
+                "fields": (
+                    "max_words",
+                    "partial_credit",
+                    ("scale_min", "scale_max"),
+                    ("scale_min_label", "scale_max_label"),
+                ),
+                "description": _(
+                    "Word clouds: how many words each student sends. Ordering: the items are the rows below, in "
+                    "the correct order. Rating scales: the lowest and highest ratings and their labels."
                 ),
             },
         ),

@@ -2,7 +2,8 @@
 
 Responses arrive as small JSON objects (docs/protocol.md, "Answer shapes"):
 single, true_false, poll: {"choice": id}; multiple: {"choices": [id, ...]}; numeric: {"value": number};
-text: {"text": "..."}.
+text: {"text": "..."}; wordcloud: {"words": ["...", ...]}; ordering: {"order": [item id, ...]} (the item ids of
+quizzes.ordering, which depend on the round); scale: {"value": integer}.
 """
 
 import math
@@ -12,9 +13,11 @@ from decimal import Decimal, InvalidOperation
 
 from quizzes.models import Question
 from quizzes.numbers import number_parse
+from quizzes.ordering import correct_item_order, shown_items
 
 Type = Question.Type
 MAX_TEXT_ANSWER_LENGTH = 200
+MAX_WORD_LENGTH = 40
 
 
 class InvalidResponse(ValueError):
@@ -28,7 +31,8 @@ class InvalidResponse(ValueError):
 @dataclass(frozen=True)
 class Grade:
     response: dict
-    is_correct: bool | None  # None for a poll
+    is_correct: bool | None  # None for the ungraded types (poll, word cloud, scale)
+    share: float | None = None  # an ordering's share of items in the right place, for partial credit
 
 
 def plain_decimal(number: Decimal) -> str:
@@ -53,8 +57,49 @@ def _correct_choice_ids(question: Question) -> set[int]:
     return {choice.id for choice in question.choices.all() if choice.is_correct}
 
 
-def response_parse(*, question: Question, raw: object) -> dict:
-    """Validate a raw response against the question and return its canonical form."""
+def _is_integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _parse_words(question: Question, raw: dict) -> dict:
+    words = raw.get("words")
+    if not isinstance(words, list) or not words or not all(isinstance(word, str) for word in words):
+        raise InvalidResponse("answer.words must be a non-empty list of words")
+    if len(words) > question.max_words:
+        raise InvalidResponse(f"answer.words has more than {question.max_words} words")
+    kept: dict[str, str] = {}
+    for word in words:
+        word = " ".join(word.split())
+        if not word:
+            raise InvalidResponse("answer.words has an empty word")
+        if len(word) > MAX_WORD_LENGTH:
+            raise InvalidResponse(f"answer.words has a word longer than {MAX_WORD_LENGTH} characters")
+        kept.setdefault(normalize_text(word), word)  # the same word twice counts once
+    return {"words": list(kept.values())}
+
+
+def _parse_order(question: Question, raw: dict, round_id: int | None) -> dict:
+    order = raw.get("order")
+    ids = {item.id for item in shown_items(question, round_id=round_id)}
+    if not isinstance(order, list) or not all(_is_integer(item) for item in order):
+        raise InvalidResponse("answer.order must be a list of item ids")
+    if len(order) != len(ids) or set(order) != ids:
+        raise InvalidResponse("answer.order must list every item id of this question exactly once")
+    return {"order": order}
+
+
+def _parse_scale(question: Question, raw: dict) -> dict:
+    value = raw.get("value")
+    if not _is_integer(value):
+        raise InvalidResponse("answer.value must be a whole number")
+    if not question.scale_min <= value <= question.scale_max:
+        raise InvalidResponse(f"answer.value must be from {question.scale_min} to {question.scale_max}")
+    return {"value": value}
+
+
+def response_parse(*, question: Question, raw: object, round_id: int | None = None) -> dict:
+    """Validate a raw response against the question and return its canonical form. `round_id` is the round it
+    answers: an ordering's item ids belong to their round."""
     if not isinstance(raw, dict):
         raise InvalidResponse("answer must be an object")
     if question.type in (Type.SINGLE, Type.TRUE_FALSE, Type.POLL):
@@ -101,13 +146,23 @@ def response_parse(*, question: Question, raw: object) -> dict:
         if len(text) > MAX_TEXT_ANSWER_LENGTH:
             raise InvalidResponse(f"answer.text is longer than {MAX_TEXT_ANSWER_LENGTH} characters")
         return {"text": " ".join(text.split())}
+    if question.type == Type.WORDCLOUD:
+        return _parse_words(question, raw)
+    if question.type == Type.ORDERING:
+        return _parse_order(question, raw, round_id)
+    if question.type == Type.SCALE:
+        return _parse_scale(question, raw)
     raise InvalidResponse("this question cannot be answered")
 
 
-def response_grade(*, question: Question, response: dict) -> Grade:
-    """Grade a canonical response (from response_parse)."""
-    if question.type == Type.POLL:
+def response_grade(*, question: Question, response: dict, round_id: int | None = None) -> Grade:
+    """Grade a canonical response (from response_parse, for the same round)."""
+    if not question.is_graded:
         return Grade(response=response, is_correct=None)
+    if question.type == Type.ORDERING:
+        correct = correct_item_order(question, round_id=round_id)
+        in_place = sum(1 for given, right in zip(response["order"], correct, strict=True) if given == right)
+        return Grade(response=response, is_correct=in_place == len(correct), share=in_place / len(correct))
     if question.type in (Type.SINGLE, Type.TRUE_FALSE):
         return Grade(response=response, is_correct=response["choice"] in _correct_choice_ids(question))
     if question.type == Type.MULTIPLE:
@@ -121,13 +176,19 @@ def response_grade(*, question: Question, response: dict) -> Grade:
     raise ValueError(f"unknown question type {question.type}")
 
 
-def response_describe(*, question: Question, response: dict) -> str:
-    """The response as a teacher reads it in an export: choice texts, the number, or the text."""
-    choices = {choice.id: choice.text for choice in question.choices.all()}
+def response_describe(*, question: Question, response: dict, round_id: int | None = None) -> str:
+    """The response as a teacher reads it in an export: choice texts, the number, the text, the words, or the
+    items in the order given ("Egg > Larva > Pupa")."""
+    choices = {choice.id: choice.text or choice.image_alt for choice in question.choices.all()}
     if "choice" in response:
         return choices.get(response["choice"], "?")
     if "choices" in response:
         return "; ".join(choices.get(choice_id, "?") for choice_id in response["choices"])
+    if "order" in response:
+        items = {item.id: item.choice.text for item in shown_items(question, round_id=round_id)}
+        return " > ".join(items.get(item_id, "?") for item_id in response["order"])
+    if "words" in response:
+        return "; ".join(response["words"])
     if "value" in response:
-        return response["value"]
+        return str(response["value"])
     return response.get("text", "")

@@ -47,8 +47,17 @@ class Question(models.Model):
         NUMERIC = "numeric", _("Numeric")
         TEXT = "text", _("Short text")
         POLL = "poll", _("Poll (no correct answer)")
+        WORDCLOUD = "wordcloud", _("Word cloud")
+        ORDERING = "ordering", _("Ordering")
+        SCALE = "scale", _("Rating scale")
 
     CHOICE_TYPES = frozenset({Type.SINGLE, Type.MULTIPLE, Type.TRUE_FALSE, Type.POLL})
+    # Choices of these types may carry an image; ordering questions keep their items as choices, in order.
+    IMAGE_CHOICE_TYPES = frozenset({Type.SINGLE, Type.MULTIPLE, Type.POLL})
+    ITEM_TYPES = frozenset({Type.ORDERING})
+    UNGRADED_TYPES = frozenset({Type.POLL, Type.WORDCLOUD, Type.SCALE})
+    # Results the projector shows while the question is open, whatever the session's setting: nothing to give away.
+    LIVE_RESULT_TYPES = frozenset({Type.WORDCLOUD, Type.SCALE})
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz"))
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -82,6 +91,21 @@ class Question(models.Model):
         blank=True,
         help_text=_("One per line. Case, accents and surrounding spaces are ignored when matching."),
     )
+    max_words = models.PositiveSmallIntegerField(
+        _("words per student"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text=_("Word clouds: how many words or short phrases each student may send (1 to 3)."),
+    )
+    partial_credit = models.BooleanField(
+        _("partial credit"),
+        default=False,
+        help_text=_("Ordering: an answer earns the share of the points of the items it put in the right place."),
+    )
+    scale_min = models.SmallIntegerField(_("lowest rating"), default=1)
+    scale_max = models.SmallIntegerField(_("highest rating"), default=5)
+    scale_min_label = models.CharField(_("label of the lowest rating"), max_length=60, blank=True)
+    scale_max_label = models.CharField(_("label of the highest rating"), max_length=60, blank=True)
 
     class Meta:
         ordering = ["quiz_id", "order", "id"]
@@ -97,6 +121,14 @@ class Question(models.Model):
         return self.type in self.CHOICE_TYPES
 
     @property
+    def uses_items(self) -> bool:
+        return self.type in self.ITEM_TYPES
+
+    @property
+    def is_graded(self) -> bool:
+        return self.type not in self.UNGRADED_TYPES
+
+    @property
     def accepted_answer_list(self) -> list[str]:
         return [line.strip() for line in self.accepted_answers.splitlines() if line.strip()]
 
@@ -108,9 +140,13 @@ class Question(models.Model):
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question"))
-    text = models.CharField(_("text"), max_length=300)
+    text = models.CharField(_("text"), max_length=300, blank=True)
     is_correct = models.BooleanField(_("correct"), default=False)
     order = models.PositiveIntegerField(_("order"), default=0)
+    image = models.ImageField(_("image"), upload_to="choices/%Y/%m/", blank=True)
+    image_alt = models.CharField(
+        _("image description"), max_length=300, blank=True, help_text=_("Read aloud by screen readers.")
+    )
 
     class Meta:
         ordering = ["question_id", "order", "id"]
@@ -118,4 +154,4 @@ class Choice(models.Model):
         verbose_name_plural = _("choices")
 
     def __str__(self) -> str:
-        return self.text
+        return self.text or self.image_alt

@@ -96,10 +96,18 @@ class ExportedFile:
     content: bytes
 
 
+# GIFT and Moodle XML have no word cloud, ordering or rating scale: those questions go to the spreadsheet only.
+SPREADSHEET_ONLY_TYPES = frozenset({Question.Type.WORDCLOUD, Question.Type.ORDERING, Question.Type.SCALE})
+
+
 def quiz_export(*, quiz: Quiz, format_name: str) -> ExportedFile:
-    """Every question of `quiz`, in order, as a GIFT, Moodle XML or XLSX file."""
+    """Every question of `quiz`, in order, as a GIFT, Moodle XML or XLSX file. GIFT and Moodle XML files leave out
+    the word clouds, orderings and rating scales, which only Quizcast's spreadsheet carries (with its items for an
+    ordering, but not the number of words, the partial credit nor the scale's range and labels)."""
     export_format = EXPORT_FORMATS[format_name]
     questions = quiz.questions.order_by("order", "id").prefetch_related("choices")
+    if format_name != "xlsx":
+        questions = questions.exclude(type__in=SPREADSHEET_ONLY_TYPES)
     drafts = [draft_from_question(question) for question in questions]
     name = f"{slugify(quiz.title) or 'quiz'}.{export_format.extension}"
     return ExportedFile(name, export_format.content_type, file_write(drafts=drafts, format_name=format_name))

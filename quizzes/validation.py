@@ -1,9 +1,8 @@
 """The rules a question of each type must satisfy, in one place for the admin, imports and services."""
 
 import io
-import re
+import secrets
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +14,8 @@ from PIL import Image, ImageOps
 from quizzes.models import Question
 
 Type = Question.Type
+MAX_ITEMS = 8
+MAX_SCALE_STEPS = 10  # 0-10 is the widest scale: eleven buttons still fit a phone
 
 
 @dataclass
@@ -45,20 +46,39 @@ def question_field_errors(*, question: Question) -> QuestionErrors:
             "accepted_answers",
             _("Only short-text questions have accepted answers; clear this field."),
         )
+    if question.type == Type.SCALE:
+        if question.scale_min >= question.scale_max:
+            errors.add("scale_max", _("The highest rating must be above the lowest."))
+        elif question.scale_max - question.scale_min > MAX_SCALE_STEPS:
+            errors.add(
+                "scale_max",
+                _("A scale has at most %(count)d steps between its ends, as 0 to 10 has.") % {"count": MAX_SCALE_STEPS},
+            )
+    if question.type == Type.WORDCLOUD and not 1 <= (question.max_words or 0) <= 3:
+        errors.add("max_words", _("Each student may send 1 to 3 words."))
     return errors
 
 
-def choice_errors(*, question_type: str, choices: list[tuple[str, bool]]) -> list[str]:
-    """Rules on a question's choices, given as (text, is_correct) pairs in order."""
+def choice_errors(
+    *, question_type: str, choices: list[tuple[str, bool]], images: list[tuple[bool, str]] | None = None
+) -> list[str]:
+    """Rules on a question's choices, given as (text, is_correct) pairs in order, and optionally each choice's
+    (has an image, image description) in the same order. An ordering question's choices are its items, in the
+    correct order."""
+    images = images or [(False, "")] * len(choices)
     count = len(choices)
     correct = sum(1 for _text, is_correct in choices if is_correct)
     texts = [text.strip().casefold() for text, _is_correct in choices]
     errors: list[str] = []
+    if question_type in Question.ITEM_TYPES:
+        return _item_errors(texts, correct, images)
     if question_type not in Question.CHOICE_TYPES:
         if count:
             errors.append(_("This type of question has no choices; remove them."))
         return errors
-    if len(set(texts)) != len(texts):
+    errors.extend(_image_errors(question_type, texts, images))
+    written = [text for text in texts if text]
+    if len(set(written)) != len(written):
         errors.append(_("Two choices have the same text."))
     if question_type == Type.TRUE_FALSE:
         if count != 2:
@@ -68,7 +88,7 @@ def choice_errors(*, question_type: str, choices: list[tuple[str, bool]]) -> lis
         return errors
     if count < 2:
         errors.append(_("Add at least two choices."))
-    if count > 8:
+    if count > MAX_ITEMS:
         errors.append(_("A question can have at most eight choices."))
     if question_type == Type.SINGLE and correct != 1:
         errors.append(_("A single-choice question needs exactly one correct choice."))
@@ -76,6 +96,35 @@ def choice_errors(*, question_type: str, choices: list[tuple[str, bool]]) -> lis
         errors.append(_("A multiple-select question needs at least one correct choice."))
     if question_type == Type.POLL and correct:
         errors.append(_("A poll has no correct answer: untick every choice."))
+    return errors
+
+
+def _image_errors(question_type: str, texts: list[str], images: list[tuple[bool, str]]) -> list[str]:
+    errors = []
+    has_image = [image for image, _alt in images]
+    if any(has_image) and question_type not in Question.IMAGE_CHOICE_TYPES:
+        errors.append(_("Only single-choice, multiple-select and poll choices may have an image."))
+    if any(image and not alt.strip() for image, alt in images):
+        errors.append(_("Describe every choice image for students who cannot see it."))
+    if any(not text and not image for text, (image, _alt) in zip(texts, images, strict=True)):
+        errors.append(_("Every choice needs a text, an image, or both."))
+    return errors
+
+
+def _item_errors(texts: list[str], correct: int, images: list[tuple[bool, str]]) -> list[str]:
+    errors = []
+    if len(texts) < 2:
+        errors.append(_("An ordering question needs at least two items."))
+    if len(texts) > MAX_ITEMS:
+        errors.append(_("An ordering question can have at most eight items."))
+    if any(not text for text in texts):
+        errors.append(_("Every item needs a text."))
+    if len(set(texts)) != len(texts):
+        errors.append(_("Two items have the same text."))
+    if correct:
+        errors.append(_("Items are put in order, not marked correct: untick every item."))
+    if any(image for image, _alt in images):
+        errors.append(_("Ordering items are text only; remove the images."))
     return errors
 
 
@@ -126,7 +175,7 @@ def question_image_clean(*, image: File) -> ContentFile:
     pixels.thumbnail((longest, longest), Image.Resampling.LANCZOS)
     encoded = io.BytesIO()
     pixels.save(encoded, format=image_format, **_ENCODER_OPTIONS[image_format])
-    return ContentFile(encoded.getvalue(), name=_stored_name(image.name, QUESTION_IMAGE_FORMATS[image_format]))
+    return ContentFile(encoded.getvalue(), name=_stored_name(QUESTION_IMAGE_FORMATS[image_format]))
 
 
 _ENCODER_OPTIONS = {
@@ -175,6 +224,7 @@ def _only_pixels(opened: Image.Image, image_format: str) -> Image.Image:
     return clean
 
 
-def _stored_name(uploaded_name: str | None, extension: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", PurePath(uploaded_name or "image").stem).strip("-")[:60]
-    return f"{stem or 'image'}.{extension}"
+def _stored_name(extension: str) -> str:
+    """A random name: the uploaded one may say what the picture is ("correct.png"), and an image's address reaches
+    every student's browser with the question."""
+    return f"{secrets.token_hex(12)}.{extension}"

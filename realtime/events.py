@@ -14,6 +14,8 @@ from realtime.protocol import PROTOCOL_VERSION
 
 LEADERBOARD_SIZE = 10  # what the teacher and the projector see
 STUDENT_LEADERBOARD_SIZE = 5  # what students see, with their own rank beside it
+# What of a round's results every student sees at the reveal (teachers see all of them, live).
+STUDENT_RESULT_KEYS = ("answered", "correct", "choice_counts", "values", "histogram", "mean", "positions")
 
 
 def encode(message: dict) -> str:
@@ -34,7 +36,8 @@ def round_info(round_: Round, *, now: datetime, position: tuple[int, int], for_t
     time_left_ms = None
     if round_.deadline and round_.closed_at is None:
         time_left_ms = max(0, _millis(round_.deadline) - _millis(now))
-    question = question_for_teacher(round_.question) if for_teacher else question_for_student(round_.question)
+    build = question_for_teacher if for_teacher else question_for_student
+    question = build(round_.question, round_id=round_.pk)
     return {
         "id": round_.pk,
         "number": round_.number,
@@ -184,13 +187,13 @@ def round_closed(round_: Round) -> dict:
 
 
 def round_revealed(round_: Round, *, results: dict, for_teacher: bool) -> dict:
-    summary = {key: results[key] for key in ("answered", "correct", "choice_counts", "values") if key in results}
+    summary = {key: results[key] for key in STUDENT_RESULT_KEYS if key in results}
     if for_teacher:
         summary = results
     return {
         "type": "round.revealed",
         "round_id": round_.pk,
-        "answer_key": answer_key(round_.question),
+        "answer_key": answer_key(round_.question, round_id=round_.pk),
         "results": summary,
     }
 
@@ -228,14 +231,16 @@ def results_updated(results: dict) -> dict:
     return {"type": "results.updated", "results": results}
 
 
-def projector_results(results: dict, *, round_open: bool, live_results: bool) -> dict:
+def projector_results(results: dict, *, round_open: bool, live_results: bool, always_live: bool = False) -> dict:
     """What the room may see of a round's results. While the round is open, only how many answered (unless the
-    session shows live results); then everything but who answered and the texts the teacher hid."""
-    if round_open and not live_results:
+    session shows live results, or the question is one whose results are meant to grow live: a word cloud, a
+    rating scale); then everything but who answered and the texts and words the teacher hid."""
+    if round_open and not (live_results or always_live):
         return {"round_id": results["round_id"], "answered": results["answered"], "counts_only": True}
     shown = {key: value for key, value in results.items() if key != "answered_ids"}
-    if "texts" in shown:
-        shown["texts"] = [group for group in shown["texts"] if not group["hidden"]]
+    for key in ("texts", "words"):
+        if key in shown:
+            shown[key] = [group for group in shown[key] if not group["hidden"]]
     return shown
 
 

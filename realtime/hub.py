@@ -7,7 +7,6 @@ heartbeat, telling its sockets when live updates are interrupted and when they c
 """
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
@@ -26,6 +25,9 @@ RELAY = "quizcast.relay"  # the `type` of every layer message the hub sends and 
 # one numbered heartbeat falls in any such gap and the loss is noticed (see _deliver).
 HEARTBEAT_INTERVAL = 0.5
 HEARTBEAT_TIMEOUT = 3.0
+# How long stopping waits for the hub's tasks to finish once cancelled. channels-redis' pub/sub layer unsubscribes
+# from Redis inside a cancelled receive, and that call can wait on a connection that will never answer.
+STOP_TIMEOUT = 5.0
 # The longest the hub waits for the layer. A frozen or unreachable Redis (no refusal, no reset) would otherwise
 # hold a publish, and the socket command waiting for it, until TCP gives up many minutes later.
 LAYER_TIMEOUT = 2.0
@@ -98,11 +100,16 @@ class LocalHub:
 
     async def stop(self) -> None:
         extra = [task for task in (self._notice_task, self._presence_task) if task is not None]
-        for task in [*self._tasks, *extra]:
+        tasks = [*self._tasks, *extra]
+        for task in tasks:
             task.cancel()
-        for task in [*self._tasks, *extra]:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if tasks:
+            done, pending = await asyncio.wait(tasks, timeout=STOP_TIMEOUT)
+            for task in done:
+                if not task.cancelled():
+                    task.exception()  # retrieved: a task that failed while stopping has nothing left to say
+            if pending:
+                logger.warning("%d hub task(s) did not stop within %g s; left behind", len(pending), STOP_TIMEOUT)
         self._tasks.clear()
 
     # --- membership -----------------------------------------------------------------------------------------

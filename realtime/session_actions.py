@@ -32,6 +32,7 @@ from classroom.selectors import (
     session_roster,
 )
 from config.database import log_failure
+from quizzes.models import Question
 from realtime import events, groups
 from realtime.auth import authenticated_users
 
@@ -353,7 +354,12 @@ def _projector_snapshot(session: LiveSession, user: User) -> TeacherSnapshot:
 
 def _for_projector(session: LiveSession, round_: Round, results: dict, *, now: datetime | None = None) -> dict:
     round_open = round_effective_state(round_=round_, now=now) == "open"
-    return events.projector_results(results, round_open=round_open, live_results=session.live_results)
+    return events.projector_results(
+        results,
+        round_open=round_open,
+        live_results=session.live_results,
+        always_live=round_.question.type in Question.LIVE_RESULT_TYPES,
+    )
 
 
 def _projector_results_broadcast(session: LiveSession, round_: Round) -> Broadcast:

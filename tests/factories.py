@@ -113,7 +113,14 @@ def make_question(quiz: Quiz, type: str = Question.Type.SINGLE, **fields) -> Que
     elif type == Type.MULTIPLE:
         for index, text in enumerate(["2", "3", "4", "5"]):
             ChoiceFactory(question=question, text=text, is_correct=text in {"2", "3", "5"}, order=index)
+    elif type == Type.ORDERING:
+        for index, text in enumerate(ORDERING_ITEMS):
+            ChoiceFactory(question=question, text=text, order=index)
     return question
+
+
+# An ordering question's items in their correct order (make_question).
+ORDERING_ITEMS = ["Egg", "Caterpillar", "Chrysalis", "Butterfly"]
 
 
 class LiveSessionFactory(factory.django.DjangoModelFactory):

@@ -164,6 +164,18 @@ REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=10 * 1024 * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Words a word cloud never shows, by interface language; every list applies whatever the page's language, since a
+# class may answer in any of them. Edit these lists here, or add words with WORDCLOUD_EXTRA_BLOCKED_WORDS.
+# Matching ignores case, accents and surrounding spaces, and a blocked word inside a phrase hides the phrase.
+WORDCLOUD_BLOCKED_WORDS: dict[str, list[str]] = {
+    "en": ["fuck", "shit", "bitch", "bastard", "asshole", "dick", "cunt", "wanker", "slut", "whore"],
+    "it": ["cazzo", "merda", "stronzo", "vaffanculo", "troia", "puttana", "coglione", "minchia"],
+    "es": ["mierda", "puta", "cabron", "gilipollas", "joder", "coño", "pendejo", "culero"],
+    "pl": ["kurwa", "chuj", "pierdol", "jebac", "cipa", "skurwysyn", "dupek", "pizda"],
+    "de": ["scheisse", "arschloch", "fotze", "hure", "wichser", "schlampe", "fick", "missgeburt"],
+}
+WORDCLOUD_EXTRA_BLOCKED_WORDS = env.list("WORDCLOUD_EXTRA_BLOCKED_WORDS", default=[])
+
 # --- background jobs (jobs/) ---------------------------------------------------------------------------------
 # Each server process runs queued jobs (roster imports) in a thread started with its first request.
 JOBS_RUNNER_AUTOSTART = env.bool("JOBS_RUNNER_AUTOSTART", default=True)

@@ -55,6 +55,11 @@ TYPE_NAMES = {
     "short_text": Type.TEXT,
     "short_answer": Type.TEXT,
     "poll": Type.POLL,
+    "wordcloud": Type.WORDCLOUD,
+    "word_cloud": Type.WORDCLOUD,
+    "ordering": Type.ORDERING,
+    "scale": Type.SCALE,
+    "rating_scale": Type.SCALE,
 }
 NO_TIME_LIMIT = ("none", "0")
 

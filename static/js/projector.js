@@ -4,7 +4,8 @@
 
 import { el, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
 import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
-import { answerKeyText, choiceBoard, markTiles, questionHeader, usesChoices } from "./question-view.js";
+import { mathText } from "./maths.js";
+import { answerKeyText, choiceBoard, isGraded, markTiles, questionHeader, usesChoices } from "./question-view.js";
 import { leaderboardList, resultsList } from "./results-view.js";
 import { followRounds } from "./teacher-round.js";
 
@@ -70,8 +71,8 @@ function renderRound() {
   show($("p-reveal"), revealed);
   if (revealed) {
     const key = state.reveal.answer_key;
-    $("p-key").textContent = question.type === "poll" ? "" : t("correctAnswerIs", { answer: answerKeyText(question, key, t) });
-    $("p-explanation").textContent = key?.explanation ?? "";
+    $("p-key").replaceChildren(isGraded(question) ? mathText(t("correctAnswerIs", { answer: answerKeyText(question, key, t) })) : "");
+    $("p-explanation").replaceChildren(mathText(key?.explanation ?? ""));
     $("p-leaderboard").replaceChildren(leaderboardList(state.leaderboard, { t }));
   }
 }

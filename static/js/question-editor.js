@@ -1,14 +1,23 @@
-// The question form shows the fields of the chosen type only, and follows the type as it changes: a poll scores
-// no points and has no right answer, a true/false question gets its two choices. Fields a type does not use are
+// The question form shows the fields of the chosen type only, and follows the type as it changes: a poll, a word
+// cloud and a rating scale score no points and have no right answer, a true/false question gets its two choices, an
+// ordering question's choices are its items in the correct order (none ticked). Fields a type does not use are
 // emptied when the form is sent, so a teacher who changed the type is not told to clear them by hand. Without this
 // script the form shows every field and the server's rules still apply.
 
 import { translator } from "./dom.js";
 
 const t = translator();
-const CHOICE_TYPES = new Set(["single", "multiple", "true_false", "poll"]);
+const CHOICE_TYPES = new Set(["single", "multiple", "true_false", "poll", "ordering"]);
+const UNGRADED_TYPES = new Set(["poll", "wordcloud", "scale"]);
+const NO_CORRECT_TYPES = new Set(["poll", "ordering"]); // choices without a "correct" tick
 const ANSWER_FIELDS = { numeric: ["numeric_target", "numeric_tolerance"], text: ["accepted_answers"] };
 const ALL_ANSWER_FIELDS = ["numeric_target", "numeric_tolerance", "accepted_answers"];
+const TYPE_SETTINGS = {
+  wordcloud: ["max_words"],
+  ordering: ["partial_credit"],
+  scale: ["scale_min", "scale_max", "scale_min_label", "scale_max_label"],
+};
+const ALL_TYPE_SETTINGS = Object.values(TYPE_SETTINGS).flat();
 
 const typeSelect = document.getElementById("id_type");
 const form = typeSelect?.form;
@@ -50,12 +59,21 @@ function apply(type, { changed }) {
   }
   const answerFieldset = fieldRow("numeric_target")?.closest("fieldset");
   if (answerFieldset) answerFieldset.hidden = wanted.size === 0;
+  const settings = new Set(TYPE_SETTINGS[type] || []);
+  for (const name of ALL_TYPE_SETTINGS) {
+    const row = fieldRow(name);
+    if (row) row.hidden = !settings.has(name);
+  }
+  for (const line of document.querySelectorAll(".form-row.field-scale_min, .form-row.field-scale_min_label")) line.hidden = type !== "scale";
+  const settingsFieldset = fieldRow("max_words")?.closest("fieldset");
+  if (settingsFieldset) settingsFieldset.hidden = settings.size === 0;
   if (choicesGroup) {
     choicesGroup.hidden = !CHOICE_TYPES.has(type);
-    choicesGroup.classList.toggle("qc-no-correct", type === "poll");
+    choicesGroup.classList.toggle("qc-no-correct", NO_CORRECT_TYPES.has(type));
   }
   if (!changed) return;
-  if (type === "poll") {
+  if (NO_CORRECT_TYPES.has(type)) for (const row of choiceRows()) input(row, "is_correct").checked = false;
+  if (UNGRADED_TYPES.has(type)) {
     for (const row of choiceRows()) input(row, "is_correct").checked = false;
     if (points) points.value = "0";
   } else if (points && points.value === "0") {

@@ -3,7 +3,9 @@
 // teacher's page), each text answer gets a button that hides it from the projector or shows it again.
 
 import { el } from "./dom.js";
+import { mathText } from "./maths.js";
 import { choiceMark, plainNumber, usesChoices } from "./question-view.js";
+import { wordCloud } from "./word-cloud.js";
 
 const percent = (count, total) => (total ? Math.round((100 * count) / total) : 0);
 
@@ -17,7 +19,8 @@ function bar(label, count, total, { mark = null, correct = false, index = null, 
     el(
       "span",
       { class: "qc-bar-label" },
-      el("span", { class: "qc-bar-text", text: label }),
+      // A string stays text (students' answers are never read as formulas); a choice's text comes as a fragment.
+      el("span", { class: "qc-bar-text" }, label),
       correct ? el("span", { class: "qc-correct-flag", text: t("correctShort") }) : null,
       hidden ? el("span", { class: "badge text-bg-secondary qc-hidden-flag", text: t("hiddenText") }) : null,
     ),
@@ -52,11 +55,14 @@ export function resultsList(question, results, { t, answerKey = null, showKey = 
       "ol",
       { class: "qc-bars" },
       question.choices.map((choice, index) =>
-        bar(choice.text, counts[String(choice.id)] ?? 0, answered, { mark: choiceMark(index), correct: correct.has(choice.id), index, t }),
+        bar(mathText(choice.text || choice.image_alt), counts[String(choice.id)] ?? 0, answered, { mark: choiceMark(index), correct: correct.has(choice.id), index, t }),
       ),
     );
   }
   if (!answered) return el("p", { class: "qc-empty", text: t("noAnswersYet") });
+  if (question.type === "wordcloud") return wordCloudResults(results, { t, onToggleHidden });
+  if (question.type === "scale") return scaleResults(question, results, { t });
+  if (question.type === "ordering") return orderingResults(question, results, { t, answerKey, showKey });
   if (question.type === "numeric") {
     return el(
       "ol",
@@ -75,6 +81,65 @@ export function resultsList(question, results, { t, answerKey = null, showKey = 
         t,
       }),
     ),
+  );
+}
+
+// The words everyone may see (hidden ones left out), as a cloud. The teacher's page (`onToggleHidden`) also lists
+// every word with its count and a button that hides it from the projector or shows it again.
+function wordCloudResults(results, { t, onToggleHidden = null }) {
+  const all = results.words ?? [];
+  const words = all.filter((word) => !word.hidden);
+  const cloud = words.length
+    ? wordCloud(words, { label: t("cloudLabel", { count: words.length }), countLabel: (word) => t("wordCount", { word: word.text, count: word.count }) })
+    : el("p", { class: "qc-empty", text: t("noWordsYet") });
+  const list = onToggleHidden
+    ? el(
+        "ol",
+        { class: "qc-bars qc-bars--values qc-cloud-moderation", "aria-label": t("cloudWords") },
+        all.map((word) => bar(word.text, word.count, results.answered, { hidden: word.hidden, action: hideButton(word, onToggleHidden, t), t })),
+      )
+    : el("ul", { class: "visually-hidden" }, words.map((word) => el("li", { text: t("wordCount", { word: word.text, count: word.count }) })));
+  return el("figure", { class: "qc-cloud-figure" }, cloud, el("figcaption", {}, list));
+}
+
+function scaleResults(question, results, { t }) {
+  const { min, max, min_label: minLabel, max_label: maxLabel } = question.scale;
+  const label = (value) => (value === min && minLabel ? `${value} · ${minLabel}` : value === max && maxLabel ? `${value} · ${maxLabel}` : String(value));
+  return el(
+    "div",
+    { class: "qc-scale-results" },
+    el("p", { class: "qc-scale-mean", text: results.mean === null || results.mean === undefined ? "" : t("meanIs", { mean: results.mean }) }),
+    el(
+      "ol",
+      { class: "qc-bars qc-bars--values" },
+      (results.histogram ?? []).map(([value, count]) => bar(label(value), count, results.answered, { t })),
+    ),
+  );
+}
+
+// How many put every item in place, then for each item how many put it at each position.
+function orderingResults(question, results, { t, answerKey, showKey }) {
+  const correct = showKey ? (answerKey?.correct_order ?? []) : [];
+  const items = correct.length ? correct.map((id) => question.items.find((item) => item.id === id)) : question.items;
+  const count = question.items.length;
+  const positions = results.positions ?? {};
+  const header = el("tr", {}, el("th", { scope: "col", text: t("item") }), Array.from({ length: count }, (_, index) => el("th", { scope: "col", text: t("positionNumber", { position: index + 1 }) })));
+  const rows = items.map((item) =>
+    el(
+      "tr",
+      {},
+      el("th", { scope: "row" }, mathText(item.text)),
+      (positions[String(item.id)] ?? []).map((n, index) => {
+        const right = correct.length > 0 && correct[index] === item.id;
+        return el("td", { class: right ? "is-correct" : "" }, String(n), right ? el("span", { class: "qc-correct-flag", text: ` ${t("correctShort")}` }) : null);
+      }),
+    ),
+  );
+  return el(
+    "div",
+    { class: "qc-order-results" },
+    el("p", { class: "qc-order-exact", text: t("exactOrder", { count: results.correct ?? 0, answered: results.answered }) }),
+    el("div", { class: "table-responsive" }, el("table", { class: "table table-sm qc-order-table" }, el("caption", { text: t("positionsCaption") }), el("thead", {}, header), el("tbody", {}, rows))),
   );
 }
 

@@ -5,7 +5,8 @@
 
 import { announce, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
 import { LiveSocket, RETRYABLE_ERRORS, Resender, connectionBadge, readPageConfig } from "./live-socket.js";
-import { answerForm, answerKeyText, questionHeader } from "./question-view.js";
+import { mathText } from "./maths.js";
+import { answerForm, answerKeyText, isGraded, questionHeader } from "./question-view.js";
 import { personalDeadline, readAloudButton } from "./accommodations.js";
 import { leaderboardList } from "./results-view.js";
 
@@ -161,8 +162,8 @@ function showReveal(message) {
   const chosen = state.acked ? currentAnswer() : null;
   state.form.reveal(message.answer_key, { counts, answer: chosen });
   const keyText = answerKeyText(round.question, message.answer_key, t);
-  $("key-line").textContent = round.question.type === "poll" ? t("pollDone") : t("correctAnswerIs", { answer: keyText });
-  $("explanation").textContent = message.answer_key?.explanation ?? "";
+  $("key-line").replaceChildren(isGraded(round.question) ? mathText(t("correctAnswerIs", { answer: keyText })) : t(round.question.type === "poll" ? "pollDone" : "ungradedDone"));
+  $("explanation").replaceChildren(mathText(message.answer_key?.explanation ?? ""));
   $("result-line").textContent = "";
   $("standing").textContent = "";
   show($("reveal"), true);
@@ -175,6 +176,7 @@ function showResult(result) {
   line.dataset.outcome = !result.answered ? "none" : result.correct === true ? "right" : result.correct === false ? "wrong" : "poll";
   if (!result.answered) line.textContent = t("noAnswerGiven");
   else if (result.correct === true) line.textContent = t("youWereRight", { points: result.points });
+  else if (result.correct === false && result.points > 0) line.textContent = t("youWerePartlyRight", { points: result.points });
   else if (result.correct === false) line.textContent = t("youWereWrong");
   else line.textContent = t("thanksForVoting");
 }

@@ -2,7 +2,8 @@
 
 import { el, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
 import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
-import { answerKeyText, questionHeader } from "./question-view.js";
+import { mathText } from "./maths.js";
+import { answerKeyText, isGraded, questionHeader } from "./question-view.js";
 import { leaderboardList, resultsList } from "./results-view.js";
 import { followRounds } from "./teacher-round.js";
 
@@ -46,7 +47,7 @@ function renderQuestions() {
     return el(
       "li",
       { class: `list-group-item qc-question-item${current ? " is-current" : ""}${asked ? " is-asked" : ""}`, dataset: { questionId: question.id } },
-      el("div", { class: "qc-question-line" }, el("span", { class: "qc-question-order", text: `${index + 1}.` }), el("span", { class: "qc-question-prompt", text: question.prompt })),
+      el("div", { class: "qc-question-line" }, el("span", { class: "qc-question-order", text: `${index + 1}.` }), el("span", { class: "qc-question-prompt" }, mathText(question.prompt))),
       el(
         "div",
         { class: "qc-question-foot" },
@@ -84,8 +85,8 @@ function drawRound(round) {
   $("round-title").textContent = t("roundTitle", { number: round.number, position: round.question_number, total: round.question_count });
   $("round-question").replaceChildren(questionHeader(question, t));
   const key = answerKeyText(question, question.answer_key, t);
-  $("answer-key").textContent = question.type === "poll" ? t("pollNoKey") : t("answerKeyIs", { answer: key });
-  $("key-explanation").textContent = question.answer_key?.explanation ?? "";
+  $("answer-key").replaceChildren(isGraded(question) ? mathText(t("answerKeyIs", { answer: key })) : t(question.type === "poll" ? "pollNoKey" : "ungradedNoKey"));
+  $("key-explanation").replaceChildren(mathText(question.answer_key?.explanation ?? ""));
 }
 
 function renderRound() {
@@ -102,7 +103,7 @@ function renderRound() {
   renderResults();
   show($("reveal-panel"), round.state === "revealed");
   if (round.state === "revealed") {
-    $("explanation").textContent = state.reveal?.answer_key?.explanation || t("noExplanation");
+    $("explanation").replaceChildren(mathText(state.reveal?.answer_key?.explanation || t("noExplanation")));
   }
 }
 
@@ -117,7 +118,7 @@ function renderResults() {
   const bar = $("answered-bar");
   bar.style.width = `${share}%`;
   bar.parentElement.setAttribute("aria-valuenow", String(share));
-  if (results?.correct !== undefined && round.question.type !== "poll") {
+  if (results?.correct !== undefined && isGraded(round.question)) {
     $("correct-count").textContent = t("correctCount", { correct: results.correct });
   } else {
     $("correct-count").textContent = "";

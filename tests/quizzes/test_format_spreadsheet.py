@@ -32,8 +32,12 @@ def test_quizcast_template_has_every_type():
         Type.NUMERIC,
         Type.TEXT,
         Type.POLL,
+        Type.WORDCLOUD,
+        Type.ORDERING,
+        Type.SCALE,
     ]
-    single, multiple, true_false, numeric, text, poll = parsed.drafts
+    single, multiple, true_false, numeric, text, poll, _cloud, ordering, _scale = parsed.drafts
+    assert [choice.text for choice in ordering.choices][:2] == ["\\(0.3\\)", "\\(\\frac{1}{2}\\)"]
     assert choices_of(single) == [("Berlin", False), ("Paris", True), ("Madrid", False)]
     assert single.explanation == "Paris has been the capital since 987."
     assert [choice.is_correct for choice in multiple.choices] == [True, True, False, True]
@@ -42,7 +46,7 @@ def test_quizcast_template_has_every_type():
     assert (numeric.numeric_target, numeric.numeric_tolerance) == (Decimal("3.14"), Decimal("0.01"))
     assert text.accepted_answers == ["Moon", "the Moon"]
     assert (poll.effective_points(), poll.effective_time_limit()) == (0, None)
-    assert [draft.line for draft in parsed.drafts] == [2, 3, 4, 5, 6, 7]
+    assert [draft.line for draft in parsed.drafts] == [2, 3, 4, 5, 6, 7, 8, 9, 10]
 
 
 def test_semicolons_and_a_byte_order_mark_are_read():

@@ -253,5 +253,5 @@ def test_the_commands_dry_run_lists_and_saves_nothing(own_quiz, capsys):
 
     call_command("import_questions", str(SAMPLES / "questions.csv"), quiz=own_quiz.pk, dry_run=True)
 
-    assert "6 questions would be imported from questions.csv (CSV)" in capsys.readouterr().out
+    assert "9 questions would be imported from questions.csv (CSV)" in capsys.readouterr().out
     assert not Question.objects.exists()

@@ -24,6 +24,9 @@ GOOD_CHOICES = {
     Type.POLL: [("Tea", False), ("Coffee", False)],
     Type.NUMERIC: [],
     Type.TEXT: [],
+    Type.WORDCLOUD: [],
+    Type.SCALE: [],
+    Type.ORDERING: [("Egg", False), ("Caterpillar", False), ("Butterfly", False)],
 }
 GOOD_FIELDS = {
     Type.NUMERIC: {"numeric_target": "3.5", "numeric_tolerance": "0.1"},
@@ -46,6 +49,14 @@ BAD_CHOICES = [
     pytest.param(Type.POLL, [("Tea", False)], "at least two choices", id="poll-one-choice"),
     pytest.param(Type.NUMERIC, [("1", True), ("2", False)], "has no choices", id="numeric-with-choices"),
     pytest.param(Type.TEXT, [("Paris", True)], "has no choices", id="text-with-choices"),
+    pytest.param(Type.WORDCLOUD, [("Sun", False)], "has no choices", id="wordcloud-with-choices"),
+    pytest.param(Type.SCALE, [("1", False), ("2", False)], "has no choices", id="scale-with-choices"),
+    pytest.param(Type.ORDERING, [("Egg", False)], "at least two items", id="ordering-one-item"),
+    pytest.param(Type.ORDERING, [(f"Step {n}", False) for n in range(9)], "at most eight", id="ordering-nine"),
+    pytest.param(Type.ORDERING, [("Egg", False), (" egg", False)], "same text", id="ordering-same-text"),
+    pytest.param(Type.ORDERING, [("Egg", True), ("Larva", False)], "not marked correct", id="ordering-ticked"),
+    pytest.param(Type.ORDERING, [("Egg", False), ("", False)], "needs a text", id="ordering-blank-item"),
+    pytest.param(Type.SINGLE, [("Red", True), ("", False)], "a text, an image", id="single-blank-choice"),
 ]
 
 BAD_FIELDS = [
@@ -67,6 +78,11 @@ BAD_FIELDS = [
         "Only short-text",
         id="numeric-with-accepted",
     ),
+    pytest.param(Type.SCALE, {"scale_min": 5, "scale_max": 1}, "scale_max", "above the lowest", id="scale-upside-down"),
+    pytest.param(Type.SCALE, {"scale_min": 3, "scale_max": 3}, "scale_max", "above the lowest", id="scale-one-step"),
+    pytest.param(Type.SCALE, {"scale_min": 0, "scale_max": 11}, "scale_max", "at most 10 steps", id="scale-too-wide"),
+    pytest.param(Type.WORDCLOUD, {"max_words": 4}, "max_words", "1 to 3 words", id="wordcloud-four-words"),
+    pytest.param(Type.WORDCLOUD, {"max_words": 0}, "max_words", "1 to 3 words", id="wordcloud-no-words"),
 ]
 
 

@@ -13,11 +13,13 @@ from tests.realtime.helpers import answer_message, push, question_of_type
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 SECRET_KEYS = {"answer_key", "correct_choices", "accepted_answers", "numeric_target", "numeric_tolerance",
-               "explanation", "is_correct", "correct", "answered_ids"}  # fmt: skip
+               "explanation", "is_correct", "correct", "answered_ids", "correct_order", "positions"}  # fmt: skip
 
 ANSWERS = {
     Question.Type.NUMERIC: {"value": 3},
     Question.Type.TEXT: {"text": "London"},
+    Question.Type.WORDCLOUD: {"words": ["sea", "salt"]},
+    Question.Type.SCALE: {"value": 2},
 }
 
 
@@ -38,9 +40,11 @@ def secrets_of(question: Question) -> list[str]:
 
 
 @database_sync_to_async
-def some_answer(question: Question) -> dict:
+def some_answer(question: Question, shown: dict) -> dict:
     if question.type in ANSWERS:
         return ANSWERS[question.type]
+    if question.type == Question.Type.ORDERING:
+        return {"order": [item["id"] for item in shown["items"]]}
     first = question.choices.order_by("order").first().pk
     return {"choices": [first]} if question.type == Question.Type.MULTIPLE else {"choice": first}
 
@@ -54,8 +58,10 @@ async def test_no_student_frame_reveals_the_answer_before_the_reveal(
     teacher_socket, _ = await connect(teacher, live_session, "teacher")
     student_socket, lobby_snapshot = await connect(enrolled_students[0], live_session)
     round_id = await push(teacher_socket, question)
-    await student_socket.receive_type("question.pushed")
-    ack = await student_socket.request(answer_message(round_id, await some_answer(question)))
+    pushed = await student_socket.receive_type("question.pushed")
+    ack = await student_socket.request(
+        answer_message(round_id, await some_answer(question, pushed["round"]["question"]))
+    )
     assert ack["type"] == "answer.accepted"
     await student_socket.close()
     reconnected, resume_snapshot = await connect(enrolled_students[0], live_session)

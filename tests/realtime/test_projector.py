@@ -189,7 +189,7 @@ async def test_a_student_may_not_open_the_projector_socket(live_session, enrolle
 
 
 async def test_every_round_says_which_question_of_the_quiz_it_is(live_session, teacher, enrolled_students):
-    question = await question_of_type(live_session, Question.Type.TRUE_FALSE)  # the third of six
+    question = await question_of_type(live_session, Question.Type.TRUE_FALSE)  # the third of every type
     teacher_socket, _ = await connect(teacher, live_session, "teacher")
     projector, _ = await connect(teacher, live_session, "projector")
     student, _ = await connect(enrolled_students[0], live_session)
@@ -198,6 +198,6 @@ async def test_every_round_says_which_question_of_the_quiz_it_is(live_session, t
 
     for socket, message_type in ((student, "question.pushed"), (projector, "round.opened")):
         round_ = (await socket.receive_type(message_type))["round"]
-        assert (round_["question_number"], round_["question_count"]) == (3, 6)
+        assert (round_["question_number"], round_["question_count"]) == (3, len(Question.Type.values))
     _student, snapshot = await connect(enrolled_students[0], live_session)
-    assert (snapshot["round"]["question_number"], snapshot["round"]["question_count"]) == (3, 6)
+    assert (snapshot["round"]["question_number"], snapshot["round"]["question_count"]) == (3, len(Question.Type.values))

@@ -84,6 +84,33 @@ DEMO_QUESTIONS: list[dict] = [
             (gettext_noop("Not yet"), False),
         ],
     },
+    {
+        "type": Type.WORDCLOUD,
+        "prompt": "Which words come to mind when you think of the sea?",
+        "time_limit": 60,
+        "points": 0,
+        "max_words": 3,
+        "explanation": "Every word counts: the biggest ones are those most of you thought of.",
+    },
+    {
+        "type": Type.ORDERING,
+        "prompt": r"Put these numbers in order, smallest first: \(\frac{1}{2}\), \(\sqrt{2}\), \(\pi\), \(0.3\).",
+        "time_limit": 45,
+        "partial_credit": True,
+        "explanation": r"\(0.3 < \frac{1}{2} = 0.5 < \sqrt{2} \approx 1.41 < \pi \approx 3.14\)",
+        "choices": [(r"\(0.3\)", False), (r"\(\frac{1}{2}\)", False), (r"\(\sqrt{2}\)", False), (r"\(\pi\)", False)],
+    },
+    {
+        "type": Type.SCALE,
+        "prompt": "How difficult was today's lesson?",
+        "time_limit": None,
+        "points": 0,
+        "scale_min": 1,
+        "scale_max": 5,
+        "scale_min_label": "Very easy",
+        "scale_max_label": "Very hard",
+        "explanation": "Thank you: this helps plan the next lesson.",
+    },
 ]
 TRANSLATED = {"prompt", "explanation", "accepted_answers"}
 
