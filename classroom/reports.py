@@ -157,7 +157,7 @@ def session_report(*, session: LiveSession) -> SessionReport:
         graded = any(ok is not None for _r, _s, ok, _p in rows) or bool(key_text)
         groups: dict[str, list] = {}
         for response, is_correct, count in alike_by_round.get(round_.pk, []):
-            text = response_describe(question=question, response=response)
+            text = response_describe(question=question, response=response, round_id=round_.pk)
             group = groups.setdefault(normalize_text(text), [text, 0, is_correct])
             group[1] += count
         right_ids = set()
@@ -303,7 +303,11 @@ def student_sessions(*, student: User, classroom: Classroom | None = None, for_s
                 QuestionOutcome(
                     number=round_.number,
                     prompt=round_.question.prompt,
-                    answer=response_describe(question=round_.question, response=answer.response) if answer else "",
+                    answer=(
+                        response_describe(question=round_.question, response=answer.response, round_id=round_.pk)
+                        if answer
+                        else ""
+                    ),
                     answered=answer is not None,
                     correct=correct,
                     points=answer.points if answer else 0,
@@ -396,7 +400,7 @@ def session_export_rows(*, session: LiveSession) -> list[list[str]]:
             rows.append(
                 [
                     *common,
-                    response_describe(question=question, response=answer.response),
+                    response_describe(question=question, response=answer.response, round_id=round_.pk),
                     _yes_no(answer.is_correct),
                     str(answer.points),
                     round_.opened_at.isoformat(),
@@ -467,7 +471,7 @@ def session_audit_rows(*, session: LiveSession) -> list[list[str]]:
     answers = Answer.objects.filter(round__session=session).select_related("student")
     for answer in answers.prefetch_related("round__question__choices"):
         round_ = rounds_by_id[answer.round_id]
-        described = response_describe(question=answer.round.question, response=answer.response)
+        described = response_describe(question=answer.round.question, response=answer.response, round_id=round_.pk)
         entries.append(_audit_entry(answer.submitted_at, 1, "answer", round_, answer.student, described))
     # A student-paced session: when the server handed each student each question, and their deadline for it.
     attempts = PacedAttempt.objects.filter(session=session).select_related("student")

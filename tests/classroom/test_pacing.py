@@ -157,7 +157,7 @@ def test_shuffled_order_is_the_students_own_and_stable(paced, enrolled_students)
         s.pk: [r.number for r in paced_order(session=paced, student_id=s.pk, rounds=rounds)] for s in enrolled_students
     }
 
-    assert all(sorted(order) == [1, 2, 3, 4, 5, 6] for order in orders.values())
+    assert all(sorted(order) == list(range(1, len(rounds) + 1)) for order in orders.values())
     assert len({tuple(order) for order in orders.values()}) > 1
     again = [r.number for r in paced_order(session=paced, student_id=enrolled_students[0].pk, rounds=rounds[::-1])]
     assert again == orders[enrolled_students[0].pk]

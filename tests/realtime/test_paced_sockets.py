@@ -47,7 +47,7 @@ async def test_a_student_gets_one_question_at_a_time_and_the_key_only_after_answ
     assert snapshot["session"]["pacing"] == "student"
     assert snapshot["round"] is None
     assert snapshot["paced"]["question"] is None
-    assert snapshot["paced"]["count"] == 6
+    assert snapshot["paced"]["count"] == await database_sync_to_async(quiz.questions.count)()
 
     first = await socket.request({"type": "paced.next"})
     assert first["type"] == "paced.question"
@@ -130,7 +130,7 @@ async def test_another_device_resumes_at_the_same_question_with_the_time_left(
 async def test_the_teacher_sees_the_grid_change_as_students_answer(classroom, quiz, teacher, enrolled_students):
     session = await start_paced(classroom, quiz, teacher)
     teacher_socket, teacher_snapshot = await connect(teacher, session, "teacher")
-    assert teacher_snapshot["grid"]["students"][0]["cells"] == "......"
+    assert set(teacher_snapshot["grid"]["students"][0]["cells"]) == {"."}
     socket, _snapshot = await connect(enrolled_students[0], session)
     first = await socket.request({"type": "paced.next"})
     await answer(socket, first["round_id"], await correct_choice(first["round_id"]))
