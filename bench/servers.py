@@ -253,8 +253,9 @@ def quizcast_env(
     return env
 
 
-def prepare_app(env: dict) -> dict:
-    """Migrate, collect static files, create the teacher, classroom, quiz and session. Returns the setup JSON."""
+def prepare_app(env: dict, setup_args: tuple[str, ...] = ()) -> dict:
+    """Migrate, collect static files, create the teacher, classroom, quiz and session (bench.setup_data with
+    `setup_args`). Returns the setup JSON."""
     import json
 
     for command in (["manage.py", "migrate", "--noinput", "-v0"], ["manage.py", "collectstatic", "--noinput", "-v0"]):
@@ -262,7 +263,7 @@ def prepare_app(env: dict) -> dict:
         if result.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
     result = subprocess.run(
-        [PYTHON, "-m", "bench.setup_data"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        [PYTHON, "-m", "bench.setup_data", *setup_args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         raise RuntimeError(f"bench.setup_data failed:\n{result.stdout}\n{result.stderr}")

@@ -15,6 +15,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--password-students", type=int, default=5)
     parser.add_argument("--questions", type=int, default=5)
+    parser.add_argument("--pacing", choices=["teacher", "student"], default="teacher")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
             for index, (text, correct) in enumerate([("2/4", True), ("2/6", False), ("3/4", False), ("1/3", False)])
         )
         question_ids.append(question.pk)
-    session = session_start(classroom=classroom, quiz=quiz, started_by=teacher, allow_guests=True)
+    session = session_start(classroom=classroom, quiz=quiz, started_by=teacher, allow_guests=True, pacing=args.pacing)
     print(
         json.dumps(
             {

@@ -1,13 +1,39 @@
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from classroom.models import LiveSession
 from classroom.selectors import classrooms_taught_by, quizzes_runnable_by
 
 
 class SessionStartForm(forms.Form):
     classroom = forms.ModelChoiceField(queryset=None, label=_("Classroom"))
     quiz = forms.ModelChoiceField(queryset=None, label=_("Quiz"))
+    pacing = forms.ChoiceField(
+        required=False,  # teacher-paced unless chosen
+        choices=LiveSession.Pacing.choices,
+        initial=LiveSession.Pacing.TEACHER,
+        widget=forms.RadioSelect,
+        label=_("Pacing"),
+        help_text=_(
+            "Teacher-paced: you send each question to the class. Student-paced: each student goes through the quiz "
+            "at their own pace, for homework or a class that finishes at different speeds."
+        ),
+    )
+    closes_at = forms.DateTimeField(
+        required=False,
+        label=_("Closes at (student-paced)"),
+        help_text=_("Server time. Leave empty to keep it open until you end it."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    show_correct = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=_("Show the correct answer after each question (student-paced)"),
+    )
+    shuffle_questions = forms.BooleanField(required=False, label=_("Shuffle question order per student"))
+    shuffle_choices = forms.BooleanField(required=False, label=_("Shuffle choice order per student"))
     speed_bonus = forms.BooleanField(
         required=False,
         label=_("Speed bonus"),
@@ -38,6 +64,15 @@ class SessionStartForm(forms.Form):
         self.fields["classroom"].queryset = classrooms_taught_by(user=user)
         self.fields["quiz"].queryset = quizzes_runnable_by(user=user)
         self.fields["language"].choices += [(code, name) for code, name in settings.LANGUAGES]
+
+    def clean_pacing(self):
+        return self.cleaned_data["pacing"] or LiveSession.Pacing.TEACHER
+
+    def clean_closes_at(self):
+        closes_at = self.cleaned_data["closes_at"]
+        if closes_at is not None and closes_at <= timezone.now():
+            raise forms.ValidationError(_("The closing time must be in the future."))
+        return closes_at
 
 
 class JoinCodeForm(forms.Form):

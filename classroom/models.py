@@ -96,6 +96,10 @@ class LiveSession(models.Model):
         REVEALED = "revealed", _("Answer revealed")
         ENDED = "ended", _("Ended")
 
+    class Pacing(models.TextChoices):
+        TEACHER = "teacher", _("Teacher-paced")
+        STUDENT = "student", _("Student-paced")
+
     classroom = models.ForeignKey(
         Classroom, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("classroom")
     )
@@ -134,11 +138,22 @@ class LiveSession(models.Model):
             "Off: only the number of answers, until the question closes."
         ),
     )
+    pacing = models.CharField(_("pacing"), max_length=8, choices=Pacing.choices, default=Pacing.TEACHER)
+    # Student-paced sessions only: when answers stop counting (server clock; empty: until the teacher ends it),
+    # whether each question's answer is shown once answered or timed out, and per-student shuffles.
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    show_correct = models.BooleanField(_("show the correct answer after each question"), default=True)
+    shuffle_questions = models.BooleanField(_("shuffle question order per student"), default=False)
+    shuffle_choices = models.BooleanField(_("shuffle choice order per student"), default=False)
     current_round = models.OneToOneField(
         "Round", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("current round")
     )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # Who ended it (the audit trail); empty when the server did.
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -147,6 +162,10 @@ class LiveSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz} · {self.classroom} · {self.code}"
+
+    @property
+    def student_paced(self) -> bool:
+        return self.pacing == self.Pacing.STUDENT
 
 
 class Participant(models.Model):
@@ -167,6 +186,14 @@ class Participant(models.Model):
         return f"{self.student} in {self.session}"
 
 
+class CloseCause(models.TextChoices):
+    TEACHER = "teacher", _("the teacher")
+    TIMER = "timer", _("the timer")
+    NEXT_QUESTION = "next_question", _("the next question")
+    REVEAL = "reveal", _("the reveal")
+    END = "end", _("the end of the session")
+
+
 class Round(models.Model):
     """One push of a question to a session. Pushing the same question again opens a new round."""
 
@@ -184,6 +211,18 @@ class Round(models.Model):
     revealed_at = models.DateTimeField(_("revealed"), null=True, blank=True)
     # Free-text answers the teacher took off the projector, by their grouping key (quizzes.grading.normalize_text).
     hidden_texts = models.JSONField(_("texts hidden from the projector"), default=list, blank=True)
+    # The audit trail reads who pushed, closed and revealed the round from these, written in the same statements
+    # as the times, so the trail costs a push nothing. `closed_by` empty and cause "timer": the server's timer.
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    close_cause = models.CharField(_("closed by"), max_length=16, choices=CloseCause.choices, blank=True)
+    revealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["session_id", "number"]
@@ -220,6 +259,28 @@ class Answer(models.Model):
         return f"{self.student} · {self.round}"
 
 
+class PacedAttempt(models.Model):
+    """A question of a student-paced session as one student got it: the place it has in their order, when the
+    server first sent it to them, and when their time for it ends (the question's limit from that moment)."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="paced_attempts")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="paced_attempts")
+    position = models.PositiveIntegerField(_("position"))
+    received_at = models.DateTimeField(_("received"))
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["session_id", "student_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "student"], name="paced_attempt_once_per_round"),
+            models.UniqueConstraint(fields=["session", "student", "position"], name="paced_attempt_once_per_place"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} · {self.round} · {self.position}"
+
+
 def teaches_q(user) -> Q:
     """Classrooms `user` teaches (owns or co-teaches)."""
     return Q(owner=user) | Q(co_teachers=user)
@@ -252,3 +313,29 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.classroom}: {self.file_name}"
+
+
+class SessionEvent(models.Model):
+    """An entry of a session's audit trail that no other row records: a guest removed, a closing time changed.
+    Pushes, closes, reveals, the end and answers are read from the rounds, the session and the answers themselves
+    (classroom/reports.py)."""
+
+    class Kind(models.TextChoices):
+        GUEST_REMOVED = "guest_removed", _("guest removed")
+        EXTENDED = "extended", _("closing time changed")
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(_("server time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["session_id", "at", "id"]
+        verbose_name = _("session event")
+        verbose_name_plural = _("session events")
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.session_id} · {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,4 +1,5 @@
-"""Reads of live sessions that are more than a one-liner: results, leaderboards, rosters, exports."""
+"""Reads of live sessions that are more than a one-liner: results, leaderboards, rosters. Reports and exports
+are in classroom/reports.py."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -10,7 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from classroom.models import Answer, Classroom, Enrolment, LiveSession, Participant, Round, teaches_q
-from quizzes.grading import normalize_text, response_describe
+from classroom.reports import competition_ranks
+from quizzes.grading import normalize_text
 from quizzes.models import Question, Quiz
 from quizzes.ordering import shown_items
 from quizzes.wordcloud import word_cloud
@@ -160,55 +162,11 @@ def session_leaderboard(*, session: LiveSession) -> list[Standing]:
     )
     names = {user.pk: user.name for user in User.objects.filter(pk__in=totals)}
     ordered = sorted(names.items(), key=lambda item: (-(totals[item[0]] or 0), item[1].casefold()))
-    standings, rank, previous = [], 0, None
-    for position, (student_id, name) in enumerate(ordered, start=1):
-        points = totals[student_id] or 0
-        if points != previous:
-            rank, previous = position, points
-        standings.append(Standing(student_id=student_id, name=name, points=points, rank=rank))
-    return standings
-
-
-EXPORT_HEADER = [
-    "student_username",
-    "student_name",
-    "round",
-    "question",
-    "question_type",
-    "answer",
-    "correct",
-    "points",
-    "round_opened_at",
-    "answered_at",
-]
-
-
-def session_export_rows(*, session: LiveSession) -> list[list[str]]:
-    """One row per stored answer, in round then time order, with server timestamps (ISO 8601, UTC)."""
-    answers = (
-        Answer.objects.filter(round__session=session)
-        .select_related("student", "round__question")
-        .prefetch_related("round__question__choices")
-        .order_by("round__number", "submitted_at")
-    )
-    rows = [EXPORT_HEADER]
-    for answer in answers:
-        question = answer.round.question
-        rows.append(
-            [
-                answer.student.username,
-                answer.student.name,
-                str(answer.round.number),
-                question.prompt,
-                question.type,
-                response_describe(question=question, response=answer.response, round_id=answer.round_id),
-                "" if answer.is_correct is None else ("yes" if answer.is_correct else "no"),
-                str(answer.points),
-                answer.round.opened_at.isoformat(),
-                answer.submitted_at.isoformat(),
-            ]
-        )
-    return rows
+    points = [totals[student_id] or 0 for student_id, _name in ordered]
+    return [
+        Standing(student_id=student_id, name=name, points=score, rank=rank)
+        for (student_id, name), score, rank in zip(ordered, points, competition_ranks(points), strict=True)
+    ]
 
 
 def accommodations_for(*, classroom_id: int, student: User) -> dict:

@@ -22,10 +22,13 @@ from classroom.errors import DomainError
 from classroom.models import (
     Answer,
     Classroom,
+    CloseCause,
     Enrolment,
     LiveSession,
+    PacedAttempt,
     Participant,
     Round,
+    SessionEvent,
     teaches_q,
 )
 from classroom.selectors import with_quiz_position
@@ -93,23 +96,48 @@ def session_start(
     allow_guests: bool = False,
     language: str = "",
     live_results: bool = False,
+    pacing: str = LiveSession.Pacing.TEACHER,
+    closes_at: datetime | None = None,
+    show_correct: bool = True,
+    shuffle_questions: bool = False,
+    shuffle_choices: bool = False,
+    now: datetime | None = None,
 ) -> LiveSession:
+    """Start a session in the classroom. A student-paced one opens a round per question of the quiz at once, in the
+    quiz's order, which each student then goes through at their own pace (classroom/pacing.py)."""
+    now = now or timezone.now()
     if not user_teaches(user=started_by, classroom=classroom):
         raise DomainError("forbidden", "You do not teach this classroom.")
     if not started_by.is_superuser and quiz.owner_id != started_by.id:
         raise DomainError("forbidden", "You can only run your own quizzes.")
     if not quiz.questions.exists():
         raise DomainError("empty_quiz", "This quiz has no questions yet.")
-    return LiveSession.objects.create(
-        classroom=classroom,
-        quiz=quiz,
-        started_by=started_by,
-        code=unique_code(LiveSession, "code"),
-        speed_bonus=speed_bonus,
-        allow_guests=allow_guests,
-        language=language,
-        live_results=live_results,
-    )
+    student_paced = pacing == LiveSession.Pacing.STUDENT
+    if student_paced and closes_at is not None and closes_at <= now:
+        raise DomainError("invalid_closing_time", "The closing time must be in the future.")
+    with transaction.atomic():
+        session = LiveSession.objects.create(
+            classroom=classroom,
+            quiz=quiz,
+            started_by=started_by,
+            code=unique_code(LiveSession, "code"),
+            speed_bonus=speed_bonus,
+            allow_guests=allow_guests,
+            language=language,
+            live_results=live_results,
+            pacing=pacing,
+            closes_at=closes_at if student_paced else None,
+            show_correct=show_correct,
+            shuffle_questions=shuffle_questions and student_paced,
+            shuffle_choices=shuffle_choices and student_paced,
+            state=State.QUESTION_OPEN if student_paced else State.LOBBY,
+        )
+        if student_paced:
+            Round.objects.bulk_create(
+                Round(session=session, question=question, number=number, opened_at=now, opened_by=started_by)
+                for number, question in enumerate(quiz.questions.all(), start=1)
+            )
+    return session
 
 
 def session_join_as_guest(*, code: str, display_name: str) -> tuple[LiveSession, User]:
@@ -155,11 +183,18 @@ class Removal:
     answers_deleted: bool
 
 
-def _remove_guests(session: LiveSession, participants: list[Participant]) -> list[User]:
+def _remove_guests(session: LiveSession, participants: list[Participant], removed_by: User) -> list[User]:
     guests = [participant.student for participant in participants]
     Participant.objects.filter(pk__in=[participant.pk for participant in participants]).delete()
     Answer.objects.filter(round__session=session, student__in=guests).delete()
     User.objects.filter(pk__in=[guest.pk for guest in guests]).update(is_active=False)
+    now = timezone.now()
+    SessionEvent.objects.bulk_create(  # the audit trail keeps who was removed, by whom, when
+        SessionEvent(
+            session=session, kind=SessionEvent.Kind.GUEST_REMOVED, at=now, actor=removed_by, detail=guest.name[:200]
+        )
+        for guest in guests
+    )
     return guests
 
 
@@ -173,7 +208,7 @@ def session_remove_participant(
     session = _session_for_command(session.pk, removed_by)
     participant = Participant.objects.filter(session=session, student_id=student_id).select_related("student").first()
     if participant is not None and participant.student.is_guest:
-        (guest,) = _remove_guests(session, [participant])
+        (guest,) = _remove_guests(session, [participant], removed_by)
         return Removal(student=guest, guest=True, answers_deleted=True)
     if participant is None:
         enrolment = (
@@ -218,7 +253,7 @@ def session_remove_unanswered_guests(*, session: LiveSession, removed_by: User) 
         .exclude(student_id__in=answered)
         .select_related("student")
     )
-    return _remove_guests(session, silent)
+    return _remove_guests(session, silent, removed_by)
 
 
 @transaction.atomic
@@ -284,8 +319,9 @@ def _session_for_command(session_id: int, by: User | None) -> LiveSession:
     return session
 
 
-def _close_open_round(session: LiveSession, now: datetime) -> Round | None:
-    """Close the session's current round if it is open; returns it if this call closed it.
+def _close_open_round(session: LiveSession, now: datetime, *, by: User | None, cause: str) -> Round | None:
+    """Close the session's current round if it is open; returns it if this call closed it. The round keeps who
+    closed it and why, for the audit trail.
 
     A round closes at its deadline if that passed (the time answers stopped counting), else now.
     """
@@ -294,19 +330,31 @@ def _close_open_round(session: LiveSession, now: datetime) -> Round | None:
         return None
     closes_at = None if round_.stays_open else round_.closes_at or round_.deadline
     round_.closed_at = min(now, closes_at) if closes_at else now
-    round_.save(update_fields=["closed_at"])
+    round_.closed_by = by
+    round_.close_cause = cause
+    round_.save(update_fields=["closed_at", "closed_by", "close_cause"])
     return round_
 
 
-def _close_current_round(session: LiveSession, now: datetime, *, state: str) -> Round | None:
+CLOSE_CAUSES = {State.REVEALED: CloseCause.REVEAL, State.ENDED: CloseCause.END}
+
+
+def _close_current_round(session: LiveSession, now: datetime, *, state: str, by: User | None) -> Round | None:
     """Close the current round if it is open and move the session to `state`. Returns the round closed."""
-    closed = _close_open_round(session, now)
+    default = CloseCause.TEACHER if by is not None else CloseCause.TIMER
+    closed = _close_open_round(session, now, by=by, cause=CLOSE_CAUSES.get(state, default))
     session.state = state
-    session.save(update_fields=["state", "ended_at"] if state == State.ENDED else ["state"])
+    session.save(update_fields=["state", "ended_at", "ended_by"] if state == State.ENDED else ["state"])
     return closed
 
 
+def _refuse_if_student_paced(session: LiveSession) -> None:
+    if session.student_paced:
+        raise DomainError("student_paced", "In a student-paced session each student moves on by themselves.")
+
+
 def _current_round(session: LiveSession, round_id: int) -> Round:
+    _refuse_if_student_paced(session)
     round_ = session.current_round
     if round_ is None or round_.pk != round_id:
         if not Round.objects.filter(pk=round_id, session_id=session.pk).exists():
@@ -323,6 +371,7 @@ def session_push_question(
     close: the new question replaces the old one on every screen)."""
     now = now or timezone.now()
     session = _session_for_command(session.pk, pushed_by)
+    _refuse_if_student_paced(session)
     question = (
         with_quiz_position(Question.objects.filter(pk=question_id, quiz_id=session.quiz_id))
         .annotate(**extra_time_annotations(classroom_id=session.classroom_id))
@@ -330,7 +379,7 @@ def session_push_question(
     )
     if question is None:
         raise DomainError("not_found", "That question is not in this session's quiz.")
-    _close_open_round(session, now)
+    _close_open_round(session, now, by=pushed_by, cause=CloseCause.NEXT_QUESTION)
     if session.current_round is not None:  # the current round is always the latest one pushed
         number = session.current_round.number + 1
     else:
@@ -347,6 +396,7 @@ def session_push_question(
         deadline=deadline,
         closes_at=closes_at,
         stays_open=stays_open,
+        opened_by=pushed_by,
     )
     session.current_round = round_
     session.state = State.QUESTION_OPEN
@@ -366,7 +416,7 @@ def round_close(
         raise DomainError("already_revealed", "This answer is already revealed.")
     if round_.closed_at is not None:
         return None
-    return _close_current_round(session, now or timezone.now(), state=State.QUESTION_CLOSED)
+    return _close_current_round(session, now or timezone.now(), state=State.QUESTION_CLOSED, by=closed_by)
 
 
 def rounds_close_overdue(*, now: datetime | None = None) -> list[Round]:
@@ -380,7 +430,7 @@ def rounds_close_overdue(*, now: datetime | None = None) -> list[Round]:
             session = _locked_session(session_id)
             if session is None or session.current_round_id != round_id or session.state == State.ENDED:
                 continue  # another worker or a teacher got there first
-            round_ = _close_current_round(session, now, state=State.QUESTION_CLOSED)
+            round_ = _close_current_round(session, now, state=State.QUESTION_CLOSED, by=None)
             if round_ is not None:
                 closed.append(round_)
     return closed
@@ -397,9 +447,10 @@ def round_reveal(
     round_ = _current_round(session, round_id)
     if round_.revealed_at is not None:
         raise DomainError("already_revealed", "This answer is already revealed.")
-    _close_current_round(session, now, state=State.REVEALED)
+    _close_current_round(session, now, state=State.REVEALED, by=revealed_by)
     round_.revealed_at = now
-    round_.save(update_fields=["revealed_at"])
+    round_.revealed_by = revealed_by
+    round_.save(update_fields=["revealed_at", "revealed_by"])
     return round_
 
 
@@ -408,7 +459,12 @@ def session_end(*, session: LiveSession, ended_by: User | None = None, now: date
     now = now or timezone.now()
     session = _session_for_command(session.pk, ended_by)
     session.ended_at = now
-    _close_current_round(session, now, state=State.ENDED)
+    session.ended_by = ended_by
+    _close_current_round(session, now, state=State.ENDED, by=ended_by)
+    if session.student_paced:  # every question closes, and its answer may be shown to everyone
+        cause = CloseCause.END if ended_by is not None else CloseCause.TIMER
+        session.rounds.filter(closed_at__isnull=True).update(closed_at=now, closed_by=ended_by, close_cause=cause)
+        session.rounds.filter(revealed_at__isnull=True).update(revealed_at=now)
     return session
 
 
@@ -471,7 +527,7 @@ class AnswerOutcome:
         return self.answer is not None
 
 
-def _points_for(*, question: Question, round_: Round, session: LiveSession, grade: Grade, at: datetime) -> int:
+def _points_for(*, question: Question, started_at: datetime, session: LiveSession, grade: Grade, at: datetime) -> int:
     """The question's points for a correct answer; with partial credit (ordering), the share of them the answer
     earned; plus the speed bonus on what was earned."""
     if grade.is_correct:
@@ -482,18 +538,41 @@ def _points_for(*, question: Question, round_: Round, session: LiveSession, grad
         return 0
     points = question.points * earned
     if session.speed_bonus and question.time_limit:
-        elapsed = max(0.0, (at - round_.opened_at).total_seconds())
+        elapsed = max(0.0, (at - started_at).total_seconds())
         remaining_share = max(0.0, 1.0 - elapsed / question.time_limit)
         points += question.points * earned * SPEED_BONUS_SHARE * remaining_share
     return round(points)
 
 
-def _answer_counts(round_: Round, moment: datetime, extra_time: str = "") -> bool:
+def _paced_attempts(rounds, submissions: list[AnswerSubmission]) -> dict[tuple[int, int], PacedAttempt]:
+    """The student-paced attempts of these submissions, by (round, student): one query, none in a teacher-paced
+    batch."""
+    paced_round_ids = {round_.pk for round_ in rounds if round_.session.student_paced}
+    if not paced_round_ids:
+        return {}
+    found = PacedAttempt.objects.filter(
+        round_id__in=paced_round_ids, student_id__in={s.student_id for s in submissions}
+    )
+    return {(a.round_id, a.student_id): a for a in found}
+
+
+def _answer_counts(
+    round_: Round, moment: datetime, extra_time: str = "", *, attempt: PacedAttempt | None = None
+) -> bool:
     """An answer counts if it arrived before the round closed (by the student's own deadline, see
     classroom.accommodations, or by the teacher) and before the reveal was committed: an answer queued behind others
-    during the final rush still counts, a score never changes after the reveal."""
+    during the final rush still counts, a score never changes after the reveal. In a student-paced session the
+    deadline is the student's own (from the moment they got the question) and the session's closing time ends
+    every question."""
     if round_.revealed_at is not None:
         return False
+    if attempt is not None:
+        session = round_.session
+        if session.closes_at is not None and moment >= session.closes_at:
+            return False
+        if attempt.deadline is not None and moment >= attempt.deadline:
+            return False
+        return round_.closed_at is None or moment < round_.closed_at
     deadline = personal_deadline(deadline=round_.deadline, time_limit=round_.question.time_limit, extra_time=extra_time)
     if deadline is not None and moment >= deadline:
         return False
@@ -542,16 +621,20 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                 extra_time[(round_.pk, student_id)] = extra
         refusals: dict[int, tuple[str, str]] = {}
         new_answers: dict[tuple[int, int], Answer] = {}
+        attempts = _paced_attempts(rounds.values(), submissions)
         for index, s in enumerate(submissions):
             round_ = rounds.get(s.round_id)
             key = (s.round_id, s.student_id)
+            attempt = None
             if round_ is None or round_.session_id != s.session_id:
                 refusals[index] = ("not_found", "No such question in this session.")
             elif key in stored_before or key in new_answers:
                 continue  # a retry or a second opinion: decided against the stored answer below
             elif round_.session.state == State.ENDED:
                 refusals[index] = ("session_ended", "This session has ended.")
-            elif not _answer_counts(round_, s.received_at, extra_time.get(key, "")):
+            elif round_.session.student_paced and (attempt := attempts.get(key)) is None:
+                refusals[index] = ("not_found", "No such question in this session.")  # not reached yet
+            elif not _answer_counts(round_, s.received_at, extra_time.get(key, ""), attempt=attempt):
                 refusals[index] = ("round_closed", "This question is closed.")
             else:
                 try:
@@ -568,7 +651,7 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                     is_correct=grade.is_correct,
                     points=_points_for(
                         question=round_.question,
-                        round_=round_,
+                        started_at=attempt.received_at if attempt else round_.opened_at,
                         session=round_.session,
                         grade=grade,
                         at=s.received_at,
@@ -584,6 +667,8 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
     for index, s in enumerate(submissions):
         key = (s.round_id, s.student_id)
         answer = stored.get(key)
+        if answer is not None and answer.round_id in rounds:
+            answer.round = rounds[answer.round_id]  # its question and session are read: callers build on them
         if index in refusals:
             outcomes.append(AnswerOutcome(s, error_code=refusals[index][0], error_message=refusals[index][1]))
         elif answer is None:  # pragma: no cover - the insert stored it or lost to a stored one

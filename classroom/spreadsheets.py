@@ -34,11 +34,86 @@ def csv_bytes(rows: list[list[str]]) -> bytes:
     return csv_text(rows).encode("utf-8-sig")
 
 
-def session_results_response(session) -> HttpResponse:
-    """A live session's results (one row per answer) as a CSV download, for the dashboard and the admin alike."""
-    from classroom.selectors import session_export_rows
+def _file_name(session, suffix: str) -> str:
+    return f"quizcast-{session.code}-{timezone.localtime(session.created_at):%Y-%m-%d}{suffix}"
 
-    filename = f"quizcast-{session.code}-{timezone.localtime(session.created_at):%Y-%m-%d}.csv"
-    response = HttpResponse(csv_bytes(session_export_rows(session=session)), content_type="text/csv; charset=utf-8")
+
+def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _csv_download(rows: list[list[str]], filename: str) -> HttpResponse:
+    return _download(csv_bytes(rows), content_type="text/csv; charset=utf-8", filename=filename)
+
+
+def session_results_response(session) -> HttpResponse:
+    """A session's results as a CSV download, for the dashboard and the admin alike: one row per participant and
+    question, an unanswered question included."""
+    from classroom.reports import session_export_rows
+
+    return _csv_download(session_export_rows(session=session), _file_name(session, ".csv"))
+
+
+def session_totals_response(session) -> HttpResponse:
+    """Each participant's totals (rank, points, answered, correct, accuracy) as a CSV download."""
+    from classroom.reports import session_report, session_totals_rows
+
+    return _csv_download(
+        session_totals_rows(report=session_report(session=session)), _file_name(session, "-totals.csv")
+    )
+
+
+def session_audit_response(session) -> HttpResponse:
+    """The session's audit trail as a CSV download."""
+    from classroom.reports import session_audit_rows
+
+    return _csv_download(session_audit_rows(session=session), _file_name(session, "-audit.csv"))
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_safe_cell(value):
+    """Numbers stay numbers; text is protected as in CSV files (openpyxl would store text starting with "=" as a
+    formula)."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return csv_safe_cell(str(value))
+
+
+def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
+    """A workbook with one sheet per entry, each given as rows (the first is the header, in bold)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title=title)
+        for index, row in enumerate(rows):
+            if index == 0:
+                cells = []
+                for value in row:
+                    cell = WriteOnlyCell(sheet, value=xlsx_safe_cell(value))
+                    cell.font = bold
+                    cells.append(cell)
+                sheet.append(cells)
+            else:
+                sheet.append([xlsx_safe_cell(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def session_workbook_response(session) -> HttpResponse:
+    """The session's report as an XLSX workbook: summary, students, questions, all answers."""
+    from classroom.reports import session_workbook_sheets
+
+    return _download(
+        xlsx_bytes(session_workbook_sheets(session=session)),
+        content_type=XLSX_TYPE,
+        filename=_file_name(session, ".xlsx"),
+    )

@@ -22,8 +22,14 @@ from classroom.join_limits import (
 )
 from classroom.joining import join_links, qr_svg
 from classroom.models import LiveSession
+from classroom.reports import classroom_student, finished_paced_sessions, session_report, student_sessions
 from classroom.selectors import accommodations_for, classrooms_taught_by, extra_time_count, sessions_visible_to
-from classroom.spreadsheets import session_results_response
+from classroom.spreadsheets import (
+    session_audit_response,
+    session_results_response,
+    session_totals_response,
+    session_workbook_response,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -96,12 +102,15 @@ TEACHER_PAGES = {"teacher": "classroom/session_control.html", "projector": "clas
 
 def _teacher_page(request: HttpRequest, session_id: int, role: str) -> HttpResponse:
     session = _teacher_session(request, session_id)
+    template = TEACHER_PAGES[role]
+    if session.student_paced and role == "teacher":
+        template = "classroom/session_paced_control.html"
     if role == "projector" and session.language:  # the teacher fixed the projector's language for the class
         with translation.override(session.language):
-            response = render(request, TEACHER_PAGES[role], _session_page_context(request, session, role))
+            response = render(request, template, _session_page_context(request, session, role))
             response.headers["Content-Language"] = session.language
             return response
-    return render(request, TEACHER_PAGES[role], _session_page_context(request, session, role))
+    return render(request, template, _session_page_context(request, session, role))
 
 
 @login_required
@@ -120,6 +129,58 @@ def session_export(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
+def session_totals_export(request: HttpRequest, session_id: int) -> HttpResponse:
+    return session_totals_response(_teacher_session(request, session_id))
+
+
+@login_required
+def session_workbook_export(request: HttpRequest, session_id: int) -> HttpResponse:
+    return session_workbook_response(_teacher_session(request, session_id))
+
+
+@login_required
+def session_audit_export(request: HttpRequest, session_id: int) -> HttpResponse:
+    return session_audit_response(_teacher_session(request, session_id))
+
+
+@login_required
+def session_report_page(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _teacher_session(request, session_id)
+    return render(request, "classroom/session_report.html", {"report": session_report(session=session)})
+
+
+@login_required
+def student_report_page(request: HttpRequest, classroom_id: int, student_id: int) -> HttpResponse:
+    """One student's sessions in a classroom the user teaches: 404 for anyone else, and for a student who never
+    belonged to the classroom or took part in its sessions."""
+    if not request.user.is_teacher:
+        raise Http404
+    classroom = get_object_or_404(classrooms_taught_by(user=request.user), pk=classroom_id)
+    student = classroom_student(classroom=classroom, student_id=student_id)
+    if student is None:
+        raise Http404
+    return render(
+        request,
+        "classroom/student_report.html",
+        {
+            "classroom": classroom,
+            "student": student,
+            "taken": student_sessions(student=student, classroom=classroom),
+        },
+    )
+
+
+@login_required
+def my_results(request: HttpRequest) -> HttpResponse:
+    """A student's own past sessions and answers: only questions already revealed or of sessions that ended."""
+    if not request.user.is_student:
+        raise Http404
+    return render(
+        request, "classroom/my_results.html", {"taken": student_sessions(student=request.user, for_student=True)}
+    )
+
+
+@login_required
 def student_home(request: HttpRequest) -> HttpResponse:
     sessions = (
         LiveSession.objects.filter(classroom__enrolments__student=request.user)
@@ -129,7 +190,12 @@ def student_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "classroom/student_home.html",
-        {"sessions": sessions, "form": JoinCodeForm(), "classroom_form": ClassroomJoinForm()},
+        {
+            "sessions": sessions,
+            "finished_paced": finished_paced_sessions(student=request.user),
+            "form": JoinCodeForm(),
+            "classroom_form": ClassroomJoinForm(),
+        },
     )
 
 
@@ -188,11 +254,8 @@ def student_session(request: HttpRequest, code: str) -> HttpResponse:
         else:
             reason = "not_enrolled"
         return render(request, "classroom/not_in_classroom.html", {"reason": reason}, status=403)
-    return render(
-        request,
-        "classroom/student_session.html",
-        _session_page_context(request, session, "student"),
-    )
+    template = "classroom/student_paced.html" if session.student_paced else "classroom/student_session.html"
+    return render(request, template, _session_page_context(request, session, "student"))
 
 
 def _guest_join_page(request: HttpRequest, session: LiveSession, guest_form: GuestJoinForm) -> HttpResponse:

@@ -79,6 +79,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.snapshot_generation = 0
         self.outbox: Outbox | None = None
         self.groups_joined: list[str] = []
+        self.student_paced = False
 
     async def __call__(self, scope, receive, send):
         # Sockets get no channel-layer channel of their own: the worker's hub reads the layer for all of them.
@@ -323,8 +324,28 @@ class StudentConsumer(SessionConsumer):
     def groups_for(self, session_id):
         return [groups.session_students(session_id)]
 
+    async def opened(self, opening):
+        self.student_paced = opening.student_paced
+
     def snapshot_text(self, *, session_id, user):
         return session_actions.student_snapshot_texts(session_id=session_id, users=[user])[user.pk]
+
+    async def next_question(self, message: dict) -> None:
+        """Student-paced: the next question (after the result of one whose time ran out), or the end."""
+        frames = await current_runtime().paced_steps.call(
+            session_actions.PacedNextRequest(session_id=self.session_id, user=self.user, ref=message.get("ref"))
+        )
+        if isinstance(frames, DomainError):
+            raise frames
+        for frame in frames:
+            await self.send_frame(frame)
+        self.mark_results_dirty()
+
+    def mark_results_dirty(self) -> None:
+        """The teacher's results (a student-paced session's grid, which reads every student's progress: less
+        often) change with this student's answer or step."""
+        interval = settings.PACED_GRID_PUBLISH_INTERVAL if self.student_paced else None
+        current_runtime().results.mark_dirty(self.session_id, interval=interval)
 
     async def submit_answer(self, message: dict) -> None:
         runtime = current_runtime()
@@ -355,7 +376,9 @@ class StudentConsumer(SessionConsumer):
             return
         await self.send_event(events.answer_accepted(outcome.answer, ref=ref))
         if not outcome.duplicate:
-            runtime.results.mark_dirty(self.session_id)
+            self.mark_results_dirty()
+        if self.student_paced:  # the result follows the acknowledgement, from the stored answer
+            await self.send_frame(session_actions.paced_result_text(outcome.answer))
 
     @classmethod
     async def on_live_changed_many(cls, sockets: list["SessionConsumer"], live: bool) -> None:
@@ -387,6 +410,7 @@ class StudentConsumer(SessionConsumer):
 StudentConsumer.commands = {
     "ping": SessionConsumer.ping,
     "answer.submit": StudentConsumer.submit_answer,
+    "paced.next": StudentConsumer.next_question,
 }
 
 
@@ -489,6 +513,9 @@ class TeacherConsumer(SessionConsumer):
     async def end(self, message: dict) -> None:
         await self._run(session_actions.end_session, message, teacher=self.user)
 
+    async def extend(self, message: dict) -> None:
+        await self._run(session_actions.extend_session, message, teacher=self.user, closes_at=message.get("closes_at"))
+
     async def set_live_results(self, message: dict) -> None:
         await self._run(
             session_actions.set_live_results, message, teacher=self.user, live_results=message["live_results"]
@@ -573,6 +600,7 @@ TeacherConsumer.commands = {
     "results.refresh": TeacherConsumer.refresh_results,
     "session.update": TeacherConsumer.set_live_results,
     "round.hide_text": TeacherConsumer.hide_text,
+    "session.extend": TeacherConsumer.extend,
 }
 
 

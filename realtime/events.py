@@ -7,6 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from classroom.models import Answer, LiveSession, Round
+from classroom.pacing import PacedItem, PacedProgress, paced_choice_order
 from classroom.selectors import Standing, round_effective_state
 from quizzes.payloads import answer_key, question_for_student, question_for_teacher
 from realtime.protocol import PROTOCOL_VERSION
@@ -60,7 +61,108 @@ def session_info(session: LiveSession) -> dict:
         "speed_bonus": session.speed_bonus,
         "joining_locked": session.joining_locked,
         "live_results": session.live_results,
+        "pacing": session.pacing,
+        "closes_at": _iso(session.closes_at),
+        "show_correct": session.show_correct,
     }
+
+
+# --- student-paced sessions ----------------------------------------------------------------------------------------
+def _paced_question_part(progress: PacedProgress, item: PacedItem) -> dict:
+    """The question a student has now, as only they see it: their choice order, their deadline and time left."""
+    question = question_for_student(item.round.question)
+    if "choices" in question:
+        by_id = {choice["id"]: choice for choice in question["choices"]}
+        order = paced_choice_order(
+            session=progress.session, student_id=progress.student_id, choice_ids=list(by_id), round_id=item.round.pk
+        )
+        question["choices"] = [by_id[choice_id] for choice_id in order]
+    deadline = item.attempt.deadline
+    if progress.session.closes_at is not None and (deadline is None or progress.session.closes_at < deadline):
+        deadline = progress.session.closes_at  # the session's closing time ends every question
+    return {
+        "round_id": item.round.pk,
+        "position": item.attempt.position,
+        "count": progress.count,
+        "received_at": _iso(item.attempt.received_at),
+        "deadline": _iso(deadline),
+        "time_left_ms": None if deadline is None else max(0, _millis(deadline) - _millis(progress.now)),
+        "question": question,
+    }
+
+
+def _paced_result_part(progress: PacedProgress, item: PacedItem) -> dict:
+    answer = item.answer
+    return {
+        "round_id": item.round.pk,
+        "answered": answer is not None,
+        "timed_out": item.timed_out(progress.now),
+        "correct": answer.is_correct if answer else None,
+        "points": answer.points if answer else 0,
+        "your_answer": stored_answer(answer) if answer else None,
+        "answer_key": answer_key(item.round.question) if progress.may_see_key(item) else None,
+    }
+
+
+def paced_question(progress: PacedProgress, item: PacedItem, *, ref: str | None = None) -> dict:
+    return {
+        "type": "paced.question",
+        "server_time": _millis(progress.now),
+        **_paced_question_part(progress, item),
+        "ref": ref,
+    }
+
+
+def paced_result(progress: PacedProgress, item: PacedItem) -> dict:
+    return {"type": "paced.result", **_paced_result_part(progress, item)}
+
+
+def _paced_totals(progress: PacedProgress) -> dict:
+    return {
+        "count": progress.count,
+        "answered": progress.answered,
+        "correct": progress.correct,
+        "total": progress.points,
+    }
+
+
+def paced_answer_result(answer: Answer) -> dict:
+    """The result of an answer just accepted in a student-paced session (answered, so its key may be shown)."""
+    round_ = answer.round
+    return {
+        "type": "paced.result",
+        "round_id": round_.pk,
+        "answered": True,
+        "timed_out": False,
+        "correct": answer.is_correct,
+        "points": answer.points,
+        "your_answer": stored_answer(answer),
+        "answer_key": answer_key(round_.question) if round_.session.show_correct else None,
+    }
+
+
+def paced_finished(progress: PacedProgress, *, ref: str | None = None) -> dict:
+    return {"type": "paced.finished", **_paced_totals(progress), "closed": progress.closed, "ref": ref}
+
+
+def paced_state(progress: PacedProgress) -> dict:
+    """A student's place in a student-paced session, for their snapshot: the question they have (null before the
+    first and once finished), its result once answered or timed out, and their totals."""
+    current = progress.current
+    finished = progress.finished
+    return {
+        **_paced_totals(progress),
+        "position": len(progress.items),
+        "finished": finished,
+        "question": _paced_question_part(progress, current) if current is not None and not finished else None,
+        "result": (
+            _paced_result_part(progress, current) if current is not None and current.done(progress.now) else None
+        ),
+    }
+
+
+def grid_updated(grid: dict) -> dict:
+    return {"type": "grid.updated", "grid": grid}
 
 
 def question_pushed(round_: Round, *, now: datetime, position: tuple[int, int]) -> dict:

@@ -62,9 +62,11 @@ CLIENT_MESSAGES: dict[str, tuple[Field, ...]] = {
         Field("hidden", bool, optional=True),
         REF,
     ),
+    "paced.next": (REF,),
+    "session.extend": (Field("closes_at", str, max_length=40, optional=True), REF),
 }
 
-STUDENT_TYPES = frozenset({"ping", "answer.submit"})
+STUDENT_TYPES = frozenset({"ping", "answer.submit", "paced.next"})
 TEACHER_TYPES = frozenset(
     {
         "ping",
@@ -79,6 +81,7 @@ TEACHER_TYPES = frozenset(
         "session.lock",
         "session.update",
         "round.hide_text",
+        "session.extend",
     }
 )
 PROJECTOR_TYPES = frozenset({"ping", "results.refresh"})  # the projector only shows: it sends no command

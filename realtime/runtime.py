@@ -21,7 +21,13 @@ from classroom.services import answers_submit
 from config.database import log_failure
 from realtime import groups
 from realtime.hub import LocalHub
-from realtime.session_actions import Broadcast, close_overdue_rounds, open_sockets, results_texts
+from realtime.session_actions import (
+    Broadcast,
+    close_overdue_rounds,
+    open_sockets,
+    paced_next_many,
+    results_texts,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +82,11 @@ def answer_writer() -> DatabaseBatch:
     )
 
 
+def paced_stepper() -> DatabaseBatch:
+    """Hands students of student-paced sessions their next questions in batches (classroom.pacing)."""
+    return DatabaseBatch(lambda requests: paced_next_many(requests=requests), max_size=ANSWER_BATCH_MAX, name="paced")
+
+
 def socket_opener() -> DatabaseBatch:
     """Authenticates, admits and reads the first snapshot of the sockets connecting meanwhile, in one call."""
     return DatabaseBatch(lambda requests: open_sockets(requests=requests), max_size=OPEN_BATCH_MAX, name="openings")
@@ -93,13 +104,14 @@ class ResultsPublisher:
         self._scheduled: dict[int, asyncio.Task] = {}
         self._last: dict[int, float] = {}
 
-    def mark_dirty(self, session_id: int) -> None:
+    def mark_dirty(self, session_id: int, *, interval: float | None = None) -> None:
+        """Publish the session's results once `interval` (default: the publisher's) has passed since the last."""
         if session_id in self._scheduled:
             return
         now = time.monotonic()
         if len(self._last) > 1000:  # forget sessions not published within the interval: they wait for nothing
             self._last = {sid: at for sid, at in self._last.items() if now - at < self.interval}
-        delay = max(0.0, self._last.get(session_id, 0.0) + self.interval - now)
+        delay = max(0.0, self._last.get(session_id, 0.0) + (interval or self.interval) - now)
         self._scheduled[session_id] = asyncio.create_task(self._publish_after(session_id, delay))
 
     async def _publish_after(self, session_id: int, delay: float) -> None:
@@ -175,6 +187,7 @@ class Runtime:
     def __init__(self):
         self.hub = LocalHub(get_channel_layer())
         self.answers = answer_writer()
+        self.paced_steps = paced_stepper()
         self.openings = socket_opener()
         self.results = ResultsPublisher(self.hub, settings.RESULTS_PUBLISH_INTERVAL)
         self.deadlines = DeadlineSweeper(self.hub)

@@ -10,11 +10,19 @@ from datetime import datetime
 
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 from classroom import services
 from classroom.errors import DomainError
 from classroom.models import Answer, LiveSession, Round
+from classroom.pacing import (
+    paced_advance_many,
+    paced_grid,
+    paced_progress,
+    paced_session_extend,
+    paced_sessions_close_overdue,
+)
 from classroom.selectors import (
     Standing,
     question_position,
@@ -94,6 +102,7 @@ class Opening:
     snapshot: str = ""
     round_id: int | None = None
     answered: int = 0
+    student_paced: bool = False
 
 
 def open_sockets(*, requests: list[SocketRequest]) -> list[Opening]:
@@ -134,8 +143,11 @@ def open_sockets(*, requests: list[SocketRequest]) -> list[Opening]:
 def _open_students(session: LiveSession, users: list[User]) -> list[Opening]:
     admitted = services.participants_admit(session=session, students=users)
     texts = _student_snapshot_texts(session, [user for user in users if user.pk in admitted])
+    paced = session.student_paced
     return [
-        Opening(user=user, snapshot=texts[user.pk]) if user.pk in admitted else Opening(refusal="forbidden")
+        Opening(user=user, snapshot=texts[user.pk], student_paced=paced)
+        if user.pk in admitted
+        else Opening(refusal="forbidden")
         for user in users
     ]
 
@@ -162,6 +174,8 @@ def _student_snapshot_texts(session: LiveSession, users: list[User]) -> dict[int
     if not users:
         return {}
     now = timezone.now()
+    if session.student_paced:
+        return _paced_snapshot_texts(session, users, now)
     round_ = session.current_round  # read with the session, question included: only its choices are read here
     if round_ is not None:
         round_.session = session
@@ -194,6 +208,63 @@ def _student_snapshot_texts(session: LiveSession, users: list[User]) -> dict[int
             )
         )
     return texts
+
+
+def _paced_snapshot_texts(session: LiveSession, users: list[User], now: datetime) -> dict[int, str]:
+    """A student-paced session's snapshot: no round, but the student's own place (`paced`). Three queries a student."""
+    texts = {}
+    for user in users:
+        progress = paced_progress(session=session, student=user, now=now)
+        texts[user.pk] = events.encode(
+            events.snapshot(
+                role="student",
+                session=session,
+                you={"id": user.pk, "name": user.name},
+                now=now,
+                round=None,
+                score=None,
+                paced=events.paced_state(progress),
+            )
+        )
+    return texts
+
+
+def paced_result_text(answer: Answer) -> str:
+    """After an accepted answer in a student-paced session: its result, with the key if the session shows answers.
+    Built from the stored answer as `answers_submit` returned it (round, session and question read): no query."""
+    return events.encode(events.paced_answer_result(answer))
+
+
+@dataclass(frozen=True)
+class PacedNextRequest:
+    session_id: int
+    user: User
+    ref: str | None = None
+
+
+def paced_next_many(*, requests: list[PacedNextRequest]) -> list[list[str] | DomainError]:
+    """Students ask for their next question (`paced.next`), many at once, in one batch of queries. For each: the
+    result of the question they had if its time ran out unanswered (its key if the session shows answers), then
+    the next question, or `paced.finished` when there is none; or the DomainError that refuses it."""
+    steps = paced_advance_many(requests=[(request.session_id, request.user) for request in requests])
+    replies: list[list[str] | DomainError] = []
+    for request, step in zip(requests, steps, strict=True):
+        if isinstance(step, DomainError):
+            replies.append(step)
+            continue
+        before, progress = step.before, step.after
+        frames = []
+        previous = before.current
+        moved_on = len(progress.items) > len(before.items) or progress.finished
+        if previous is not None and previous.timed_out(before.now) and moved_on:
+            frames.append(events.encode(events.paced_result(progress, progress.items[len(before.items) - 1])))
+        current = progress.current
+        if progress.finished or current is None:
+            frames.append(events.encode(events.paced_finished(progress, ref=request.ref)))
+        else:
+            frames.append(events.encode(events.paced_question(progress, current, ref=request.ref)))
+        replies.append(frames)
+    return replies
 
 
 @dataclass(frozen=True)
@@ -230,6 +301,8 @@ def _teacher_snapshot(session: LiveSession, user: User) -> TeacherSnapshot:
         results = round_results(round_=round_)
     asked = list(session.rounds.values_list("question_id", flat=True))
     you = {"id": user.pk, "name": user.name}
+    roster = session_roster(session=session)
+    paced = {"grid": paced_grid(session=session, roster=roster, now=now)} if session.student_paced else {}
     text = events.encode(
         events.snapshot(
             role="teacher",
@@ -238,10 +311,11 @@ def _teacher_snapshot(session: LiveSession, user: User) -> TeacherSnapshot:
             now=now,
             questions=questions,
             asked_question_ids=asked,
-            roster=session_roster(session=session),
+            roster=roster,
             round=round_part,
             results=results,
             leaderboard=events.leaderboard(session_leaderboard(session=session)),
+            **paced,
         )
     )
     return TeacherSnapshot(text=text, round_id=session.current_round_id, answered=results["answered"] if results else 0)
@@ -349,9 +423,12 @@ def close_round(*, session_id: int, teacher: User, round_id: int) -> CommandResu
 
 
 def close_overdue_rounds() -> list[Broadcast]:
+    """Close the rounds whose deadline passed and end the student-paced sessions whose closing time passed."""
     broadcasts = []
     for round_ in services.rounds_close_overdue():
         broadcasts += _closed_broadcasts(round_)
+    for session in paced_sessions_close_overdue():
+        broadcasts += _ended_broadcasts(_session(session.pk))
     return broadcasts
 
 
@@ -403,19 +480,39 @@ def reveal_round(*, session_id: int, teacher: User, round_id: int) -> CommandRes
 
 def end_session(*, session_id: int, teacher: User) -> CommandResult:
     session = services.session_end(session=_session(session_id), ended_by=teacher)
+    return CommandResult(broadcasts=_ended_broadcasts(session))
+
+
+def _ended_broadcasts(session: LiveSession) -> list[Broadcast]:
+    session_id = session.pk
     standings = session_leaderboard(session=session)
     for_students = events.session_ended(session, standings=standings, size=events.STUDENT_LEADERBOARD_SIZE)
+    return [
+        Broadcast(
+            groups.session_students(session_id),
+            text=events.encode(for_students),
+            personal=_personal_scores(standings, None),
+        ),
+        Broadcast(
+            groups.session_teachers(session_id),
+            text=events.encode(events.session_ended(session, standings=standings)),
+        ),
+    ]
+
+
+def extend_session(*, session_id: int, teacher: User, closes_at: str | None) -> CommandResult:
+    """Move a student-paced session's closing time; everyone gets `session.updated` with it."""
+    moment = None
+    if closes_at is not None:
+        moment = parse_datetime(closes_at) if len(closes_at) <= 40 else None
+        if moment is None or moment.tzinfo is None:
+            raise DomainError("invalid_closing_time", "Send the closing time as an ISO 8601 time with its offset.")
+    session = paced_session_extend(session=_session(session_id), closes_at=moment, extended_by=teacher)
+    text = events.encode(events.session_updated(_session(session.pk)))
     return CommandResult(
         broadcasts=[
-            Broadcast(
-                groups.session_students(session_id),
-                text=events.encode(for_students),
-                personal=_personal_scores(standings, None),
-            ),
-            Broadcast(
-                groups.session_teachers(session_id),
-                text=events.encode(events.session_ended(session, standings=standings)),
-            ),
+            Broadcast(groups.session_students(session_id), text=text),
+            Broadcast(groups.session_teachers(session_id), text=text),
         ]
     )
 
@@ -499,9 +596,18 @@ class ResultsTexts:
     projector_text: str | None = None
 
 
+PACED_GRID_ROUND_ID = 0  # the grid of a student-paced session stands in for the results of a round
+
+
 def results_texts(*, session_id: int) -> ResultsTexts:
-    """The current round's live results; empty (no text) before the first round."""
+    """The current round's live results; empty (no text) before the first round. In a student-paced session, the
+    teacher's grid (with `answered` its version, which only grows); the projector gets nothing."""
     session = _session(session_id)
+    if session.student_paced:
+        grid = paced_grid(session=session, roster=session_roster(session=session))
+        return ResultsTexts(
+            round_id=PACED_GRID_ROUND_ID, answered=grid["version"], text=events.encode(events.grid_updated(grid))
+        )
     if not session.current_round_id:
         return ResultsTexts()
     round_ = _round(session.current_round_id)

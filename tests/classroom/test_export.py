@@ -6,7 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from classroom.selectors import EXPORT_HEADER
+from classroom.reports import EXPORT_HEADER
 from classroom.spreadsheets import csv_safe_cell
 from quizzes.models import Question
 from tests.factories import AdminFactory, AnswerFactory, LiveSessionFactory, RoundFactory, TeacherFactory
@@ -33,7 +33,7 @@ def read_csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
-def test_the_export_is_a_csv_file_with_the_header_and_one_row_per_answer(client, teacher, answered_session):
+def test_the_export_is_a_csv_file_with_a_row_per_student_and_round_answered_or_not(client, teacher, answered_session):
     client.force_login(teacher)
 
     response = client.get(export_url(answered_session))
@@ -45,9 +45,10 @@ def test_the_export_is_a_csv_file_with_the_header_and_one_row_per_answer(client,
     assert f"quizcast-{answered_session.code}-" in disposition
     rows = read_csv(response)
     assert rows[0] == EXPORT_HEADER
-    assert len(rows) == 1 + 4
-    assert [row[2] for row in rows[1:]] == ["1", "1", "1", "2"]
+    assert len(rows) == 1 + 3 * 2
+    assert [row[2] for row in rows[1:]] == ["1", "1", "1", "2", "2", "2"]
     assert {row[0] for row in rows[1:4]} == {s.username for s in answered_session.classroom.students.all()}
+    assert [row[-1] for row in rows[4:]] == ["answered", "unanswered", "unanswered"]
 
 
 def test_answers_that_look_like_formulas_are_neutralised(client, teacher, answered_session):
@@ -55,7 +56,7 @@ def test_answers_that_look_like_formulas_are_neutralised(client, teacher, answer
 
     rows = read_csv(client.get(export_url(answered_session)))
 
-    assert rows[-1][5] == "'=1+1"
+    assert rows[4][5] == "'=1+1"
 
 
 def test_the_session_list_links_to_the_export(client, teacher, answered_session):

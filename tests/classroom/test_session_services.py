@@ -8,7 +8,8 @@ from django.utils import timezone
 from classroom import services
 from classroom.errors import DomainError
 from classroom.models import LiveSession
-from classroom.selectors import session_export_rows, session_leaderboard
+from classroom.reports import session_export_rows
+from classroom.selectors import session_leaderboard
 from quizzes.models import Question
 from tests.factories import AdminFactory, LiveSessionFactory, QuizFactory, TeacherFactory
 

@@ -3,13 +3,17 @@
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
+from classroom import services
 from classroom.models import LiveSession, Participant
-from classroom.selectors import EXPORT_HEADER
+from classroom.pacing import paced_advance
+from classroom.reports import EXPORT_HEADER
 from quizzes.models import Question
 from tests.factories import (
     AdminFactory,
@@ -408,3 +412,77 @@ def test_a_guest_of_an_earlier_session_can_join_the_next_one_as_a_new_guest(clie
     assert joined.status_code == 302
     assert joined["Location"].endswith(f"/s/{later.code}/")
     assert client.get(joined["Location"]).status_code == 200
+
+
+def test_a_teacher_starts_a_student_paced_session_with_a_closing_time(client, teacher, classroom, quiz):
+    client.force_login(teacher)
+    closes = (timezone.localtime() + timedelta(days=3)).replace(second=0, microsecond=0)
+
+    response = client.post(
+        reverse("dashboard"),
+        {
+            "classroom": classroom.pk,
+            "quiz": quiz.pk,
+            "pacing": "student",
+            "closes_at": closes.strftime("%Y-%m-%dT%H:%M"),
+            "show_correct": "on",
+            "shuffle_questions": "on",
+        },
+    )
+
+    session = LiveSession.objects.get()
+    assert response.status_code == 302
+    assert (session.pacing, session.closes_at, session.show_correct, session.shuffle_questions) == (
+        "student",
+        closes,
+        True,
+        True,
+    )
+    assert session.rounds.count() == quiz.questions.count()
+    assert b"qc-grid" in client.get(reverse("session_control", args=[session.pk])).content
+
+
+def test_a_closing_time_in_the_past_is_refused_with_a_reason(client, teacher, classroom, quiz):
+    client.force_login(teacher)
+    past = timezone.localtime() - timedelta(hours=1)
+
+    response = client.post(
+        reverse("dashboard"),
+        {"classroom": classroom.pk, "quiz": quiz.pk, "pacing": "student", "closes_at": past.strftime("%Y-%m-%dT%H:%M")},
+    )
+
+    assert "The closing time must be in the future." in response.content.decode()
+    assert not LiveSession.objects.exists()
+
+
+def test_a_student_finds_open_and_finished_paced_sessions_on_their_home_page(client, teacher, classroom, quiz):
+    student = EnrolmentFactory(classroom=classroom).student
+    closes = timezone.now() + timedelta(days=2)
+    open_one = services.session_start(
+        classroom=classroom, quiz=quiz, started_by=teacher, pacing="student", closes_at=closes
+    )
+    done = services.session_start(classroom=classroom, quiz=quiz, started_by=teacher, pacing="student")
+    first = done.rounds.get(number=1)
+    paced_advance(session=done, student=student)
+    services.answers_submit(
+        submissions=[
+            services.AnswerSubmission(
+                session_id=done.pk,
+                round_id=first.pk,
+                student_id=student.pk,
+                client_id="c",
+                raw_response={"choice": first.question.choices.get(is_correct=True).pk},
+                received_at=timezone.now(),
+            )
+        ]
+    )
+    services.session_end(session=done, ended_by=teacher)
+    client.force_login(student)
+
+    page = client.get(reverse("student_home")).content.decode()
+
+    assert f'href="{reverse("student_session", args=[open_one.code])}"' in page
+    assert "At your own pace" in page
+    assert "closes " in page
+    assert f'data-session-id="{done.pk}"' in page
+    assert "100 points" in page

@@ -1,0 +1,246 @@
+// The student's page of a student-paced session: one question at a time on the student's own server-side timer,
+// one answer per question (resent with the same client_id after a reconnect until it is acknowledged), its result
+// (and its answer if the session shows them), then "next", until the last question or the closing time.
+
+import { announce, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
+import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
+import { answerForm, answerKeyText, questionHeader } from "./question-view.js";
+
+const config = readPageConfig();
+const t = translator();
+const $ = (id) => document.getElementById(id);
+const screens = { start: $("screen-start"), question: $("screen-question"), finished: $("screen-finished") };
+const storageKey = `quizcast:paced:${config.sessionId}`;
+const state = { you: null, item: null, form: null, acked: false, pendingRef: null, timedOut: false, queued: null, total: 0, counted: new Set(), finished: false };
+const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t) });
+
+function showScreen(name) {
+  for (const [key, node] of Object.entries(screens)) show(node, key === name);
+}
+
+function setStatus(text, tone = "info") {
+  $("round-status").textContent = text;
+  $("round-status").dataset.tone = tone;
+}
+
+function setTotal(total) {
+  state.total = total;
+  $("score-chip").textContent = t("scoreChip", { total });
+  show($("score-chip"), true);
+}
+
+// --- the answer waiting for its acknowledgement, kept across reloads of this tab ----------------------------
+function loadPending() {
+  try {
+    const record = JSON.parse(sessionStorage.getItem(storageKey));
+    return record && record.userId === state.you?.id ? record : null;
+  } catch {
+    return null;
+  }
+}
+
+function savePending(record) {
+  try {
+    sessionStorage.setItem(storageKey, JSON.stringify(record));
+  } catch {
+    // storage refused: the answer is still sent, only a reload would forget it
+  }
+}
+
+function newClientId() {
+  if (window.crypto?.randomUUID) return window.crypto.randomUUID();
+  return `${Date.now().toString(16)}-${Math.random().toString(16).slice(2)}`;
+}
+
+// --- screens ------------------------------------------------------------------------------------------------
+function showQuestion(item, { announceIt = true } = {}) {
+  state.item = item;
+  state.acked = false;
+  state.pendingRef = null;
+  state.timedOut = false;
+  state.queued = null;
+  state.form = answerForm(item.question, { t, onSubmit: submitAnswer });
+  $("round-number").textContent = t("questionNumber", { number: item.position, count: item.count });
+  $("question-slot").replaceChildren(questionHeader(item.question, t), state.form.element);
+  show($("reveal"), false);
+  show($("reveal-details"), false);
+  show($("next"), false);
+  setStatus("");
+  showScreen("question");
+  const pending = loadPending();
+  if (pending && pending.roundId === item.round_id) {
+    state.form.setAnswer(pending.answer);
+    sendPending(pending);
+  } else {
+    state.form.unlock();
+  }
+  tick();
+  if (announceIt) announce($("announcer"), t("newQuestion", { number: item.position, prompt: item.question.prompt }));
+}
+
+function showResult(result) {
+  if (!state.item || result.round_id !== state.item.round_id) return;
+  state.form.lock(result.answered ? t("answered") : t("closedButton"));
+  const line = $("result-line");
+  line.dataset.outcome = !result.answered ? "none" : result.correct === true ? "right" : result.correct === false ? "wrong" : "poll";
+  if (!result.answered) line.textContent = result.timed_out ? `${t("timesUp")} ${t("noAnswerGiven")}` : t("noAnswerGiven");
+  else if (result.correct === true) line.textContent = t("youWereRight", { points: result.points });
+  else if (result.correct === false) line.textContent = t("youWereWrong");
+  else line.textContent = t("thanksForVoting");
+  show($("reveal"), true);
+  if (result.answer_key) {
+    state.form.reveal(result.answer_key, { answer: result.your_answer?.answer ?? null });
+    const keyText = answerKeyText(state.item.question, result.answer_key, t);
+    $("key-line").textContent = state.item.question.type === "poll" ? t("pollDone") : t("correctAnswerIs", { answer: keyText });
+    $("explanation").textContent = result.answer_key.explanation ?? "";
+  } else {
+    $("key-line").textContent = t("keyLater");
+    $("explanation").textContent = "";
+  }
+  show($("reveal-details"), true);
+  setStatus("");
+  if (!state.counted.has(result.round_id)) {
+    // The snapshot's total counts every answer stored before it; each later result adds its points once.
+    state.counted.add(result.round_id);
+    setTotal(state.total + result.points);
+  }
+  state.timedOut = true; // nothing more to send for this question
+  show($("countdown"), false);
+  show($("next"), true);
+  $("next").focus();
+  announce($("announcer"), line.textContent);
+}
+
+function showFinished(totals, closed = false) {
+  state.finished = true;
+  if (closed) markSessionEnded();
+  setTotal(totals.total);
+  $("final-line").textContent = t(closed ? "closedLine" : "finalLine", totals);
+  showScreen("finished");
+}
+
+function showStart(paced, session) {
+  $("start-count").textContent = t("questionCount", { count: paced.count });
+  $("closing-line").textContent = session.closes_at ? t("closesAt", { time: new Date(session.closes_at).toLocaleString() }) : "";
+  showScreen("start");
+}
+
+// --- answering ----------------------------------------------------------------------------------------------
+function submitAnswer(answer) {
+  if (!state.item || state.acked || state.timedOut) return;
+  const record = { userId: state.you.id, roundId: state.item.round_id, clientId: newClientId(), answer };
+  savePending(record);
+  sendPending(record);
+}
+
+function sendPending(record) {
+  state.pendingRef = socket.nextRef("answer");
+  state.form.lock(t("sendingButton"));
+  const sent = socket.send({ type: "answer.submit", round_id: record.roundId, client_id: record.clientId, answer: record.answer, ref: state.pendingRef });
+  setStatus(sent ? t("sending") : t("sendWhenBack"));
+}
+
+function next() {
+  show($("next"), false);
+  if (state.queued) {
+    const queued = state.queued;
+    state.queued = null;
+    if (queued.type === "paced.finished") showFinished(queued, queued.closed);
+    else showQuestion(queued);
+    return;
+  }
+  socket.send({ type: "paced.next", ref: socket.nextRef("next") });
+}
+
+// --- the countdown on the server's clock ----------------------------------------------------------------------
+function tick() {
+  const node = $("countdown");
+  const item = state.item;
+  if (!item || !item.deadline || state.acked || state.timedOut) {
+    show(node, false);
+    return;
+  }
+  const leftMs = Date.parse(item.deadline) - socket.serverNow();
+  show(node, true);
+  node.textContent = formatSeconds(leftMs / 1000);
+  node.classList.toggle("is-urgent", leftMs <= 5000);
+  if (leftMs <= 0 && !state.pendingRef) {
+    state.timedOut = true;
+    show(node, false);
+    state.form.lock(t("closedButton"));
+    setStatus(t("timesUp"), "warning");
+    socket.send({ type: "paced.next", ref: socket.nextRef("next") }); // the result, then the next question
+  }
+}
+window.setInterval(tick, 250);
+
+// --- messages -------------------------------------------------------------------------------------------------
+socket
+  .on("session.snapshot", (message) => {
+    state.you = message.you;
+    const paced = message.paced;
+    setTotal(paced.total);
+    state.counted = new Set(paced.result ? [paced.result.round_id] : []);
+    if (message.session.state === "ended" || paced.finished) {
+      showFinished(paced, message.session.state === "ended");
+      return;
+    }
+    if (!paced.question) {
+      showStart(paced, message.session);
+      return;
+    }
+    if (state.item?.round_id !== paced.question.round_id) showQuestion(paced.question, { announceIt: false });
+    else state.item = paced.question;
+    if (paced.result) showResult(paced.result);
+  })
+  .on("paced.question", (message) => {
+    // After a timeout the result is on screen: the next question waits for the student's "next".
+    if (state.item && state.timedOut && !$("next").hidden) state.queued = message;
+    else showQuestion(message);
+  })
+  .on("paced.result", (message) => {
+    if (state.item?.round_id === message.round_id) {
+      state.acked = message.answered;
+      showResult(message);
+    }
+  })
+  .on("paced.finished", (message) => {
+    if (state.item && !$("next").hidden) state.queued = message;
+    else showFinished(message, message.closed);
+  })
+  .on("answer.accepted", (message) => {
+    if (message.round_id !== state.item?.round_id) return;
+    state.acked = true;
+    state.pendingRef = null;
+    savePending({ userId: state.you.id, roundId: message.round_id, clientId: message.client_id, answer: message.answer, acked: true });
+    state.form.lock(t("answered"));
+    setStatus(t("answerReceived"), "success");
+  })
+  .on("session.updated", () => {})
+  .on("session.ended", () => {
+    markSessionEnded();
+    if (!state.finished) window.location.reload(); // the snapshot of an ended session shows the totals
+  })
+  .on("score.updated", (message) => setTotal(message.total))
+  .on("error", (message) => {
+    if (message.code === "session_ended") {
+      window.location.reload(); // closed meanwhile: the snapshot shows the totals
+      return;
+    }
+    const text = t(`error_${message.code}`) === `error_${message.code}` ? message.message : t(`error_${message.code}`);
+    if (message.ref && message.ref === state.pendingRef) {
+      state.pendingRef = null;
+      if (message.code === "invalid_answer") state.form.unlock();
+      setStatus(text, "danger");
+      return;
+    }
+    $("notice").textContent = text;
+    show($("notice"), true);
+  })
+  .on("pong", () => {});
+
+$("start").addEventListener("click", () => socket.send({ type: "paced.next", ref: socket.nextRef("next") }));
+$("next").addEventListener("click", next);
+
+socket.connect();
+window.quizcast = { state, socket }; // for the browser tests and for debugging in the console
