@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from classroom.accommodations import extra_time_of, personal_deadline
 from classroom.errors import DomainError
 from classroom.models import Answer, LiveSession, PacedAttempt, Round, SessionEvent
 
@@ -194,6 +195,7 @@ def paced_advance_many(
 
     pairs = {(session_id, student.pk) for session_id, student in requests}
     before_attempts = attempts_of(pairs)
+    extra_times = _extra_times(sessions, pairs)
     outcomes: dict[tuple[int, int], PacedStep | DomainError] = {}
     befores: dict[tuple[int, int], PacedProgress] = {}
     new_attempts = []
@@ -222,6 +224,11 @@ def paced_advance_many(
         order = paced_order(session=session, student_id=student.pk, rounds=rounds[session_id])
         next_round = next(round_ for round_ in order if round_.pk not in taken)
         limit = next_round.question.time_limit
+        deadline = personal_deadline(
+            deadline=now + timedelta(seconds=limit) if limit else None,
+            time_limit=limit,
+            extra_time=extra_times.get((session.classroom_id, student.pk), ""),
+        )
         new_attempts.append(
             PacedAttempt(
                 session=session,
@@ -229,7 +236,7 @@ def paced_advance_many(
                 round=next_round,
                 position=len(progress.items) + 1,
                 received_at=now,
-                deadline=now + timedelta(seconds=limit) if limit else None,
+                deadline=deadline,
             )
         )
         befores[pair] = progress
@@ -243,6 +250,19 @@ def paced_advance_many(
                 before=before, after=progress_of(before.session, _student(requests, pair), after_attempts[pair])
             )
     return [outcomes[(session_id, student.pk)] for session_id, student in requests]
+
+
+def _extra_times(sessions: dict[int, LiveSession], pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """The extra time (classroom/accommodations.py) of each student asking, by (classroom id, student id)."""
+    students_by_classroom: dict[int, set[int]] = {}
+    for session_id, student_id in pairs:
+        if session_id in sessions:
+            students_by_classroom.setdefault(sessions[session_id].classroom_id, set()).add(student_id)
+    return {
+        (classroom_id, student_id): extra_time
+        for classroom_id, student_ids in students_by_classroom.items()
+        for student_id, extra_time in extra_time_of(classroom_id=classroom_id, student_ids=student_ids).items()
+    }
 
 
 def _student(requests: list[tuple[int, User]], pair: tuple[int, int]) -> User:

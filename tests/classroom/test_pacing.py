@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from classroom import services
 from classroom.errors import DomainError
-from classroom.models import LiveSession, PacedAttempt
+from classroom.models import Enrolment, LiveSession, PacedAttempt
 from classroom.pacing import (
     paced_advance,
     paced_order,
@@ -77,6 +77,29 @@ def test_an_answer_after_the_students_own_deadline_is_refused_with_round_closed(
 
     assert submit(paced, round_, ada, right_answer(round_), too_late).error_code == "round_closed"
     assert submit(paced, round_, bea, right_answer(round_), too_late).accepted
+
+
+def test_a_student_with_extra_time_gets_a_later_deadline_of_their_own(paced, classroom, enrolled_students, start):
+    ada, bea, cai = enrolled_students[:3]
+    classroom.enrolments.filter(student=bea).update(extra_time=Enrolment.ExtraTime.DOUBLE)
+    classroom.enrolments.filter(student=cai).update(extra_time=Enrolment.ExtraTime.UNLIMITED)
+
+    steps = {
+        student: paced_advance(session=paced, student=student, now=start).after.current for student in (ada, bea, cai)
+    }
+
+    round_ = steps[ada].round
+    limit = round_.question.time_limit
+    assert steps[ada].attempt.deadline == start + timedelta(seconds=limit)
+    assert steps[bea].attempt.deadline == start + timedelta(seconds=2 * limit)
+    assert steps[cai].attempt.deadline is None
+    after_the_class_deadline = start + timedelta(seconds=limit + 1)
+    assert submit(paced, round_, ada, right_answer(round_), after_the_class_deadline).error_code == "round_closed"
+    assert submit(paced, round_, bea, right_answer(round_), after_the_class_deadline).accepted
+    assert submit(paced, round_, cai, right_answer(round_), start + timedelta(seconds=10 * limit)).accepted
+    assert submit(paced, round_, bea, right_answer(round_), start + timedelta(seconds=2 * limit + 1)).accepted, (
+        "a retry of an answer already stored is still accepted"
+    )
 
 
 def test_a_question_not_reached_yet_cannot_be_answered(paced, enrolled_students, start):
