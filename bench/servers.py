@@ -244,6 +244,8 @@ def quizcast_env(
             "DATABASE_POOL_SIZE": str(pool),
             # One session takes every student of the run (the default cap is for classrooms, not lecture halls).
             "MAX_GUESTS_PER_SESSION": "20000",
+            # Every benchmark guest joins from this one address; a classroom's limit would refuse most of them.
+            "JOIN_RATE_LIMIT": "100000/60",
             "PYTHONUNBUFFERED": "1",
         }
     )
