@@ -3,6 +3,7 @@
 // (and its answer if the session shows them), then "next", until the last question or the closing time.
 
 import { announce, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
+import { newClientId, pendingAnswerStore } from "./pending-answer.js";
 import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
 import { answerForm, answerKeyText, questionHeader } from "./question-view.js";
 
@@ -10,7 +11,7 @@ const config = readPageConfig();
 const t = translator();
 const $ = (id) => document.getElementById(id);
 const screens = { start: $("screen-start"), question: $("screen-question"), finished: $("screen-finished") };
-const storageKey = `quizcast:paced:${config.sessionId}`;
+const pendingStore = pendingAnswerStore(`quizcast:paced:${config.sessionId}`, () => state.you?.id);
 const state = { you: null, item: null, form: null, acked: false, pendingRef: null, timedOut: false, queued: null, total: 0, counted: new Set(), finished: false };
 const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t) });
 
@@ -30,28 +31,6 @@ function setTotal(total) {
 }
 
 // --- the answer waiting for its acknowledgement, kept across reloads of this tab ----------------------------
-function loadPending() {
-  try {
-    const record = JSON.parse(sessionStorage.getItem(storageKey));
-    return record && record.userId === state.you?.id ? record : null;
-  } catch {
-    return null;
-  }
-}
-
-function savePending(record) {
-  try {
-    sessionStorage.setItem(storageKey, JSON.stringify(record));
-  } catch {
-    // storage refused: the answer is still sent, only a reload would forget it
-  }
-}
-
-function newClientId() {
-  if (window.crypto?.randomUUID) return window.crypto.randomUUID();
-  return `${Date.now().toString(16)}-${Math.random().toString(16).slice(2)}`;
-}
-
 // --- screens ------------------------------------------------------------------------------------------------
 function showQuestion(item, { announceIt = true } = {}) {
   state.item = item;
@@ -67,7 +46,7 @@ function showQuestion(item, { announceIt = true } = {}) {
   show($("next"), false);
   setStatus("");
   showScreen("question");
-  const pending = loadPending();
+  const pending = pendingStore.load();
   if (pending && pending.roundId === item.round_id) {
     state.form.setAnswer(pending.answer);
     sendPending(pending);
@@ -129,7 +108,7 @@ function showStart(paced, session) {
 function submitAnswer(answer) {
   if (!state.item || state.acked || state.timedOut) return;
   const record = { userId: state.you.id, roundId: state.item.round_id, clientId: newClientId(), answer };
-  savePending(record);
+  pendingStore.save(record);
   sendPending(record);
 }
 
@@ -212,7 +191,7 @@ socket
     if (message.round_id !== state.item?.round_id) return;
     state.acked = true;
     state.pendingRef = null;
-    savePending({ userId: state.you.id, roundId: message.round_id, clientId: message.client_id, answer: message.answer, acked: true });
+    pendingStore.save({ userId: state.you.id, roundId: message.round_id, clientId: message.client_id, answer: message.answer, acked: true });
     state.form.lock(t("answered"));
     setStatus(t("answerReceived"), "success");
   })

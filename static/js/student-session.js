@@ -4,6 +4,7 @@
 // final position.
 
 import { announce, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
+import { newClientId, pendingAnswerStore } from "./pending-answer.js";
 import { LiveSocket, RETRYABLE_ERRORS, Resender, connectionBadge, readPageConfig } from "./live-socket.js";
 import { mathText } from "./maths.js";
 import { answerForm, answerKeyText, isGraded, questionHeader } from "./question-view.js";
@@ -19,7 +20,7 @@ const screens = {
   ended: $("screen-ended"),
   removed: $("screen-removed"),
 };
-const storageKey = `quizcast:answer:${config.sessionId}`;
+const pendingStore = pendingAnswerStore(`quizcast:answer:${config.sessionId}`, () => state.you?.id);
 const accommodations = config.accommodations ?? { extraTime: "", readAloud: false };
 // This student's own deadline: later than the class's with extra time, none with no limit (classroom.accommodations).
 const deadlineOf = (round) => personalDeadline(round, accommodations.extraTime);
@@ -32,46 +33,19 @@ const socket = new LiveSocket(config.socketPath, {
 // An answer the server could not store yet (its database restarting) goes again by itself, the same client_id
 // each time, until it is acknowledged or refused.
 const resender = new Resender(() => {
-  const pending = loadPending();
+  const pending = pendingStore.load();
   if (pending && !pending.acked && pending.roundId === state.round?.id) sendPending(pending);
 });
 
 // --- the answer waiting for its acknowledgement, kept across reloads of this tab ----------------------------
-function loadPending() {
-  try {
-    const record = JSON.parse(sessionStorage.getItem(storageKey));
-    return record && record.userId === state.you?.id ? record : null;
-  } catch {
-    return null;
-  }
-}
-
-function savePending(record) {
-  try {
-    sessionStorage.setItem(storageKey, JSON.stringify(record));
-  } catch {
-    // Private browsing may refuse storage; the answer is still sent, only a reload would forget it.
-  }
-}
-
 function forgetPending() {
   state.pendingRef = null;
   resender.cancel();
-  try {
-    sessionStorage.removeItem(storageKey);
-  } catch {
-    // storage refused: nothing was kept
-  }
-}
-
-function newClientId() {
-  if (window.crypto?.randomUUID) return window.crypto.randomUUID();
-  const random = () => Math.random().toString(16).slice(2, 10).padEnd(8, "0");
-  return `${random()}-${random()}-${random()}-${Date.now().toString(16)}`;
+  pendingStore.forget();
 }
 
 function clientIdFor(roundId) {
-  const pending = loadPending();
+  const pending = pendingStore.load();
   return pending && pending.roundId === roundId ? pending.clientId : newClientId();
 }
 
@@ -115,7 +89,7 @@ function showRound(round, { announceIt = false } = {}) {
   showScreen("question");
   showNotice("");
   const given = round.your_answer;
-  const pending = loadPending();
+  const pending = pendingStore.load();
   if (given) {
     state.form.setAnswer(given.answer);
     acknowledge({ round_id: round.id, client_id: given.client_id, answer: given.answer });
@@ -182,7 +156,7 @@ function showResult(result) {
 }
 
 function currentAnswer() {
-  const pending = loadPending();
+  const pending = pendingStore.load();
   return pending && pending.roundId === state.round?.id ? pending.answer : state.lastAnswer ?? null;
 }
 
@@ -200,7 +174,7 @@ function submitAnswer(answer) {
   const round = state.round;
   if (!round || round.state !== "open" || state.acked) return;
   const record = { userId: state.you.id, roundId: round.id, clientId: clientIdFor(round.id), answer, acked: false };
-  savePending(record);
+  pendingStore.save(record);
   resender.cancel();
   sendPending(record);
 }
@@ -217,7 +191,7 @@ function acknowledge(message) {
   state.pendingRef = null;
   resender.cancel();
   state.lastAnswer = message.answer;
-  savePending({ userId: state.you.id, roundId: message.round_id, clientId: message.client_id, answer: message.answer, acked: true });
+  pendingStore.save({ userId: state.you.id, roundId: message.round_id, clientId: message.client_id, answer: message.answer, acked: true });
   state.form.setAnswer(message.answer);
   state.form.lock(t("answered"));
   setStatus(state.round.state === "open" ? t("answerReceived") : t("receivedWaiting"), "success");
