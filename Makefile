@@ -65,9 +65,11 @@ dev: install
 	@echo "Serving Quizcast for development at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python -m config.serve --host 127.0.0.1 --port $(PORT)
 
+# mypy with django-stubs over the apps ([tool.mypy] in pyproject.toml: strict on realtime/).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	@test -x $(JS_TOOLS) || { echo "make lint needs npm (Node.js 20+) for the JavaScript checks"; exit 1; }
 	$(JS_TOOLS) check --error-on-warnings static/js
 

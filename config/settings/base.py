@@ -289,6 +289,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# axes' own defaults, written here because accounts/lockout.py reads them.
+AXES_LOCK_OUT_AT_FAILURE = True
+AXES_HTTP_RESPONSE_CODE = 429
 
 # Per client address, as "count/seconds": guest joins, and session or classroom codes that lead nowhere.
 JOIN_RATE_LIMIT = env("JOIN_RATE_LIMIT", default="60/60")
