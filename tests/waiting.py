@@ -21,6 +21,13 @@ async def wait_until(condition: Callable[[], object], *, timeout: float = 5.0, w
         await asyncio.sleep(POLL_INTERVAL)
 
 
+async def let_ready_tasks_run(rounds: int = 50) -> None:
+    """Give every task that can run without waiting (for time, a socket, an event not set) its turn, then return: to
+    check that something is still waiting. No clock involved."""
+    for _ in range(rounds):
+        await asyncio.sleep(0)
+
+
 def wait_until_blocking(
     condition: Callable[[], object], *, timeout: float = 5.0, what: str = "the condition", interval: float = 0.02
 ) -> None:

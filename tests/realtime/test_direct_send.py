@@ -30,7 +30,7 @@ from realtime.direct_send import (
 )
 from realtime.runtime import current_runtime, publish
 from realtime.session_actions import Broadcast
-from tests.realtime.conftest import session_cookie_for
+from tests.realtime.sockets import session_cookie_for
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

@@ -8,8 +8,8 @@ import pytest
 from realtime import events
 from realtime.protocol import CLIENT_MESSAGES, STUDENT_TYPES, TEACHER_TYPES
 from tests.protocol_check import check_server_frame, client_messages, error_codes, server_messages
-from tests.realtime.conftest import connect
 from tests.realtime.helpers import push, question_of_type
+from tests.realtime.sockets import connect
 
 ROOT = Path(__file__).resolve().parents[2]
 # Raised only by services behind web forms (shown as form errors), never sent over a socket.
