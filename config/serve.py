@@ -33,14 +33,18 @@ def uvicorn_websocket_options() -> dict[str, Any]:
     }
 
 
-def log_send_path(server: str) -> None:
-    """Set Django up (its logging included) and say which path this worker's frames take, and why."""
+def log_send_path(server: str, level: str) -> None:
+    """Set Django up (its logging included) and say which path this worker's frames take, and why, at the server's
+    log level: `make run` asks for warnings only, so that the address to give the class stays the last line."""
+    import logging
+
     import django
 
     django.setup()
-    from realtime.direct_send import log_send_path
+    from realtime import direct_send
 
-    log_send_path(server)
+    logging.getLogger(direct_send.__name__).setLevel(level.upper())
+    direct_send.log_send_path(server)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -51,7 +55,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--server-log-level", help="uvicorn's own log level (default: LOG_LEVEL)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
-    log_send_path(args.server)
+    server_log_level = (args.server_log_level or os.environ.get("LOG_LEVEL", "info")).lower()
+    log_send_path(args.server, server_log_level)
 
     if args.server == "uvicorn":
         import uvicorn
@@ -65,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             access_log=False,
             lifespan="off",
-            log_level=(args.server_log_level or os.environ.get("LOG_LEVEL", "info")).lower(),
+            log_level=server_log_level,
         )
     else:
         from daphne.cli import CommandLineInterface
