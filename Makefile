@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 0.0.0.0
 PORT ?= 8000
 
-.PHONY: install js-tools messages compile-messages run dev test test-unit test-browser lint format bench bench-smoke compose-check clean
+.PHONY: install js-tools messages compile-messages run dev test test-unit test-js test-browser lint format bench bench-smoke compose-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,15 +71,23 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	@test -x $(JS_TOOLS) || { echo "make lint needs npm (Node.js 20+) for the JavaScript checks"; exit 1; }
-	$(JS_TOOLS) check --error-on-warnings static/js
+	$(JS_TOOLS) check --error-on-warnings static/js tests/js
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 	@test -x $(JS_TOOLS) || { echo "make format needs npm (Node.js 20+) for the JavaScript"; exit 1; }
-	$(JS_TOOLS) check --write static/js
+	$(JS_TOOLS) check --write static/js tests/js
 
-test: lint test-unit test-browser compose-check
+test: lint test-unit test-js test-browser compose-check
+
+# The page modules that run without a page (static/js/countdown.js), under Node's own test runner.
+test-js:
+	@if command -v node >/dev/null 2>&1; then \
+		node --test tests/js/; \
+	else \
+		echo "test-js: node is not installed (Node.js 20+); the JavaScript unit tests are skipped"; \
+	fi
 
 test-unit: install
 	$(BIN)/python -m pytest
