@@ -63,6 +63,22 @@ def test_blocked_words_are_never_shown_even_inside_a_phrase_and_hidden_words_are
     ]
 
 
+def test_a_blocked_word_hides_the_whole_phrase_it_is_in_whatever_its_case_accents_or_punctuation(settings):
+    settings.WORDCLOUD_BLOCKED_WORDS = {"en": ["stupid"], "es": ["cabrón"]}
+    settings.WORDCLOUD_EXTRA_BLOCKED_WORDS = ["son of a"]
+    hidden_phrases = ["you are stupid", "You are STÚPID!", "stupid-looking", "¡Cabron!", "my son  of A gun"]
+    responses = [{"words": [phrase, "kind"]} for phrase in hidden_phrases]
+    assert word_cloud(responses) == [{"text": "kind", "count": 5, "hidden": False}]
+
+
+def test_a_word_that_merely_contains_blocked_letters_is_shown(settings):
+    settings.WORDCLOUD_BLOCKED_WORDS = {"en": ["ass", "cunt"]}
+    settings.WORDCLOUD_EXTRA_BLOCKED_WORDS = ["son of a"]
+    innocent = ["classic", "Scunthorpe", "passé", "the grandson of a king"]
+    words = word_cloud([{"words": [word]} for word in innocent])
+    assert sorted(word["text"] for word in words) == sorted(innocent)
+
+
 # --- rating scale ---------------------------------------------------------------------------------------------
 def test_a_rating_is_a_whole_number_on_the_scale_and_is_not_graded():
     question = make_question(QuizFactory(), Type.SCALE, scale_min=0, scale_max=10)
