@@ -29,7 +29,7 @@ def _words_of(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(normalize_text(text)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a cache key on every word of every update
 class BlockedWords:
     """The blocked entries as whole words: single words, and entries of several words that match in a row."""
 
