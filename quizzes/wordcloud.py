@@ -73,16 +73,27 @@ def _shown_key(word: str, blocked: BlockedWords) -> str | None:
 def word_cloud(responses: Iterable[dict], *, hidden: Iterable[str] = (), limit: int = MAX_WORDS_SHOWN) -> list[dict]:
     """The most frequent words of these responses ({"words": [...]}), as [{"text", "count", "hidden"}], most
     frequent first. `text` is the first spelling seen of the word; `hidden` holds word keys (word_key)."""
+    spellings: Counter[str] = Counter()
+    for response in responses:
+        spellings.update(response.get("words", ()))
+    # A Counter keeps the order in which spellings were first seen.
+    return word_cloud_of_spellings(spellings.items(), hidden=hidden, limit=limit)
+
+
+def word_cloud_of_spellings(
+    spellings: Iterable[tuple[str, int]], *, hidden: Iterable[str] = (), limit: int = MAX_WORDS_SHOWN
+) -> list[dict]:
+    """word_cloud from each spelling sent and how many times, in the order they were first sent: the same words,
+    counted by the database (a hundred-odd spellings) rather than read answer by answer."""
     blocked = blocked_words()
     spelling: dict[str, str] = {}
     counts: Counter[str] = Counter()
-    for response in responses:
-        for word in response.get("words", ()):
-            key = _shown_key(word, blocked)
-            if key is None:
-                continue
-            counts[key] += 1
-            spelling.setdefault(key, word)
+    for word, count in spellings:
+        key = _shown_key(word, blocked)
+        if key is None:
+            continue
+        counts[key] += count
+        spelling.setdefault(key, word)
     hidden = set(hidden)
     return [
         {"text": spelling[key], "count": count, "hidden": key in hidden}

@@ -80,6 +80,7 @@ def test_word_cloud_benchmark_counts_every_answer_and_records_the_throttled_upda
     live = report["live"]
     assert report["answers"] == 60 and live["answers_counted_by_each_update"][-1] == 60
     assert live["updates_sent"] == live["update_computed_in"]["count"] == len(live["answers_counted_by_each_update"])
+    assert live["update_computed_cpu_of_its_thread"]["count"] == live["updates_sent"]
     # Twelve batches over a second: the publisher merges them, at most one update per interval.
     interval_ms = report["results_publish_interval_s"] * 1000
     assert 1 <= live["updates_sent"] < live["batches"]

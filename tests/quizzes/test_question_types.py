@@ -146,6 +146,31 @@ def test_results_of_a_scale_are_a_histogram_over_every_rating_and_the_mean():
     assert results["mean"] == 3.33
 
 
+def test_results_of_a_word_cloud_group_count_moderate_and_block_words_as_the_answers_read_one_by_one(settings):
+    settings.WORDCLOUD_BLOCKED_WORDS = {"en": ["darn"]}
+    session = LiveSessionFactory()
+    round_ = RoundFactory(session=session, question=make_question(session.quiz, Type.WORDCLOUD))
+    responses = [
+        {"words": ["Café", "tea"]},
+        {"words": [" cafe ", "darn it"]},
+        {"words": ["CAFÉ", "Tea", "milk"]},
+        {"words": ["rain"]},
+    ]
+    for response in responses:
+        AnswerFactory(round=round_, response=response, is_correct=None)
+    round_.hidden_texts = ["rain"]
+    round_.save()
+    results = round_results(round_=round_)
+    assert results["words"] == word_cloud(responses, hidden=["rain"])
+    assert results["words"] == [
+        {"text": "Café", "count": 3, "hidden": False},
+        {"text": "tea", "count": 2, "hidden": False},
+        {"text": "milk", "count": 1, "hidden": False},
+        {"text": "rain", "count": 1, "hidden": True},
+    ]
+    assert results["answered"] == 4
+
+
 def test_results_of_an_ordering_count_exact_answers_and_each_items_positions():
     session = LiveSessionFactory()
     question = make_question(session.quiz, Type.ORDERING)
