@@ -59,6 +59,11 @@ class QuestionFigures:
     groups: list[AnswerGroup]
     missed_by: list[str]  # names of the participants who answered wrong or not at all
 
+    @property
+    def missed_by_text(self) -> str:
+        """The names in one string: the page escapes it once, not a thousand times."""
+        return ", ".join(self.missed_by)
+
 
 @dataclass(frozen=True)
 class StudentFigures:
@@ -73,6 +78,10 @@ class StudentFigures:
     graded: int  # questions with a right answer
     accuracy: float | None  # correct over graded questions
     missed_rounds: list[int] = field(default_factory=list)  # round numbers answered wrong or not at all
+
+    @property
+    def missed_rounds_text(self) -> str:
+        return ", ".join(map(str, self.missed_rounds))
 
 
 @dataclass(frozen=True)
@@ -115,14 +124,34 @@ def _seconds_to_answer(session: LiveSession) -> dict[int, float]:
     return {round_id: average.total_seconds() for round_id, average in averages if average is not None}
 
 
-def session_participants(*, session: LiveSession) -> list[User]:
-    """Who took part: the students who joined the session (on their first connect) and anyone who answered."""
+@dataclass(frozen=True)
+class SessionTaker:
+    """Who took part in a session, as its reports name them."""
+
+    pk: int
+    username: str
+    name: str  # as User.name writes it
+    is_guest: bool
+
+
+def session_participants(*, session: LiveSession) -> list[SessionTaker]:
+    """Who took part: the students who joined the session (on their first connect) and anyone who answered. Read as
+    plain rows: a class of 1,000 costs no model instances."""
     joined = Participant.objects.filter(session=session).values("student_id")
     answered = Answer.objects.filter(round__session=session).order_by().values("student_id")
-    users = User.objects.filter(Q(pk__in=joined) | Q(pk__in=answered)).only(
+    rows = User.objects.filter(Q(pk__in=joined) | Q(pk__in=answered)).values_list(
         "pk", "username", "display_name", "first_name", "last_name", "is_guest"
     )
-    return sorted(users, key=lambda user: (user.name.casefold(), user.username))
+    takers = [
+        SessionTaker(
+            pk=pk,
+            username=username,
+            name=display_name or f"{first_name} {last_name}".strip() or username,
+            is_guest=is_guest,
+        )
+        for pk, username, display_name, first_name, last_name, is_guest in rows
+    ]
+    return sorted(takers, key=lambda taker: (taker.name.casefold(), taker.username))
 
 
 def _session_rounds(session: LiveSession) -> list[Round]:
@@ -131,13 +160,27 @@ def _session_rounds(session: LiveSession) -> list[Round]:
 
 def session_report(*, session: LiveSession) -> SessionReport:
     """Every figure of a session's report, from its rounds, participants and answers, in a fixed number of queries.
-    The database groups the answers written alike and averages the times; Python reads one small row per answer."""
+    The database counts and sums per question and per student, groups the answers written alike and averages the
+    times; Python reads only the (question, student) pairs answered right, to say who missed what."""
     rounds = _session_rounds(session)
     participants = session_participants(session=session)
     session_answers = Answer.objects.filter(round__session=session).order_by()
-    answers_by_round: dict[int, list[tuple]] = defaultdict(list)
-    for row in session_answers.values_list("round_id", "student_id", "is_correct", "points"):
-        answers_by_round[row[0]].append(row)
+    right = Count("pk", filter=Q(is_correct=True))
+    per_round = {
+        round_id: (answered, correct, graded)
+        for round_id, answered, correct, graded in session_answers.values("round_id")
+        .annotate(answered=Count("pk"), correct=right, graded=Count("pk", filter=Q(is_correct__isnull=False)))
+        .values_list("round_id", "answered", "correct", "graded")
+    }
+    per_student = {
+        student_id: (points, answered, correct)
+        for student_id, points, answered, correct in session_answers.values("student_id")
+        .annotate(points=Sum("points"), answered=Count("pk"), correct=right)
+        .values_list("student_id", "points", "answered", "correct")
+    }
+    right_ids: dict[int, set[int]] = defaultdict(set)
+    for round_id, student_id in session_answers.filter(is_correct=True).values_list("round_id", "student_id"):
+        right_ids[round_id].add(student_id)
     alike_by_round: dict[int, list[tuple]] = defaultdict(list)
     for round_id, response, is_correct, count in (
         session_answers.values("round_id", "response", "is_correct")
@@ -147,35 +190,21 @@ def session_report(*, session: LiveSession) -> SessionReport:
         alike_by_round[round_id].append((response, is_correct, count))
     seconds = _seconds_to_answer(session)
 
-    names = {user.pk: user.name for user in participants}
-    tallies = {user.pk: {"points": 0, "answered": 0, "correct": 0, "graded": 0, "missed": []} for user in participants}
     questions = []
+    graded_rounds = []
     for round_ in rounds:
         question = round_.question
-        rows = answers_by_round.get(round_.pk, [])
+        answered, correct, graded_answers = per_round.get(round_.pk, (0, 0, 0))
         key_text = correct_answer_text(question)
-        graded = any(ok is not None for _r, _s, ok, _p in rows) or bool(key_text)
+        graded = graded_answers > 0 or bool(key_text)
+        if graded:
+            graded_rounds.append(round_)
         groups: dict[str, list] = {}
         for response, is_correct, count in alike_by_round.get(round_.pk, []):
             text = response_describe(question=question, response=response, round_id=round_.pk)
             group = groups.setdefault(normalize_text(text), [text, 0, is_correct])
             group[1] += count
-        right_ids = set()
-        for _round_id, student_id, is_correct, points in rows:
-            tally = tallies.get(student_id)
-            if tally is not None:
-                tally["points"] += points
-                tally["answered"] += 1
-                tally["correct"] += bool(is_correct)
-            if is_correct:
-                right_ids.add(student_id)
-        if graded:
-            for student_id, tally in tallies.items():
-                tally["graded"] += 1
-                if student_id not in right_ids:
-                    tally["missed"].append(round_.number)
-        answered = len(rows)
-        correct = len(right_ids)
+        got_it = right_ids.get(round_.pk, set())
         questions.append(
             QuestionFigures(
                 round_id=round_.pk,
@@ -194,28 +223,31 @@ def session_report(*, session: LiveSession) -> SessionReport:
                     AnswerGroup(text=text, count=count, correct=ok, share=count / answered)
                     for text, count, ok in sorted(groups.values(), key=lambda g: (-g[1], g[0].casefold()))
                 ],
-                missed_by=[names[s] for s in names if s not in right_ids] if graded else [],
+                missed_by=[user.name for user in participants if user.pk not in got_it] if graded else [],
             )
         )
 
-    ordered = sorted(participants, key=lambda user: (-tallies[user.pk]["points"], user.name.casefold()))
-    ranks = competition_ranks([tallies[user.pk]["points"] for user in ordered])
+    def points_of(user: SessionTaker) -> int:
+        return per_student.get(user.pk, (0, 0, 0))[0]
+
+    ordered = sorted(participants, key=lambda user: (-points_of(user), user.name.casefold()))
+    ranks = competition_ranks([points_of(user) for user in ordered])
     students = []
     for user, rank in zip(ordered, ranks, strict=True):
-        tally = tallies[user.pk]
+        points, answered, correct = per_student.get(user.pk, (0, 0, 0))
         students.append(
             StudentFigures(
                 student_id=user.pk,
                 username=user.username,
                 name=user.name,
                 guest=user.is_guest,
-                points=tally["points"],
+                points=points,
                 rank=rank,
-                answered=tally["answered"],
-                correct=tally["correct"],
-                graded=tally["graded"],
-                accuracy=_share(tally["correct"], tally["graded"]),
-                missed_rounds=tally["missed"],
+                answered=answered,
+                correct=correct,
+                graded=len(graded_rounds),
+                accuracy=_share(correct, len(graded_rounds)),
+                missed_rounds=[r.number for r in graded_rounds if user.pk not in right_ids.get(r.pk, ())],
             )
         )
     graded_questions = [q for q in questions if q.graded]
