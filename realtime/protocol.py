@@ -64,6 +64,7 @@ CLIENT_MESSAGES: dict[str, tuple[Field, ...]] = {
     ),
     "paced.next": (REF,),
     "session.extend": (Field("closes_at", str, max_length=40, optional=True), REF),
+    "paced.projector_names": (Field("names", bool), REF),
 }
 
 STUDENT_TYPES = frozenset({"ping", "answer.submit", "paced.next"})
@@ -82,6 +83,7 @@ TEACHER_TYPES = frozenset(
         "session.update",
         "round.hide_text",
         "session.extend",
+        "paced.projector_names",
     }
 )
 PROJECTOR_TYPES = frozenset({"ping", "results.refresh"})  # the projector only shows: it sends no command
