@@ -165,11 +165,10 @@ def paced_advance_many(
         .prefetch_related("question__choices")
     ):
         rounds[round_.session_id].append(round_)
+    session_of_round = {round_.pk: session_id for session_id, listed in rounds.items() for round_ in listed}
     answers: dict[tuple[int, int], dict[int, Answer]] = {}
-    for answer in Answer.objects.filter(round__session_id__in=session_ids, student_id__in=student_ids).select_related(
-        "round"
-    ):
-        answers.setdefault((answer.round.session_id, answer.student_id), {})[answer.round_id] = answer
+    for answer in Answer.objects.filter(round_id__in=session_of_round, student_id__in=student_ids):
+        answers.setdefault((session_of_round[answer.round_id], answer.student_id), {})[answer.round_id] = answer
 
     def attempts_of(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[PacedAttempt]]:
         found: dict[tuple[int, int], list[PacedAttempt]] = {pair: [] for pair in pairs}
@@ -245,9 +244,10 @@ def paced_advance_many(
             PacedAttempt.objects.bulk_create(new_attempts, ignore_conflicts=True)
         # Another device may have won a place meanwhile: what is stored is what the student has.
         after_attempts = attempts_of(set(befores))
+        students = {(session_id, student.pk): student for session_id, student in requests}
         for pair, before in befores.items():
             outcomes[pair] = PacedStep(
-                before=before, after=progress_of(before.session, _student(requests, pair), after_attempts[pair])
+                before=before, after=progress_of(before.session, students[pair], after_attempts[pair])
             )
     return [outcomes[(session_id, student.pk)] for session_id, student in requests]
 
@@ -263,10 +263,6 @@ def _extra_times(sessions: dict[int, LiveSession], pairs: set[tuple[int, int]]) 
         for classroom_id, student_ids in students_by_classroom.items()
         for student_id, extra_time in extra_time_of(classroom_id=classroom_id, student_ids=student_ids).items()
     }
-
-
-def _student(requests: list[tuple[int, User]], pair: tuple[int, int]) -> User:
-    return next(student for session_id, student in requests if (session_id, student.pk) == pair)
 
 
 @transaction.atomic
