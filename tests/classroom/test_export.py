@@ -116,9 +116,7 @@ def test_workbook_text_stays_text_and_formulas_are_defused():
 
     from classroom.spreadsheets import xlsx_bytes
 
-    content = xlsx_bytes(
-        {"Sheet": [["name", "code", "link"], ["=1+1", "0123", "https://example.org"], [3, 0.5, None]]}
-    )
+    content = xlsx_bytes({"Sheet": [["name", "code", "link"], ["=1+1", "0123", "https://example.org"], [3, 0.5, None]]})
 
     sheet = load_workbook(io.BytesIO(content))["Sheet"]
     assert list(sheet.iter_rows(values_only=True)) == [
