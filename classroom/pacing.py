@@ -114,6 +114,39 @@ def paced_progress(*, session: LiveSession, student: User, now: datetime | None 
     return _progress_of(session, student, rounds, answers, now)
 
 
+def paced_progress_many(
+    *, session: LiveSession, students: list[User], now: datetime | None = None
+) -> dict[int, PacedProgress]:
+    """`paced_progress` of many students at once, by student id, in four queries whatever their number: a class
+    connecting together costs the database what one student does."""
+    now = now or timezone.now()
+    rounds = _session_rounds(session)
+    by_id = {round_.pk: round_ for round_ in rounds}
+    ids = {student.pk for student in students}
+    answers: dict[int, dict[int, Answer]] = {student_id: {} for student_id in ids}
+    for answer in Answer.objects.filter(round_id__in=by_id, student_id__in=ids):
+        answers[answer.student_id][answer.round_id] = answer
+    attempts: dict[int, list[PacedAttempt]] = {student_id: [] for student_id in ids}
+    for attempt in PacedAttempt.objects.filter(session=session, student_id__in=ids).order_by("position"):
+        attempts[attempt.student_id].append(attempt)
+    closed = session_closed_at(session, now)
+    return {
+        student_id: PacedProgress(
+            session=session,
+            student_id=student_id,
+            count=len(rounds),
+            items=[
+                PacedItem(round=by_id[a.round_id], attempt=a, answer=answers[student_id].get(a.round_id))
+                for a in attempts[student_id]
+            ],
+            closed=closed,
+            now=now,
+            rounds=rounds,
+        )
+        for student_id in ids
+    }
+
+
 def _progress_of(session: LiveSession, student: User, rounds: list[Round], answers: dict, now: datetime):
     by_id = {round_.pk: round_ for round_ in rounds}
     attempts = PacedAttempt.objects.filter(session=session, student=student).order_by("position")
