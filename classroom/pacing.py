@@ -275,13 +275,21 @@ def paced_advance_many(
     if new_attempts:
         with transaction.atomic():
             PacedAttempt.objects.bulk_create(new_attempts, ignore_conflicts=True)
-        # Another device may have won a place meanwhile: what is stored is what the student has.
-        after_attempts = attempts_of(set(befores))
+        # Another device may have won the place meanwhile: what is stored there is what the student has. Only the
+        # rows at the places just taken are read back, not every attempt of every student again.
+        placed = {
+            (attempt.session_id, attempt.student_id, attempt.position): attempt
+            for attempt in PacedAttempt.objects.filter(
+                session_id__in={a.session_id for a in new_attempts},
+                student_id__in={a.student_id for a in new_attempts},
+                position__in={a.position for a in new_attempts},
+            )
+        }
         students = {(session_id, student.pk): student for session_id, student in requests}
         for pair, before in befores.items():
-            outcomes[pair] = PacedStep(
-                before=before, after=progress_of(before.session, students[pair], after_attempts[pair])
-            )
+            stored = placed.get((*pair, len(before.items) + 1))
+            attempts = [item.attempt for item in before.items] + ([stored] if stored is not None else [])
+            outcomes[pair] = PacedStep(before=before, after=progress_of(before.session, students[pair], attempts))
     return [outcomes[(session_id, student.pk)] for session_id, student in requests]
 
 
