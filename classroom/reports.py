@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -109,21 +109,6 @@ def correct_answer_text(question) -> str:
     return "; ".join(parts)
 
 
-def _seconds_to_answer(session: LiveSession) -> dict[int, float]:
-    """Average seconds from getting a question to answering it, by round, computed by the database: from the
-    round's opening, or in a student-paced session from the moment the student got it."""
-    got_it = PacedAttempt.objects.filter(round_id=OuterRef("round_id"), student_id=OuterRef("student_id"))
-    started = Coalesce(Subquery(got_it.values("received_at")[:1]), F("round__opened_at"))
-    averages = (
-        Answer.objects.filter(round__session=session)
-        .order_by()
-        .values("round_id")
-        .annotate(average=Avg(F("submitted_at") - started))
-        .values_list("round_id", "average")
-    )
-    return {round_id: average.total_seconds() for round_id, average in averages if average is not None}
-
-
 @dataclass(frozen=True)
 class SessionTaker:
     """Who took part in a session, as its reports name them."""
@@ -134,12 +119,16 @@ class SessionTaker:
     is_guest: bool
 
 
-def session_participants(*, session: LiveSession) -> list[SessionTaker]:
-    """Who took part: the students who joined the session (on their first connect) and anyone who answered. Read as
-    plain rows: a class of 1,000 costs no model instances."""
+def session_participants(*, session: LiveSession, answered_ids: set[int] | None = None) -> list[SessionTaker]:
+    """Who took part: the students who joined the session (on their first connect) and anyone who answered
+    (`answered_ids`, when the caller has read them already). Read as plain rows: a class of 1,000 costs no model
+    instances."""
     joined = Participant.objects.filter(session=session).values("student_id")
-    answered = Answer.objects.filter(round__session=session).order_by().values("student_id")
-    rows = User.objects.filter(Q(pk__in=joined) | Q(pk__in=answered)).values_list(
+    if answered_ids is None:
+        took_part = Q(pk__in=joined) | Q(pk__in=Answer.objects.filter(round__session=session).values("student_id"))
+    else:
+        took_part = Q(pk__in=joined) | Q(pk__in=answered_ids)
+    rows = User.objects.filter(took_part).values_list(
         "pk", "username", "display_name", "first_name", "last_name", "is_guest"
     )
     takers = [
@@ -163,32 +152,45 @@ def session_report(*, session: LiveSession) -> SessionReport:
     The database counts and sums per question and per student, groups the answers written alike and averages the
     times; Python reads only the (question, student) pairs answered right, to say who missed what."""
     rounds = _session_rounds(session)
-    participants = session_participants(session=session)
-    session_answers = Answer.objects.filter(round__session=session).order_by()
-    right = Count("pk", filter=Q(is_correct=True))
-    per_round = {
-        round_id: (answered, correct, graded)
-        for round_id, answered, correct, graded in session_answers.values("round_id")
-        .annotate(answered=Count("pk"), correct=right, graded=Count("pk", filter=Q(is_correct__isnull=False)))
-        .values_list("round_id", "answered", "correct", "graded")
-    }
-    per_student = {
-        student_id: (points, answered, correct)
-        for student_id, points, answered, correct in session_answers.values("student_id")
-        .annotate(points=Sum("points"), answered=Count("pk"), correct=right)
-        .values_list("student_id", "points", "answered", "correct")
-    }
+    session_answers = Answer.objects.filter(round_id__in=[round_.pk for round_ in rounds]).order_by()
+    # Two reads of the session's answers, each one pass over them: a small row per answer, counted here, and the
+    # answers written alike with their count and total time, grouped by the database. Each further pass cost as
+    # much as the whole of Python's counting (docs/performance.md).
+    per_round: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # answered, correct, graded
+    per_student: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # points, answered, correct
     right_ids: dict[int, set[int]] = defaultdict(set)
-    for round_id, student_id in session_answers.filter(is_correct=True).values_list("round_id", "student_id"):
-        right_ids[round_id].add(student_id)
+    for round_id, student_id, is_correct, points in session_answers.values_list(
+        "round_id", "student_id", "is_correct", "points"
+    ):
+        figures, tally = per_round[round_id], per_student[student_id]
+        figures[0] += 1
+        tally[0] += points
+        tally[1] += 1
+        if is_correct is not None:
+            figures[2] += 1
+            if is_correct:
+                figures[1] += 1
+                tally[2] += 1
+                right_ids[round_id].add(student_id)
+    participants = session_participants(session=session, answered_ids=set(per_student))
+    # Time runs from the round's opening, or in a student-paced session from when the student got the question.
+    started = F("round__opened_at")
+    if session.student_paced:
+        got_it = PacedAttempt.objects.filter(round_id=OuterRef("round_id"), student_id=OuterRef("student_id"))
+        started = Coalesce(Subquery(got_it.values("received_at")[:1]), started)
     alike_by_round: dict[int, list[tuple]] = defaultdict(list)
-    for round_id, response, is_correct, count in (
+    time_by_round: dict[int, list] = {}
+    for round_id, response, is_correct, count, waited in (
         session_answers.values("round_id", "response", "is_correct")
-        .annotate(count=Count("pk"))
-        .values_list("round_id", "response", "is_correct", "count")
+        .annotate(count=Count("pk"), waited=Sum(F("submitted_at") - started))
+        .values_list("round_id", "response", "is_correct", "count", "waited")
     ):
         alike_by_round[round_id].append((response, is_correct, count))
-    seconds = _seconds_to_answer(session)
+        if waited is not None:
+            total = time_by_round.setdefault(round_id, [0.0, 0])
+            total[0] += waited.total_seconds()
+            total[1] += count
+    seconds = {round_id: total / count for round_id, (total, count) in time_by_round.items() if count}
 
     questions = []
     graded_rounds = []
