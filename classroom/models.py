@@ -145,6 +145,8 @@ class LiveSession(models.Model):
     show_correct = models.BooleanField(_("show the correct answer after each question"), default=True)
     shuffle_questions = models.BooleanField(_("shuffle question order per student"), default=False)
     shuffle_choices = models.BooleanField(_("shuffle choice order per student"), default=False)
+    # The projector of a student-paced session shows the class's progress without names unless the teacher says so.
+    projector_names = models.BooleanField(_("show names on the projector"), default=False)
     current_round = models.OneToOneField(
         "Round", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("current round")
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -114,6 +114,39 @@ def paced_progress(*, session: LiveSession, student: User, now: datetime | None 
     return _progress_of(session, student, rounds, answers, now)
 
 
+def paced_progress_many(
+    *, session: LiveSession, students: list[User], now: datetime | None = None
+) -> dict[int, PacedProgress]:
+    """`paced_progress` of many students at once, by student id, in four queries whatever their number: a class
+    connecting together costs the database what one student does."""
+    now = now or timezone.now()
+    rounds = _session_rounds(session)
+    by_id = {round_.pk: round_ for round_ in rounds}
+    ids = {student.pk for student in students}
+    answers: dict[int, dict[int, Answer]] = {student_id: {} for student_id in ids}
+    for answer in Answer.objects.filter(round_id__in=by_id, student_id__in=ids):
+        answers[answer.student_id][answer.round_id] = answer
+    attempts: dict[int, list[PacedAttempt]] = {student_id: [] for student_id in ids}
+    for attempt in PacedAttempt.objects.filter(session=session, student_id__in=ids).order_by("position"):
+        attempts[attempt.student_id].append(attempt)
+    closed = session_closed_at(session, now)
+    return {
+        student_id: PacedProgress(
+            session=session,
+            student_id=student_id,
+            count=len(rounds),
+            items=[
+                PacedItem(round=by_id[a.round_id], attempt=a, answer=answers[student_id].get(a.round_id))
+                for a in attempts[student_id]
+            ],
+            closed=closed,
+            now=now,
+            rounds=rounds,
+        )
+        for student_id in ids
+    }
+
+
 def _progress_of(session: LiveSession, student: User, rounds: list[Round], answers: dict, now: datetime):
     by_id = {round_.pk: round_ for round_ in rounds}
     attempts = PacedAttempt.objects.filter(session=session, student=student).order_by("position")
@@ -165,11 +198,10 @@ def paced_advance_many(
         .prefetch_related("question__choices")
     ):
         rounds[round_.session_id].append(round_)
+    session_of_round = {round_.pk: session_id for session_id, listed in rounds.items() for round_ in listed}
     answers: dict[tuple[int, int], dict[int, Answer]] = {}
-    for answer in Answer.objects.filter(round__session_id__in=session_ids, student_id__in=student_ids).select_related(
-        "round"
-    ):
-        answers.setdefault((answer.round.session_id, answer.student_id), {})[answer.round_id] = answer
+    for answer in Answer.objects.filter(round_id__in=session_of_round, student_id__in=student_ids):
+        answers.setdefault((session_of_round[answer.round_id], answer.student_id), {})[answer.round_id] = answer
 
     def attempts_of(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[PacedAttempt]]:
         found: dict[tuple[int, int], list[PacedAttempt]] = {pair: [] for pair in pairs}
@@ -243,12 +275,21 @@ def paced_advance_many(
     if new_attempts:
         with transaction.atomic():
             PacedAttempt.objects.bulk_create(new_attempts, ignore_conflicts=True)
-        # Another device may have won a place meanwhile: what is stored is what the student has.
-        after_attempts = attempts_of(set(befores))
-        for pair, before in befores.items():
-            outcomes[pair] = PacedStep(
-                before=before, after=progress_of(before.session, _student(requests, pair), after_attempts[pair])
+        # Another device may have won the place meanwhile: what is stored there is what the student has. Only the
+        # rows at the places just taken are read back, not every attempt of every student again.
+        placed = {
+            (attempt.session_id, attempt.student_id, attempt.position): attempt
+            for attempt in PacedAttempt.objects.filter(
+                session_id__in={a.session_id for a in new_attempts},
+                student_id__in={a.student_id for a in new_attempts},
+                position__in={a.position for a in new_attempts},
             )
+        }
+        students = {(session_id, student.pk): student for session_id, student in requests}
+        for pair, before in befores.items():
+            stored = placed.get((*pair, len(before.items) + 1))
+            attempts = [item.attempt for item in before.items] + ([stored] if stored is not None else [])
+            outcomes[pair] = PacedStep(before=before, after=progress_of(before.session, students[pair], attempts))
     return [outcomes[(session_id, student.pk)] for session_id, student in requests]
 
 
@@ -263,10 +304,6 @@ def _extra_times(sessions: dict[int, LiveSession], pairs: set[tuple[int, int]]) 
         for classroom_id, student_ids in students_by_classroom.items()
         for student_id, extra_time in extra_time_of(classroom_id=classroom_id, student_ids=student_ids).items()
     }
-
-
-def _student(requests: list[tuple[int, User]], pair: tuple[int, int]) -> User:
-    return next(student for session_id, student in requests if (session_id, student.pk) == pair)
 
 
 @transaction.atomic
@@ -319,68 +356,143 @@ def paced_sessions_close_overdue(*, now: datetime | None = None) -> list[LiveSes
 CELL_NOT_REACHED, CELL_OPEN, CELL_RIGHT, CELL_WRONG, CELL_ANSWERED, CELL_TIMED_OUT = ".", "o", "r", "w", "a", "x"
 
 
-def paced_grid(*, session: LiveSession, roster: list[dict], now: datetime | None = None) -> dict:
-    """The teacher's grid of a student-paced session: for each student of `roster` (session_roster) a string with a
-    cell per question in the quiz's order, their progress and score; for each question how many answered and the
-    class's accuracy so far. Three queries whatever the class size; `version` grows with every change."""
-    now = now or timezone.now()
-    closed = session_closed_at(session, now)
+def _grid_columns(session: LiveSession, now: datetime, closed: bool) -> tuple[list[tuple[int, str]], list[dict], int]:
+    """The grid's questions in the quiz's order with how many answered each and the class's accuracy so far, and the
+    grid's version (attempts plus answers: it grows with every change). Counted by the database, whatever the size
+    of the class."""
     rounds = list(Round.objects.filter(session=session).order_by("number").values_list("pk", "question__prompt"))
-    column = {round_id: index for index, (round_id, _prompt) in enumerate(rounds)}
-    cells = {student["id"]: [CELL_NOT_REACHED] * len(rounds) for student in roster}
-    points = dict.fromkeys(cells, 0)
-    attempts = PacedAttempt.objects.filter(session=session).values_list("student_id", "round_id", "deadline")
-    count = 0
-    for student_id, round_id, deadline in attempts:
-        if student_id in cells:
-            timed_out = closed or (deadline is not None and now >= deadline)
-            cells[student_id][column[round_id]] = CELL_TIMED_OUT if timed_out else CELL_OPEN
-        count += 1
-    answered = [0] * len(rounds)
-    right = [0] * len(rounds)
-    graded = [0] * len(rounds)
-    answers = Answer.objects.filter(round__session=session).values_list(
-        "student_id", "round_id", "is_correct", "points"
-    )
-    for student_id, round_id, is_correct, score in answers:
-        index = column[round_id]
-        answered[index] += 1
-        graded[index] += is_correct is not None
-        right[index] += bool(is_correct)
-        if student_id in cells:
-            cells[student_id][index] = (
-                CELL_ANSWERED if is_correct is None else (CELL_RIGHT if is_correct else CELL_WRONG)
-            )
-            points[student_id] += score
-        count += 1
-    missed = [0] * len(rounds)  # timed out without an answer: counts against the class's accuracy
-    for row in cells.values():
-        for index, cell in enumerate(row):
-            missed[index] += cell == CELL_TIMED_OUT
-    return {
-        "version": count,
-        "closes_at": session.closes_at.isoformat() if session.closes_at else None,
-        "closed": closed,
-        "questions": [
+    answers = Answer.objects.filter(round__session=session).order_by().values("round_id")
+    figures = {
+        round_id: (answered, right, graded)
+        for round_id, answered, right, graded in answers.annotate(
+            answered=Count("pk"),
+            right=Count("pk", filter=Q(is_correct=True)),
+            graded=Count("pk", filter=Q(is_correct__isnull=False)),
+        ).values_list("round_id", "answered", "right", "graded")
+    }
+    attempts = PacedAttempt.objects.filter(session=session).order_by().values("round_id")
+    unanswered = ~Exists(Answer.objects.filter(round_id=OuterRef("round_id"), student_id=OuterRef("student_id")))
+    timed_out = Q() if closed else Q(deadline__lte=now)
+    given = {
+        round_id: (count, missed)
+        for round_id, count, missed in attempts.annotate(
+            count=Count("pk"), missed=Count("pk", filter=timed_out & Q(unanswered))
+        ).values_list("round_id", "count", "missed")
+    }
+    questions = []
+    version = 0
+    for index, (round_id, prompt) in enumerate(rounds):
+        answered, right, graded = figures.get(round_id, (0, 0, 0))
+        sent, missed = given.get(round_id, (0, 0))
+        version += answered + sent
+        questions.append(
             {
                 "round_id": round_id,
                 "number": index + 1,
                 "prompt": prompt[:120],
-                "answered": answered[index],
-                "accuracy": (
-                    round(right[index] / (graded[index] + missed[index]), 4) if graded[index] + missed[index] else None
-                ),
+                "answered": answered,
+                "accuracy": round(right / (graded + missed), 4) if graded + missed else None,
             }
-            for index, (round_id, prompt) in enumerate(rounds)
-        ],
+        )
+    return rounds, questions, version
+
+
+def _grid_rows(
+    session: LiveSession, people: list[dict], columns: list[tuple[int, str]], now: datetime, closed: bool
+) -> list[dict]:
+    """A row of the grid per person of `people` ({"id", "name"}): a cell per question, their progress and score,
+    and `v`, which grows with every change of the row (questions got, answered and timed out)."""
+    column = {round_id: index for index, (round_id, _prompt) in enumerate(columns)}
+    cells = {person["id"]: [CELL_NOT_REACHED] * len(columns) for person in people}
+    points = dict.fromkeys(cells, 0)
+    changes = dict.fromkeys(cells, 0)
+    ids = list(cells)
+    attempts = PacedAttempt.objects.filter(session=session, student_id__in=ids).values_list(
+        "student_id", "round_id", "deadline"
+    )
+    for student_id, round_id, deadline in attempts:
+        timed_out = closed or (deadline is not None and now >= deadline)
+        cells[student_id][column[round_id]] = CELL_TIMED_OUT if timed_out else CELL_OPEN
+        changes[student_id] += 1 + timed_out
+    answers = Answer.objects.filter(round__session=session, student_id__in=ids).values_list(
+        "student_id", "round_id", "is_correct", "points"
+    )
+    for student_id, round_id, is_correct, score in answers:
+        index = column[round_id]
+        if cells[student_id][index] == CELL_TIMED_OUT:
+            changes[student_id] -= 1  # answered in time: the session closed after
+        cells[student_id][index] = CELL_ANSWERED if is_correct is None else (CELL_RIGHT if is_correct else CELL_WRONG)
+        points[student_id] += score
+        changes[student_id] += 1
+    return [
+        {
+            "id": person["id"],
+            "name": person["name"],
+            "cells": "".join(cells[person["id"]]),
+            "done": sum(1 for cell in cells[person["id"]] if cell not in (CELL_NOT_REACHED, CELL_OPEN)),
+            "points": points[person["id"]],
+            "v": changes[person["id"]],
+        }
+        for person in people
+    ]
+
+
+def paced_grid(*, session: LiveSession, roster: list[dict], now: datetime | None = None) -> dict:
+    """The teacher's grid of a student-paced session: for each student of `roster` (session_roster) a string with a
+    cell per question in the quiz's order, their progress and score; for each question how many answered and the
+    class's accuracy so far. A fixed number of queries whatever the class size; `version` grows with every change."""
+    now = now or timezone.now()
+    closed = session_closed_at(session, now)
+    columns, questions, version = _grid_columns(session, now, closed)
+    return {
+        "version": version,
+        "closes_at": session.closes_at.isoformat() if session.closes_at else None,
+        "closed": closed,
+        "questions": questions,
+        "students": _grid_rows(session, roster, columns, now, closed),
+    }
+
+
+def paced_grid_delta(*, session: LiveSession, student_ids: set[int], now: datetime | None = None) -> dict:
+    """What changed in the grid for these students: their rows (as in `paced_grid`), with every question's figures
+    and the grid's version. Reads only their rows, so a class answering costs the size of its changes."""
+    now = now or timezone.now()
+    closed = session_closed_at(session, now)
+    columns, questions, version = _grid_columns(session, now, closed)
+    users = User.objects.filter(pk__in=student_ids).only("pk", "username", "display_name", "first_name", "last_name")
+    people = sorted(({"id": user.pk, "name": user.name} for user in users), key=lambda person: person["id"])
+    return {
+        "version": version,
+        "closes_at": session.closes_at.isoformat() if session.closes_at else None,
+        "closed": closed,
+        "questions": questions,
+        "students": _grid_rows(session, people, columns, now, closed),
+    }
+
+
+def paced_projector_grid(grid: dict, *, names: bool) -> dict:
+    """What the room may see of a grid (full or delta): how far each student got and how many answered each
+    question; no cells, no scores, no accuracy, and names only if the teacher shows them."""
+    return {
+        "version": grid["version"],
+        "closes_at": grid["closes_at"],
+        "closed": grid["closed"],
+        "questions": [{"number": q["number"], "answered": q["answered"]} for q in grid["questions"]],
         "students": [
-            {
-                "id": student["id"],
-                "name": student["name"],
-                "cells": "".join(cells[student["id"]]),
-                "done": sum(1 for cell in cells[student["id"]] if cell not in (CELL_NOT_REACHED, CELL_OPEN)),
-                "points": points[student["id"]],
-            }
-            for student in roster
+            {"id": s["id"], "done": s["done"], "v": s["v"], **({"name": s["name"]} if names else {})}
+            for s in grid["students"]
         ],
     }
+
+
+@transaction.atomic
+def paced_session_show_names(*, session: LiveSession, names: bool, changed_by: User) -> LiveSession:
+    """Show (True) or hide (False) the students' names on a student-paced session's projector."""
+    from classroom.services import _session_for_command
+
+    session = _session_for_command(session.pk, changed_by)
+    if not session.student_paced:
+        raise DomainError("not_student_paced", "Only a student-paced session shows the class's progress.")
+    session.projector_names = names
+    session.save(update_fields=["projector_names"])
+    return session

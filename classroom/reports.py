@@ -8,8 +8,10 @@ new question type needs no change here.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -30,17 +32,6 @@ def competition_ranks(points: list[int]) -> list[int]:
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
-
-
-@dataclass
-class _Tally:
-    """One student's running figures while a session's rounds are read."""
-
-    points: int = 0
-    answered: int = 0
-    correct: int = 0
-    graded: int = 0
-    missed: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -70,6 +61,11 @@ class QuestionFigures:
     groups: list[AnswerGroup]
     missed_by: list[str]  # names of the participants who answered wrong or not at all
 
+    @property
+    def missed_by_text(self) -> str:
+        """The names in one string: the page escapes it once, not a thousand times."""
+        return ", ".join(self.missed_by)
+
 
 @dataclass(frozen=True)
 class StudentFigures:
@@ -84,6 +80,10 @@ class StudentFigures:
     graded: int  # questions with a right answer
     accuracy: float | None  # correct over graded questions
     missed_rounds: list[int] = field(default_factory=list)  # round numbers answered wrong or not at all
+
+    @property
+    def missed_rounds_text(self) -> str:
+        return ", ".join(map(str, self.missed_rounds))
 
 
 @dataclass(frozen=True)
@@ -111,29 +111,38 @@ def correct_answer_text(question) -> str:
     return "; ".join(parts)
 
 
-def _seconds_to_answer(session: LiveSession) -> dict[int, float]:
-    """Average seconds from getting a question to answering it, by round, computed by the database: from the
-    round's opening, or in a student-paced session from the moment the student got it."""
-    got_it = PacedAttempt.objects.filter(round_id=OuterRef("round_id"), student_id=OuterRef("student_id"))
-    started = Coalesce(Subquery(got_it.values("received_at")[:1]), F("round__opened_at"))
-    averages = (
-        Answer.objects.filter(round__session=session)
-        .order_by()
-        .values("round_id")
-        .annotate(average=Avg(F("submitted_at") - started))
-        .values_list("round_id", "average")
-    )
-    return {round_id: average.total_seconds() for round_id, average in averages if average is not None}
+@dataclass(frozen=True)
+class SessionTaker:
+    """Who took part in a session, as its reports name them."""
+
+    pk: int
+    username: str
+    name: str  # as User.name writes it
+    is_guest: bool
 
 
-def session_participants(*, session: LiveSession) -> list[User]:
-    """Who took part: the students who joined the session (on their first connect) and anyone who answered."""
+def session_participants(*, session: LiveSession, answered_ids: set[int] | None = None) -> list[SessionTaker]:
+    """Who took part: the students who joined the session (on their first connect) and anyone who answered
+    (`answered_ids`, when the caller has read them already). Read as plain rows: a class of 1,000 costs no model
+    instances."""
     joined = Participant.objects.filter(session=session).values("student_id")
-    answered = Answer.objects.filter(round__session=session).order_by().values("student_id")
-    users = User.objects.filter(Q(pk__in=joined) | Q(pk__in=answered)).only(
+    if answered_ids is None:
+        took_part = Q(pk__in=joined) | Q(pk__in=Answer.objects.filter(round__session=session).values("student_id"))
+    else:
+        took_part = Q(pk__in=joined) | Q(pk__in=answered_ids)
+    rows = User.objects.filter(took_part).values_list(
         "pk", "username", "display_name", "first_name", "last_name", "is_guest"
     )
-    return sorted(users, key=lambda user: (user.name.casefold(), user.username))
+    takers = [
+        SessionTaker(
+            pk=pk,
+            username=username,
+            name=display_name or f"{first_name} {last_name}".strip() or username,
+            is_guest=is_guest,
+        )
+        for pk, username, display_name, first_name, last_name, is_guest in rows
+    ]
+    return sorted(takers, key=lambda taker: (taker.name.casefold(), taker.username))
 
 
 def _session_rounds(session: LiveSession) -> list[Round]:
@@ -142,51 +151,64 @@ def _session_rounds(session: LiveSession) -> list[Round]:
 
 def session_report(*, session: LiveSession) -> SessionReport:
     """Every figure of a session's report, from its rounds, participants and answers, in a fixed number of queries.
-    The database groups the answers written alike and averages the times; Python reads one small row per answer."""
+    The database counts and sums per question and per student, groups the answers written alike and averages the
+    times; Python reads only the (question, student) pairs answered right, to say who missed what."""
     rounds = _session_rounds(session)
-    participants = session_participants(session=session)
-    session_answers = Answer.objects.filter(round__session=session).order_by()
-    answers_by_round: dict[int, list[tuple]] = defaultdict(list)
-    for row in session_answers.values_list("round_id", "student_id", "is_correct", "points"):
-        answers_by_round[row[0]].append(row)
+    session_answers = Answer.objects.filter(round_id__in=[round_.pk for round_ in rounds]).order_by()
+    # Two reads of the session's answers, each one pass over them: a small row per answer, counted here, and the
+    # answers written alike with their count and total time, grouped by the database. Each further pass cost as
+    # much as the whole of Python's counting (docs/performance.md).
+    per_round: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # answered, correct, graded
+    per_student: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # points, answered, correct
+    right_ids: dict[int, set[int]] = defaultdict(set)
+    for round_id, student_id, is_correct, points in session_answers.values_list(
+        "round_id", "student_id", "is_correct", "points"
+    ):
+        figures, tally = per_round[round_id], per_student[student_id]
+        figures[0] += 1
+        tally[0] += points
+        tally[1] += 1
+        if is_correct is not None:
+            figures[2] += 1
+            if is_correct:
+                figures[1] += 1
+                tally[2] += 1
+                right_ids[round_id].add(student_id)
+    participants = session_participants(session=session, answered_ids=set(per_student))
+    # Time runs from the round's opening, or in a student-paced session from when the student got the question.
+    started: Combinable = F("round__opened_at")
+    if session.student_paced:
+        got_it = PacedAttempt.objects.filter(round_id=OuterRef("round_id"), student_id=OuterRef("student_id"))
+        started = Coalesce(Subquery(got_it.values("received_at")[:1]), started)
     alike_by_round: dict[int, list[tuple]] = defaultdict(list)
-    for round_id, response, is_correct, count in (
+    time_by_round: dict[int, list] = {}
+    for round_id, response, is_correct, count, waited in (
         session_answers.values("round_id", "response", "is_correct")
-        .annotate(count=Count("pk"))
-        .values_list("round_id", "response", "is_correct", "count")
+        .annotate(count=Count("pk"), waited=Sum(F("submitted_at") - started))
+        .values_list("round_id", "response", "is_correct", "count", "waited")
     ):
         alike_by_round[round_id].append((response, is_correct, count))
-    seconds = _seconds_to_answer(session)
+        if waited is not None:
+            total = time_by_round.setdefault(round_id, [0.0, 0])
+            total[0] += waited.total_seconds()
+            total[1] += count
+    seconds = {round_id: total / count for round_id, (total, count) in time_by_round.items() if count}
 
-    names = {user.pk: user.name for user in participants}
-    tallies = {user.pk: _Tally() for user in participants}
     questions = []
+    graded_rounds = []
     for round_ in rounds:
         question = round_.question
-        rows = answers_by_round.get(round_.pk, [])
+        answered, correct, graded_answers = per_round.get(round_.pk, (0, 0, 0))
         key_text = correct_answer_text(question)
-        graded = any(ok is not None for _r, _s, ok, _p in rows) or bool(key_text)
+        graded = graded_answers > 0 or bool(key_text)
+        if graded:
+            graded_rounds.append(round_)
         groups: dict[str, list] = {}
         for response, is_correct, count in alike_by_round.get(round_.pk, []):
             text = response_describe(question=question, response=response, round_id=round_.pk)
             group = groups.setdefault(normalize_text(text), [text, 0, is_correct])
             group[1] += count
-        right_ids = set()
-        for _round_id, student_id, is_correct, points in rows:
-            tally = tallies.get(student_id)
-            if tally is not None:
-                tally.points += points
-                tally.answered += 1
-                tally.correct += bool(is_correct)
-            if is_correct:
-                right_ids.add(student_id)
-        if graded:
-            for student_id, tally in tallies.items():
-                tally.graded += 1
-                if student_id not in right_ids:
-                    tally.missed.append(round_.number)
-        answered = len(rows)
-        correct = len(right_ids)
+        answered_right = right_ids.get(round_.pk, set())
         questions.append(
             QuestionFigures(
                 round_id=round_.pk,
@@ -205,28 +227,31 @@ def session_report(*, session: LiveSession) -> SessionReport:
                     AnswerGroup(text=text, count=count, correct=ok, share=count / answered)
                     for text, count, ok in sorted(groups.values(), key=lambda g: (-g[1], g[0].casefold()))
                 ],
-                missed_by=[names[s] for s in names if s not in right_ids] if graded else [],
+                missed_by=[user.name for user in participants if user.pk not in answered_right] if graded else [],
             )
         )
 
-    ordered = sorted(participants, key=lambda user: (-tallies[user.pk].points, user.name.casefold()))
-    ranks = competition_ranks([tallies[user.pk].points for user in ordered])
+    def points_of(user: SessionTaker) -> int:
+        return per_student.get(user.pk, (0, 0, 0))[0]
+
+    ordered = sorted(participants, key=lambda user: (-points_of(user), user.name.casefold()))
+    ranks = competition_ranks([points_of(user) for user in ordered])
     students = []
     for user, rank in zip(ordered, ranks, strict=True):
-        tally = tallies[user.pk]
+        points, answered, correct = per_student.get(user.pk, (0, 0, 0))
         students.append(
             StudentFigures(
                 student_id=user.pk,
                 username=user.username,
                 name=user.name,
                 guest=user.is_guest,
-                points=tally.points,
+                points=points,
                 rank=rank,
-                answered=tally.answered,
-                correct=tally.correct,
-                graded=tally.graded,
-                accuracy=_share(tally.correct, tally.graded),
-                missed_rounds=tally.missed,
+                answered=answered,
+                correct=correct,
+                graded=len(graded_rounds),
+                accuracy=_share(correct, len(graded_rounds)),
+                missed_rounds=[r.number for r in graded_rounds if user.pk not in right_ids.get(r.pk, ())],
             )
         )
     graded_questions = [q for q in questions if q.graded]
@@ -287,12 +312,12 @@ def student_sessions(*, student: User, classroom: Classroom | None = None, for_s
     session ended), so that their own page never gives an answer away early."""
     taken = Participant.objects.filter(student=student).values("session_id")
     answered = Answer.objects.filter(student=student).values("round__session_id")
-    sessions = LiveSession.objects.filter(Q(pk__in=taken) | Q(pk__in=answered)).select_related("quiz", "classroom")
+    found = LiveSession.objects.filter(Q(pk__in=taken) | Q(pk__in=answered)).select_related("quiz", "classroom")
     if classroom is not None:
-        sessions = sessions.filter(classroom=classroom)
-    session_list = list(sessions.order_by("-created_at"))
+        found = found.filter(classroom=classroom)
+    sessions = list(found.order_by("-created_at"))
     rounds = (
-        Round.objects.filter(session__in=session_list)
+        Round.objects.filter(session__in=sessions)
         .filter(_visible_rounds_q(for_student))
         .select_related("question")
         .prefetch_related("question__choices")
@@ -303,7 +328,7 @@ def student_sessions(*, student: User, classroom: Classroom | None = None, for_s
         by_session[round_.session_id].append(round_)
     answers = {a.round_id: a for a in Answer.objects.filter(student=student, round__in=rounds)}
     results = []
-    for session in session_list:
+    for session in sessions:
         outcomes = []
         for round_ in by_session.get(session.pk, []):
             answer = answers.get(round_.pk)
@@ -400,10 +425,11 @@ def session_export_rows(*, session: LiveSession) -> list[list[str]]:
     for round_ in rounds:
         question = round_.question
         pairs = [(answers.get((round_.pk, user.pk)), user) for user in participants]
-        given = [(answer, user) for answer, user in pairs if answer is not None]
-        given.sort(key=lambda pair: pair[0].submitted_at)
-        answered: list[tuple[Answer | None, User]] = [*given, *(pair for pair in pairs if pair[0] is None)]
-        for answer, user in answered:
+        stored = sorted(
+            ((answer, user) for answer, user in pairs if answer is not None), key=lambda pair: pair[0].submitted_at
+        )
+        unanswered = [(None, user) for answer, user in pairs if answer is None]
+        for answer, user in [*stored, *unanswered]:
             common = [user.username, user.name, str(round_.number), question.prompt, question.type]
             if answer is None:
                 rows.append([*common, "", "", "0", round_.opened_at.isoformat(), "", "unanswered"])
@@ -502,10 +528,10 @@ def _ratio(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def session_workbook_sheets(*, session: LiveSession) -> dict[str, list[list]]:
+def session_workbook_sheets(*, session: LiveSession) -> dict[str, list[list[Any]]]:
     """The rows of the session's workbook, by sheet: numbers as numbers, accuracy as a ratio (0 to 1)."""
     report = session_report(session=session)
-    summary: list[list] = [
+    summary: list[list[Any]] = [
         ["field", "value"],
         ["quiz", session.quiz.title],
         ["classroom", session.classroom.name],
@@ -517,7 +543,7 @@ def session_workbook_sheets(*, session: LiveSession) -> dict[str, list[list]]:
         ["average_points", _ratio(report.average_points)],
         ["accuracy", _ratio(report.accuracy)],
     ]
-    students: list[list] = [
+    students: list[list[Any]] = [
         ["rank", "student_username", "student_name", "points", "answered", "correct", "questions", "accuracy"]
     ]
     students += [
@@ -525,7 +551,7 @@ def session_workbook_sheets(*, session: LiveSession) -> dict[str, list[list]]:
         for s in report.students
     ]
     header = ["round", "question", "question_type", "correct_answer", "participants", "answered", "correct"]
-    questions: list[list] = [[*header, "accuracy", "average_seconds"]]
+    questions: list[list[Any]] = [[*header, "accuracy", "average_seconds"]]
     questions += [
         [
             q.number,

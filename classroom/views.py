@@ -105,8 +105,11 @@ TEACHER_PAGES = {"teacher": "classroom/session_control.html", "projector": "clas
 def _teacher_page(request: SignedInRequest, session_id: int, role: str) -> HttpResponse:
     session = _teacher_session(request, session_id)
     template = TEACHER_PAGES[role]
-    if session.student_paced and role == "teacher":
-        template = "classroom/session_paced_control.html"
+    if session.student_paced:
+        template = {
+            "teacher": "classroom/session_paced_control.html",
+            "projector": "classroom/session_paced_projector.html",
+        }[role]
     if role == "projector" and session.language:  # the teacher fixed the projector's language for the class
         with translation.override(session.language):
             response = render(request, template, _session_page_context(request, session, role))

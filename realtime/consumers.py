@@ -332,20 +332,27 @@ class StudentConsumer(SessionConsumer):
 
     async def next_question(self, message: dict) -> None:
         """Student-paced: the next question (after the result of one whose time ran out), or the end."""
-        frames = await current_runtime().paced_steps.call(
+        reply = await current_runtime().paced_steps.call(
             session_actions.PacedNextRequest(session_id=self.session_id, user=self.user, ref=message.get("ref"))
         )
-        if isinstance(frames, DomainError):
-            raise frames
-        for frame in frames:
+        if isinstance(reply, DomainError):
+            raise reply
+        for frame in reply.frames:
             await self.send_frame(frame)
         self.mark_results_dirty()
+        if reply.deadline is not None:  # the teacher's grid shows the question timed out, unless answered by then
+            delay = max(0.0, (reply.deadline - timezone.now()).total_seconds()) + 0.05
+            asyncio.get_running_loop().call_later(delay, self.mark_results_dirty)
 
     def mark_results_dirty(self) -> None:
-        """The teacher's results (a student-paced session's grid, which reads every student's progress: less
-        often) change with this student's answer or step."""
-        interval = settings.PACED_GRID_PUBLISH_INTERVAL if self.student_paced else None
-        current_runtime().results.mark_dirty(self.session_id, interval=interval)
+        """The teacher's results change with this student's answer or step: in a student-paced session, only this
+        student's row of the grid (sent at most every PACED_GRID_PUBLISH_INTERVAL with the others that changed)."""
+        if self.student_paced:
+            current_runtime().results.mark_dirty(
+                self.session_id, interval=settings.PACED_GRID_PUBLISH_INTERVAL, student_id=self.user_id
+            )
+        else:
+            current_runtime().results.mark_dirty(self.session_id)
 
     async def submit_answer(self, message: dict) -> None:
         runtime = current_runtime()
@@ -516,6 +523,9 @@ class TeacherConsumer(SessionConsumer):
     async def extend(self, message: dict) -> None:
         await self._run(session_actions.extend_session, message, teacher=self.user, closes_at=message.get("closes_at"))
 
+    async def show_names_on_projector(self, message: dict) -> None:
+        await self._run(session_actions.show_names_on_projector, message, teacher=self.user, names=message["names"])
+
     async def set_live_results(self, message: dict) -> None:
         await self._run(
             session_actions.set_live_results, message, teacher=self.user, live_results=message["live_results"]
@@ -601,6 +611,7 @@ TeacherConsumer.commands = {
     "session.update": TeacherConsumer.set_live_results,
     "round.hide_text": TeacherConsumer.hide_text,
     "session.extend": TeacherConsumer.extend,
+    "paced.projector_names": TeacherConsumer.show_names_on_projector,
 }
 
 

@@ -64,6 +64,7 @@ def session_info(session: LiveSession) -> dict:
         "pacing": session.pacing,
         "closes_at": _iso(session.closes_at),
         "show_correct": session.show_correct,
+        "projector_names": session.projector_names,
     }
 
 
@@ -163,6 +164,11 @@ def paced_state(progress: PacedProgress) -> dict:
 
 def grid_updated(grid: dict) -> dict:
     return {"type": "grid.updated", "grid": grid}
+
+
+def grid_delta(delta: dict) -> dict:
+    """The rows of a student-paced grid that changed, with every question's figures (classroom.pacing)."""
+    return {"type": "grid.delta", "grid": delta}
 
 
 def question_pushed(round_: Round, *, now: datetime, position: tuple[int, int]) -> dict:

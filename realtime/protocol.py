@@ -65,6 +65,7 @@ CLIENT_MESSAGES: dict[str, tuple[Field, ...]] = {
     ),
     "paced.next": (REF,),
     "session.extend": (Field("closes_at", str, max_length=40, optional=True), REF),
+    "paced.projector_names": (Field("names", bool), REF),
 }
 
 STUDENT_TYPES = frozenset({"ping", "answer.submit", "paced.next"})
@@ -83,6 +84,7 @@ TEACHER_TYPES = frozenset(
         "session.update",
         "round.hide_text",
         "session.extend",
+        "paced.projector_names",
     }
 )
 PROJECTOR_TYPES = frozenset({"ping", "results.refresh"})  # the projector only shows: it sends no command
@@ -161,7 +163,10 @@ def decode_client_json(text: str) -> object:
     """The JSON value of a client frame, or ProtocolError: `malformed_json` for anything that is not strict JSON
     (NaN and Infinity included), `invalid_message` for JSON that nests too deeply, repeats a key or holds a string
     that is not valid Unicode or holds a NUL. Never any other exception, whatever the text."""
-    if nesting_depth(text) > MAX_NESTING_DEPTH:
+    # The checks that walk the text run only when it could fail them: an answer frame has a few brackets and no
+    # escaped character, and every frame of a thousand students answering pays for these lines.
+    could_nest = text.count("{") + text.count("[") > MAX_NESTING_DEPTH
+    if could_nest and nesting_depth(text) > MAX_NESTING_DEPTH:
         raise ProtocolError("invalid_message", f"The message nests deeper than {MAX_NESTING_DEPTH} levels.")
     try:
         value = json.loads(
@@ -171,7 +176,8 @@ def decode_client_json(text: str) -> object:
         raise
     except (ValueError, RecursionError):
         raise ProtocolError("malformed_json", "The message is not valid JSON.") from None
-    if _has_unstorable_text(value):
+    # A lone surrogate or a NUL can only come from an escape (\\u...) or a raw NUL in the text.
+    if ("\\u" in text or "\x00" in text) and _has_unstorable_text(value):
         raise ProtocolError("invalid_message", "The message holds text that is not valid Unicode, or a NUL.")
     return value
 

@@ -25,6 +25,7 @@ from realtime.session_actions import (
     Broadcast,
     close_overdue_rounds,
     open_sockets,
+    paced_grid_delta_broadcast,
     paced_next_many,
     results_texts,
 )
@@ -96,6 +97,8 @@ class ResultsPublisher:
     """Sends a session's live results to its teachers at most once per interval, computed from the database.
 
     Whichever worker stored answers publishes; the teacher's socket keeps only the most complete results it saw.
+    In a student-paced session, the students whose rows changed on this worker are gathered meanwhile and only
+    their rows go out (`grid.delta`).
     """
 
     def __init__(self, hub: LocalHub, interval: float):
@@ -103,9 +106,13 @@ class ResultsPublisher:
         self.interval = interval
         self._scheduled: dict[int, asyncio.Task] = {}
         self._last: dict[int, float] = {}
+        self._changed: dict[int, set[int]] = {}
 
-    def mark_dirty(self, session_id: int, *, interval: float | None = None) -> None:
-        """Publish the session's results once `interval` (default: the publisher's) has passed since the last."""
+    def mark_dirty(self, session_id: int, *, interval: float | None = None, student_id: int | None = None) -> None:
+        """Publish the session's results once `interval` (default: the publisher's) has passed since the last;
+        `student_id`: the student-paced row of this student changed."""
+        if student_id is not None:
+            self._changed.setdefault(session_id, set()).add(student_id)
         if session_id in self._scheduled:
             return
         now = time.monotonic()
@@ -127,6 +134,17 @@ class ResultsPublisher:
             log_failure(logger, error, "could not publish results of session %s", session_id)
 
     async def publish_now(self, session_id: int) -> None:
+        changed = self._changed.pop(session_id, None)
+        if changed:
+            try:
+                broadcast = await database_sync_to_async(paced_grid_delta_broadcast)(
+                    session_id=session_id, student_ids=changed
+                )
+            except Exception:
+                self._changed.setdefault(session_id, set()).update(changed)  # they go with the next change
+                raise
+            await publish([broadcast], hub=self.hub)
+            return
         results = await database_sync_to_async(results_texts)(session_id=session_id)
         if results.text is None:
             return

@@ -19,8 +19,11 @@ from classroom.models import Answer, LiveSession, Round
 from classroom.pacing import (
     paced_advance_many,
     paced_grid,
-    paced_progress,
+    paced_grid_delta,
+    paced_progress_many,
+    paced_projector_grid,
     paced_session_extend,
+    paced_session_show_names,
     paced_sessions_close_overdue,
 )
 from classroom.selectors import (
@@ -211,10 +214,11 @@ def _student_snapshot_texts(session: LiveSession, users: list[User]) -> dict[int
 
 
 def _paced_snapshot_texts(session: LiveSession, users: list[User], now: datetime) -> dict[int, str]:
-    """A student-paced session's snapshot: no round, but the student's own place (`paced`). Three queries a student."""
+    """A student-paced session's snapshot: no round, but the student's own place (`paced`). Four queries for all."""
     texts = {}
+    progresses = paced_progress_many(session=session, students=users, now=now)
     for user in users:
-        progress = paced_progress(session=session, student=user, now=now)
+        progress = progresses[user.pk]
         texts[user.pk] = events.encode(
             events.snapshot(
                 role="student",
@@ -242,12 +246,21 @@ class PacedNextRequest:
     ref: str | None = None
 
 
-def paced_next_many(*, requests: list[PacedNextRequest]) -> list[list[str] | DomainError]:
+@dataclass(frozen=True)
+class PacedReply:
+    """The frames that answer a `paced.next`, and the deadline of the question it hands out (None: no time limit or
+    no question), at which the teacher's grid shows it timed out unless answered."""
+
+    frames: list[str]
+    deadline: datetime | None = None
+
+
+def paced_next_many(*, requests: list[PacedNextRequest]) -> list[PacedReply | DomainError]:
     """Students ask for their next question (`paced.next`), many at once, in one batch of queries. For each: the
     result of the question they had if its time ran out unanswered (its key if the session shows answers), then
     the next question, or `paced.finished` when there is none; or the DomainError that refuses it."""
     steps = paced_advance_many(requests=[(request.session_id, request.user) for request in requests])
-    replies: list[list[str] | DomainError] = []
+    replies: list[PacedReply | DomainError] = []
     for request, step in zip(requests, steps, strict=True):
         if isinstance(step, DomainError):
             replies.append(step)
@@ -261,9 +274,10 @@ def paced_next_many(*, requests: list[PacedNextRequest]) -> list[list[str] | Dom
         current = progress.current
         if progress.finished or current is None:
             frames.append(events.encode(events.paced_finished(progress, ref=request.ref)))
+            replies.append(PacedReply(frames))
         else:
             frames.append(events.encode(events.paced_question(progress, current, ref=request.ref)))
-        replies.append(frames)
+            replies.append(PacedReply(frames, deadline=current.attempt.deadline))
     return replies
 
 
@@ -338,6 +352,10 @@ def _projector_snapshot(session: LiveSession, user: User) -> TeacherSnapshot:
             round_, now=now, position=question_position(question=round_.question), for_teacher=revealed
         )
         results = round_results(round_=round_)
+    paced = {}
+    if session.student_paced:  # the class's progress; no leaderboard: it would name students and their scores
+        grid = paced_grid(session=session, roster=session_roster(session=session), now=now)
+        paced = {"grid": paced_projector_grid(grid, names=session.projector_names)}
     text = events.encode(
         events.snapshot(
             role="projector",
@@ -346,7 +364,8 @@ def _projector_snapshot(session: LiveSession, user: User) -> TeacherSnapshot:
             now=now,
             round=round_part,
             results=_for_projector(session, round_, results, now=now) if results else None,
-            leaderboard=events.leaderboard(session_leaderboard(session=session)),
+            leaderboard=[] if session.student_paced else events.leaderboard(session_leaderboard(session=session)),
+            **paced,
         )
     )
     return TeacherSnapshot(text=text, round_id=session.current_round_id, answered=results["answered"] if results else 0)
@@ -606,7 +625,12 @@ def results_texts(*, session_id: int) -> ResultsTexts:
     if session.student_paced:
         grid = paced_grid(session=session, roster=session_roster(session=session))
         return ResultsTexts(
-            round_id=PACED_GRID_ROUND_ID, answered=grid["version"], text=events.encode(events.grid_updated(grid))
+            round_id=PACED_GRID_ROUND_ID,
+            answered=grid["version"],
+            text=events.encode(events.grid_updated(grid)),
+            projector_text=events.encode(
+                events.grid_updated(paced_projector_grid(grid, names=session.projector_names))
+            ),
         )
     if not session.current_round_id:
         return ResultsTexts()
@@ -617,4 +641,34 @@ def results_texts(*, session_id: int) -> ResultsTexts:
         answered=results["answered"],
         text=events.encode(events.results_updated(results)),
         projector_text=events.encode(events.results_updated(_for_projector(session, round_, results))),
+    )
+
+
+def paced_grid_delta_broadcast(*, session_id: int, student_ids: set[int]) -> Broadcast:
+    """The rows of these students in a student-paced session's grid, with every question's figures, as a
+    `grid.delta` to its teachers (the projector gets its version: progress only)."""
+    session = _session(session_id)
+    delta = paced_grid_delta(session=session, student_ids=student_ids)
+    return Broadcast(
+        groups.session_teachers(session_id),
+        text=events.encode(events.grid_delta(delta)),
+        by_role={
+            "projector": events.encode(events.grid_delta(paced_projector_grid(delta, names=session.projector_names)))
+        },
+    )
+
+
+def show_names_on_projector(*, session_id: int, teacher: User, names: bool) -> CommandResult:
+    """Show or hide the names on a student-paced session's projector: teachers and projectors get
+    `session.updated`, the projector its whole grid again, with or without the names."""
+    session = paced_session_show_names(session=LiveSession(pk=session_id), names=names, changed_by=teacher)
+    session = _session(session_id)
+    grid = paced_projector_grid(paced_grid(session=session, roster=session_roster(session=session)), names=names)
+    return CommandResult(
+        broadcasts=[
+            Broadcast(groups.session_teachers(session_id), text=events.encode(events.session_updated(session))),
+            Broadcast(
+                groups.session_teachers(session_id), by_role={"projector": events.encode(events.grid_updated(grid))}
+            ),
+        ]
     )

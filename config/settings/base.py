@@ -201,8 +201,8 @@ WEBSOCKET_DIRECT_WRITES = env.bool("WEBSOCKET_DIRECT_WRITES", default=True)
 MAX_GUESTS_PER_SESSION = env.int("MAX_GUESTS_PER_SESSION", default=200)
 # Teacher results are re-sent at most this often per session (seconds).
 RESULTS_PUBLISH_INTERVAL = env.float("RESULTS_PUBLISH_INTERVAL", default=0.1)
-# The grid of a student-paced session reads every student's progress: it is sent to teachers at most this often.
-PACED_GRID_PUBLISH_INTERVAL = env.float("PACED_GRID_PUBLISH_INTERVAL", default=0.5)
+# The rows of a student-paced session's grid that changed are sent to teachers at most this often (seconds).
+PACED_GRID_PUBLISH_INTERVAL = env.float("PACED_GRID_PUBLISH_INTERVAL", default=0.1)
 
 
 def redis_connection_kwargs(url: str) -> dict:

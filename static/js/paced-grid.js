@@ -1,6 +1,7 @@
-// The teacher's page of a student-paced session: a grid of students × questions kept up to date from
-// `grid.updated` (at most ten a second from the server, drawn at most once a frame here), a page of students at a
-// time so that a class of 200 with 50 questions never redraws 10,000 cells; the closing time, extend and close.
+// The teacher's page of a student-paced session: a grid of students × questions, whole in the snapshot, then kept
+// up to date from `grid.delta` (only the rows that changed, at most ten a second per server worker, drawn at most
+// once a frame here), a page of students at a time so that a class of 200 with 50 questions never redraws 10,000
+// cells; the closing time, extend and close.
 
 import { el, markSessionEnded, show, translator } from "./dom.js";
 import { connectionBadge, LiveSocket, readPageConfig } from "./live-socket.js";
@@ -12,7 +13,7 @@ const CELL_CLASSES = { r: "r", w: "w", a: "a", x: "x", o: "o", ".": "dot" };
 const config = readPageConfig();
 const t = translator();
 const $ = (id) => document.getElementById(id);
-const state = { grid: null, page: 0, drawn: new Map(), columns: -1, frame: 0, ended: false };
+const state = { grid: null, rows: new Map(), page: 0, drawn: new Map(), columns: -1, frame: 0, ended: false };
 const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t) });
 
 const percent = (value) => (value === null || value === undefined ? "–" : `${Math.round(value * 100)}%`);
@@ -118,6 +119,31 @@ function draw() {
   showClosing(grid.closes_at, grid.closed);
 }
 
+function takeGrid(grid) {
+  state.grid = grid;
+  state.rows = new Map((grid?.students ?? []).map((student, index) => [student.id, index]));
+}
+
+// Deltas from two workers may cross: a row is replaced only by one at least as new (`v`), the questions' figures
+// only by a grid version at least as new.
+function applyDelta(delta) {
+  const grid = state.grid;
+  if (!grid) return;
+  if (delta.version >= grid.version) {
+    Object.assign(grid, { version: delta.version, questions: delta.questions, closes_at: delta.closes_at, closed: delta.closed });
+  }
+  for (const row of delta.students) {
+    const index = state.rows.get(row.id);
+    if (index === undefined) {
+      state.rows.set(row.id, grid.students.length);
+      grid.students.push(row);
+    } else if ((row.v ?? 0) >= (grid.students[index].v ?? 0)) {
+      grid.students[index] = row;
+    }
+  }
+  schedule();
+}
+
 function schedule() {
   if (!state.frame) state.frame = window.requestAnimationFrame(draw);
 }
@@ -162,24 +188,29 @@ $("extend-form").addEventListener("submit", (event) => {
   if (value) message.closes_at = new Date(value).toISOString();
   socket.send(message);
 });
+$("projector-names").addEventListener("change", (event) => {
+  socket.send({ type: "paced.projector_names", names: event.target.checked, ref: socket.nextRef("names") });
+});
 $("end-session").addEventListener("click", () => {
   if (window.confirm(t("confirmEnd"))) socket.send({ type: "session.end", ref: socket.nextRef("end") });
 });
 
 socket
   .on("session.snapshot", (message) => {
-    state.grid = message.grid ?? null;
+    takeGrid(message.grid ?? null);
     if (message.session.state === "ended") ended();
     schedule();
   })
   .on("grid.updated", (message) => {
     if (!state.grid || message.grid.version >= state.grid.version) {
-      state.grid = message.grid;
+      takeGrid(message.grid);
       schedule();
     }
   })
+  .on("grid.delta", (message) => applyDelta(message.grid))
   .on("session.updated", (message) => {
     if (state.grid) state.grid.closes_at = message.session.closes_at;
+    $("projector-names").checked = message.session.projector_names;
     show($("command-error"), false);
     schedule();
   })

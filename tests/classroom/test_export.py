@@ -109,3 +109,21 @@ def test_a_student_is_sent_to_the_admin_login(client, answered_session):
 )
 def test_cells_that_a_spreadsheet_would_run_get_an_apostrophe_but_numbers_do_not(cell, safe):
     assert csv_safe_cell(cell) == safe
+
+
+def test_workbook_text_stays_text_and_formulas_are_defused():
+    from openpyxl import load_workbook
+
+    from classroom.spreadsheets import xlsx_bytes
+
+    content = xlsx_bytes({"Sheet": [["name", "code", "link"], ["=1+1", "0123", "https://example.org"], [3, 0.5, None]]})
+
+    sheet = load_workbook(io.BytesIO(content))["Sheet"]
+    assert list(sheet.iter_rows(values_only=True)) == [
+        ("name", "code", "link"),
+        ("'=1+1", "0123", "https://example.org"),
+        (3, 0.5, None),
+    ]
+    assert sheet["A1"].font.bold and not sheet["A2"].font.bold
+    assert not any(cell.hyperlink for row in sheet.iter_rows() for cell in row)
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

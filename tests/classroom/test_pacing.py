@@ -306,3 +306,23 @@ def test_a_class_moving_on_together_costs_the_queries_of_one_student(paced, enro
     assert step.after.current.round.number == 1
     assert [s.after.current.round.number for s in steps] == [1, 1]
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_the_progress_of_many_students_is_read_in_a_fixed_number_of_queries(
+    classroom, quiz, teacher, enrolled_students, django_assert_max_num_queries
+):
+    from classroom.pacing import paced_progress, paced_progress_many
+
+    session = services.session_start(
+        classroom=classroom, quiz=quiz, started_by=teacher, pacing=LiveSession.Pacing.STUDENT
+    )
+    paced_advance(session=session, student=enrolled_students[0])
+
+    with django_assert_max_num_queries(4):
+        many = paced_progress_many(session=session, students=enrolled_students)
+
+    for student in enrolled_students:
+        one = paced_progress(session=session, student=student, now=many[student.pk].now)
+        assert [item.round.pk for item in many[student.pk].items] == [item.round.pk for item in one.items]
+        assert many[student.pk].count == one.count
+    assert len(many[enrolled_students[0].pk].items) == 1

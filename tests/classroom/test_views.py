@@ -486,3 +486,16 @@ def test_a_student_finds_open_and_finished_paced_sessions_on_their_home_page(cli
     assert "closes " in page
     assert f'data-session-id="{done.pk}"' in page
     assert "100 points" in page
+
+
+def test_a_student_paced_session_has_its_own_projector_page_linked_from_its_control_page(client, teacher, live_session):
+    live_session.pacing = LiveSession.Pacing.STUDENT
+    live_session.save()
+    client.force_login(teacher)
+
+    control = client.get(reverse("session_control", args=[live_session.pk]))
+    projector = client.get(reverse("session_projector", args=[live_session.pk]))
+
+    assert reverse("session_projector", args=[live_session.pk]) in control.content.decode()
+    assert next(t.name for t in projector.templates) == "classroom/session_paced_projector.html"
+    assert page_config(projector)["socketPath"] == f"/ws/sessions/{live_session.pk}/projector/"

@@ -69,6 +69,15 @@ def test_two_students_at_their_own_pace_while_the_teacher_watches_the_grid(peopl
     screenshot(control, "paced-grid")
     screenshot(slow, "paced-student")
 
+    projector = control.context.new_page()  # the class's progress, for the room: no names until the teacher says
+    projector.goto(control.url.rstrip("/") + "/projector/")
+    expect(projector.locator("#progress-summary")).to_have_text("2 of 5 started · 1 finished")
+    expect(projector.locator("#progress-questions li").first).to_contain_text("2/5")
+    expect(projector.locator("#progress-students")).not_to_contain_text("Student 1")
+    control.get_by_role("switch", name="Show names on the projector").check()
+    expect(projector.locator("#progress-students")).to_contain_text("Student 1")
+    screenshot(projector, "paced-projector")
+
     slow.reload()  # resumes at the same question
     expect(slow.locator("#round-number")).to_have_text(f"Question 2 of {count}")
 

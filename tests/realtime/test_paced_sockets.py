@@ -136,7 +136,7 @@ async def test_the_teacher_sees_the_grid_change_as_students_answer(classroom, qu
     await answer(socket, first["round_id"], await correct_choice(first["round_id"]))
 
     while True:
-        grid = (await teacher_socket.receive_type("grid.updated"))["grid"]
+        grid = (await teacher_socket.receive_type("grid.delta"))["grid"]
         row = next(s for s in grid["students"] if s["id"] == enrolled_students[0].pk)
         if row["cells"].startswith("r"):
             break
@@ -145,6 +145,74 @@ async def test_the_teacher_sees_the_grid_change_as_students_answer(classroom, qu
     assert grid["questions"][0]["answered"] == 1
     await socket.close()
     await teacher_socket.close()
+
+
+async def test_a_grid_delta_carries_only_the_rows_that_changed(classroom, quiz, teacher, enrolled_students):
+    session = await start_paced(classroom, quiz, teacher)
+    teacher_socket, snapshot = await connect(teacher, session, "teacher")
+    assert {row["id"] for row in snapshot["grid"]["students"]} == {s.pk for s in enrolled_students}
+    socket, _snapshot = await connect(enrolled_students[1], session)
+
+    await socket.request({"type": "paced.next"})
+
+    delta = (await teacher_socket.receive_type("grid.delta"))["grid"]
+    assert [row["id"] for row in delta["students"]] == [enrolled_students[1].pk]
+    [row] = delta["students"]
+    assert (row["cells"][0], row["done"], row["v"]) == ("o", 0, 1)
+    assert delta["version"] > snapshot["grid"]["version"]
+    assert len(delta["questions"]) == len(snapshot["grid"]["questions"])
+    await socket.close()
+    await teacher_socket.close()
+
+
+async def test_a_question_that_times_out_shows_on_the_grid_without_the_student_asking(
+    classroom, quiz, teacher, enrolled_students
+):
+    first_question = await database_sync_to_async(lambda: quiz.questions.order_by("order").first())()
+    first_question.time_limit = 5
+    await database_sync_to_async(first_question.save)()
+    session = await start_paced(classroom, quiz, teacher)
+    teacher_socket, _snapshot = await connect(teacher, session, "teacher")
+    socket, _snapshot = await connect(enrolled_students[0], session)
+
+    await socket.request({"type": "paced.next"})
+
+    cells = []
+    while not cells or cells[-1] != "x":
+        delta = (await teacher_socket.receive_type("grid.delta", timeout=8))["grid"]
+        cells.append(delta["students"][0]["cells"][0])
+    assert cells[0] == "o"
+    await socket.close()
+    await teacher_socket.close()
+
+
+async def test_the_projector_shows_progress_without_names_until_the_teacher_allows_them(
+    classroom, quiz, teacher, enrolled_students
+):
+    session = await start_paced(classroom, quiz, teacher)
+    projector, snapshot = await connect(teacher, session, "projector")
+    teacher_socket, _snapshot = await connect(teacher, session, "teacher")
+    assert snapshot["leaderboard"] == []
+    assert snapshot["session"]["projector_names"] is False
+    assert all(set(row) == {"id", "done", "v"} for row in snapshot["grid"]["students"])
+    assert all(set(question) == {"number", "answered"} for question in snapshot["grid"]["questions"])
+    socket, _snapshot = await connect(enrolled_students[0], session)
+    first = await socket.request({"type": "paced.next"})
+    await answer(socket, first["round_id"], await correct_choice(first["round_id"]))
+
+    delta = (await projector.receive_type("grid.delta"))["grid"]
+    assert "name" not in delta["students"][0] and "cells" not in delta["students"][0]
+
+    await teacher_socket.send({"type": "paced.projector_names", "names": True})
+
+    grid = (await projector.receive_type("grid.updated"))["grid"]
+    names = {row["id"]: row.get("name") for row in grid["students"]}
+    assert names[enrolled_students[0].pk] == enrolled_students[0].name
+    [updated] = [frame for frame in projector.frames if frame["type"] == "session.updated"]
+    assert updated["session"]["projector_names"] is True
+    await socket.close()
+    await teacher_socket.close()
+    await projector.close()
 
 
 async def test_the_teacher_extends_the_closing_time_and_everyone_hears_of_it(
