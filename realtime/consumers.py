@@ -26,17 +26,16 @@ from classroom.services import AnswerSubmission
 from config.database import is_unavailable, log_failure, outage
 from realtime import auth, events, groups, session_actions
 from realtime.direct_send import direct_closer, direct_writer
+from realtime.messages import Presence, Results
 from realtime.outbox import Outbox
 from realtime.protocol import (
+    CLIENT_MESSAGES,
     CLOSE_FORBIDDEN,
     CLOSE_MESSAGE_TOO_BIG,
     CLOSE_NOT_FOUND,
     CLOSE_REMOVED,
     CLOSE_UNAUTHENTICATED,
     CLOSE_UNAVAILABLE,
-    PROJECTOR_TYPES,
-    STUDENT_TYPES,
-    TEACHER_TYPES,
     ProtocolError,
     is_oversized,
     parse_client_message,
@@ -55,6 +54,16 @@ CLOSE_CODES = {
 Command = Callable[["SessionConsumer", dict], Awaitable[None]]
 
 
+def set_commands(consumer: type["SessionConsumer"], commands: dict[str, Command]) -> None:
+    """A role's command table, the one source of truth for what its sockets may send: any other type of
+    docs/protocol.md is refused with `forbidden`."""
+    unknown = set(commands) - set(CLIENT_MESSAGES)
+    if unknown:
+        raise ValueError(f"{consumer.__name__} has commands the protocol does not define: {sorted(unknown)}")
+    consumer.commands = commands
+    consumer.allowed_types = frozenset(commands)
+
+
 class SessionConsumer(AsyncWebsocketConsumer):
     """What both roles share: admission, the snapshot, frame checks, error replies, the hub.
 
@@ -64,8 +73,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
     """
 
     role = ""
-    allowed_types: frozenset[str] = frozenset()
+    # What a socket of the role may send: exactly the keys of its command table (see `set_commands`).
     commands: dict[str, Command] = {}
+    allowed_types: frozenset[str] = frozenset()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -263,7 +273,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await self.send_event(events.pong(ref=message.get("ref")))
 
     # --- hub callbacks ---------------------------------------------------------------------------------------
-    async def on_relay(self, message: dict) -> None:
+    async def on_relay(self, message: Results | Presence) -> None:
         pass
 
     async def remove(self) -> None:
@@ -312,7 +322,6 @@ class StudentConsumer(SessionConsumer):
     """A student's socket: receives pushed questions, reveals and scores; sends answers."""
 
     role = "student"
-    allowed_types = STUDENT_TYPES
 
     # Answers of this socket the database could not store yet, kept to date their resends (see submit_answer).
     MAX_UNSTORED = 8
@@ -407,18 +416,20 @@ class StudentConsumer(SessionConsumer):
             await socket.finish_snapshot(generation, texts[socket.user_id])
 
 
-StudentConsumer.commands = {
-    "ping": SessionConsumer.ping,
-    "answer.submit": StudentConsumer.submit_answer,
-    "paced.next": StudentConsumer.next_question,
-}
+set_commands(
+    StudentConsumer,
+    {
+        "ping": SessionConsumer.ping,
+        "answer.submit": StudentConsumer.submit_answer,
+        "paced.next": StudentConsumer.next_question,
+    },
+)
 
 
 class TeacherConsumer(SessionConsumer):
     """A teacher's socket (dashboard or projector): controls the session and receives live results."""
 
     role = "teacher"
-    allowed_types = TEACHER_TYPES
     PRESENCE_EXPIRY = 15.0
     # The longest a new teacher socket waits for every worker's presence report before its snapshot goes out with
     # the presence marked incomplete (a report comes back within a layer round trip, a few milliseconds).
@@ -541,23 +552,24 @@ class TeacherConsumer(SessionConsumer):
         if text is not None:
             await self.send_frame(text)
 
-    async def on_relay(self, message: dict) -> None:
-        kind = message.get("kind")
-        if kind == "results":
-            round_id, answered = message["round_id"], message["answered"]
-            if answered <= self.results_seen.get(round_id, -1):
+    async def on_relay(self, message: Results | Presence) -> None:
+        if isinstance(message, Results):
+            if message.answered <= self.results_seen.get(message.round_id, -1):
                 return  # older or equal results from another worker
-            self.results_seen[round_id] = answered
+            self.results_seen[message.round_id] = message.answered
             texts = session_actions.ResultsTexts(
-                round_id=round_id, answered=answered, text=message["text"], projector_text=message.get("projector_text")
+                round_id=message.round_id,
+                answered=message.answered,
+                text=message.text,
+                projector_text=message.projector_text,
             )
             text = self.results_text_of(texts)
             if text is not None:
                 self.put_frame(text, slot="results")
-        elif kind == "presence":
-            students = {int(student_id): (name, bool(guest)) for student_id, name, guest in message["students"]}
-            self.presence_by_worker[message["worker"]] = (time.monotonic(), students)
-            if self.presence_request is not None and self.presence_expected <= set(self.presence_by_worker):
+        else:
+            students = {student_id: (name, guest) for student_id, name, guest in message.students}
+            self.presence_by_worker[message.worker] = (time.monotonic(), students)
+            if self.presence_expected and self.presence_expected <= set(self.presence_by_worker):
                 self.presence_gathered.set()
             await self.send_presence()
 
@@ -587,21 +599,24 @@ class TeacherConsumer(SessionConsumer):
             await current_runtime().hub.request_presence(self.session_id)
 
 
-TeacherConsumer.commands = {
-    "ping": SessionConsumer.ping,
-    "round.push": TeacherConsumer.push,
-    "round.close": TeacherConsumer.close_round,
-    "round.reveal": TeacherConsumer.reveal,
-    "session.end": TeacherConsumer.end,
-    "participant.remove": TeacherConsumer.remove_participant,
-    "participant.readmit": TeacherConsumer.readmit_participant,
-    "guests.remove_unanswered": TeacherConsumer.remove_unanswered_guests,
-    "session.lock": TeacherConsumer.lock_joining,
-    "results.refresh": TeacherConsumer.refresh_results,
-    "session.update": TeacherConsumer.set_live_results,
-    "round.hide_text": TeacherConsumer.hide_text,
-    "session.extend": TeacherConsumer.extend,
-}
+set_commands(
+    TeacherConsumer,
+    {
+        "ping": SessionConsumer.ping,
+        "round.push": TeacherConsumer.push,
+        "round.close": TeacherConsumer.close_round,
+        "round.reveal": TeacherConsumer.reveal,
+        "session.end": TeacherConsumer.end,
+        "participant.remove": TeacherConsumer.remove_participant,
+        "participant.readmit": TeacherConsumer.readmit_participant,
+        "guests.remove_unanswered": TeacherConsumer.remove_unanswered_guests,
+        "session.lock": TeacherConsumer.lock_joining,
+        "results.refresh": TeacherConsumer.refresh_results,
+        "session.update": TeacherConsumer.set_live_results,
+        "round.hide_text": TeacherConsumer.hide_text,
+        "session.extend": TeacherConsumer.extend,
+    },
+)
 
 
 class ProjectorConsumer(TeacherConsumer):
@@ -609,7 +624,6 @@ class ProjectorConsumer(TeacherConsumer):
     Events with a projector version (docs/protocol.md) reach it in that version; it sends no command."""
 
     role = "projector"
-    allowed_types = PROJECTOR_TYPES
 
     def snapshot_text(self, *, session_id, user):
         snapshot = session_actions.projector_snapshot(session_id=session_id, user=user)
@@ -620,7 +634,10 @@ class ProjectorConsumer(TeacherConsumer):
         return results.projector_text
 
 
-ProjectorConsumer.commands = {
-    "ping": SessionConsumer.ping,
-    "results.refresh": TeacherConsumer.refresh_results,
-}
+set_commands(
+    ProjectorConsumer,
+    {
+        "ping": SessionConsumer.ping,
+        "results.refresh": TeacherConsumer.refresh_results,
+    },
+)

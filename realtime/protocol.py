@@ -1,4 +1,5 @@
-"""The WebSocket protocol's client messages: which types each role may send and what fields they carry.
+"""The WebSocket protocol's client messages: the fields each type carries (which role may send it is the role's
+command table in realtime.consumers).
 
 docs/protocol.md is the human-readable contract; tests check the two agree.
 """
@@ -66,25 +67,7 @@ CLIENT_MESSAGES: dict[str, tuple[Field, ...]] = {
     "session.extend": (Field("closes_at", str, max_length=40, optional=True), REF),
 }
 
-STUDENT_TYPES = frozenset({"ping", "answer.submit", "paced.next"})
-TEACHER_TYPES = frozenset(
-    {
-        "ping",
-        "round.push",
-        "round.close",
-        "round.reveal",
-        "session.end",
-        "results.refresh",
-        "participant.remove",
-        "participant.readmit",
-        "guests.remove_unanswered",
-        "session.lock",
-        "session.update",
-        "round.hide_text",
-        "session.extend",
-    }
-)
-PROJECTOR_TYPES = frozenset({"ping", "results.refresh"})  # the projector only shows: it sends no command
+# Which of these each role may send is its consumer's command table (realtime.consumers.set_commands).
 
 
 class ProtocolError(Exception):

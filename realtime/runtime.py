@@ -17,16 +17,17 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 
-from classroom.services import answers_submit
 from config.database import log_failure
 from realtime import groups
 from realtime.hub import LocalHub
+from realtime.messages import Results
 from realtime.session_actions import (
     Broadcast,
     close_overdue_rounds,
     open_sockets,
     paced_next_many,
     results_texts,
+    store_answers,
 )
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def answer_writer() -> DatabaseBatch:
     """Stores answers in batches: a few multi-row inserts instead of a transaction per answer. Each caller still
     gets its own outcome, and exactly-once is still the database constraint's job."""
     return DatabaseBatch(
-        lambda submissions: answers_submit(submissions=submissions), max_size=ANSWER_BATCH_MAX, name="answers"
+        lambda submissions: store_answers(submissions=submissions), max_size=ANSWER_BATCH_MAX, name="answers"
     )
 
 
@@ -130,15 +131,14 @@ class ResultsPublisher:
         results = await database_sync_to_async(results_texts)(session_id=session_id)
         if results.text is None:
             return
-        await self.hub.group_send(
-            groups.session_teachers(session_id),
-            {
-                "kind": "results",
-                "round_id": results.round_id,
-                "answered": results.answered,
-                "text": results.text,
-                "projector_text": results.projector_text,
-            },
+        await self.hub.publish(
+            Results(
+                group=groups.session_teachers(session_id),
+                round_id=results.round_id,
+                answered=results.answered,
+                text=results.text,
+                projector_text=results.projector_text,
+            )
         )
 
 
@@ -219,15 +219,5 @@ async def publish(broadcasts: list[Broadcast], *, hub: LocalHub | None = None) -
     hub = hub or current_runtime().hub
     delivered = True
     for broadcast in broadcasts:
-        sent = await hub.group_send(
-            broadcast.group,
-            {
-                "kind": "frames",
-                "text": broadcast.text,
-                "personal": broadcast.personal or None,
-                "close_users": list(broadcast.close_users) or None,
-                "by_role": broadcast.by_role or None,
-            },
-        )
-        delivered = delivered and sent
+        delivered = await hub.publish(broadcast) and delivered
     return delivered

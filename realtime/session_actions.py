@@ -5,7 +5,7 @@ caller hands the returned broadcasts to `realtime.runtime.publish`. Nothing here
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import prefetch_related_objects
@@ -35,20 +35,14 @@ from config.database import log_failure
 from quizzes.models import Question
 from realtime import events, groups
 from realtime.auth import authenticated_users
+from realtime.messages import Frames
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Broadcast:
-    """One event for one group: `text` for every socket in it, `personal` texts by user id (as a string)."""
-
-    group: str
-    text: str | None = None
-    personal: dict[str, str] = field(default_factory=dict)
-    close_users: tuple[str, ...] = ()  # user ids (as strings) whose sockets in the group are closed after it
-    # Sockets of these roles in the group get this text instead of `text` (the projector sees less than the teacher)
-    by_role: dict[str, str] = field(default_factory=dict)
+# A committed event for one group is the message the hubs relay: `text` for every socket in it, `personal` texts by
+# user id (as a string), `by_role` for a role that sees less (the projector), then `close_users` are removed.
+Broadcast = Frames
 
 
 @dataclass(frozen=True)
@@ -369,6 +363,13 @@ def _projector_results_broadcast(session: LiveSession, round_: Round) -> Broadca
         groups.session_teachers(session.pk),
         by_role={"projector": events.encode(events.results_updated(results))},
     )
+
+
+# --- student commands ---------------------------------------------------------------------------------------------
+def store_answers(*, submissions: list[services.AnswerSubmission]) -> list[services.AnswerOutcome]:
+    """The database half of `answer.submit`, for the answers of many sockets at once (realtime.runtime's answer
+    writer batches them): one outcome per submission, in order. Exactly once is the database constraint's job."""
+    return services.answers_submit(submissions=submissions)
 
 
 # --- teacher commands ---------------------------------------------------------------------------------------------

@@ -128,7 +128,7 @@ async def test_a_socket_unwritable_past_the_limit_is_closed_with_1013_and_leaves
 
         await publish([Broadcast(groups.session_students(live_session.pk), text=frame("never taken"))])
         await asyncio.sleep(0.6)
-        assert live_session.pk not in current_runtime().hub.students_here, "out of presence once given up"
+        assert live_session.pk not in current_runtime().hub.presence.students_here, "out of presence once given up"
         assert groups.session_students(live_session.pk) not in current_runtime().hub.members
 
         protocol.resume_writing()  # the phone wakes up: it reads what was buffered, then the close frame

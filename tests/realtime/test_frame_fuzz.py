@@ -11,8 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from realtime.protocol import CLIENT_MESSAGES, STUDENT_TYPES, TEACHER_TYPES, ProtocolError, parse_client_message
+from realtime.consumers import StudentConsumer, TeacherConsumer
+from realtime.protocol import CLIENT_MESSAGES, ProtocolError, parse_client_message
 from tests.realtime.conftest import connect
+
+STUDENT_TYPES = StudentConsumer.allowed_types
+TEACHER_TYPES = TeacherConsumer.allowed_types
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
