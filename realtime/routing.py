@@ -1,15 +1,41 @@
-from channels.routing import URLRouter
-from django.urls import path
+"""Which consumer serves a WebSocket: one pattern, checked after the origin (realtime.security).
 
-from realtime.consumers import ProjectorConsumer, StudentConsumer, TeacherConsumer
-from realtime.security import OriginCheck
+The application returns the consumer's own coroutine instead of awaiting it: a socket lives for the whole lesson,
+and each layer that awaited it (a router, a middleware, Channels' `as_asgi` wrapper) would keep a frame alive for
+as long, for every socket. There is no session or auth middleware either: a consumer reads the session cookie
+itself and resolves the user in the batched database call that admits it (realtime.auth).
+"""
 
-websocket_urlpatterns = [
-    path("ws/sessions/<int:session_id>/student/", StudentConsumer.as_asgi()),
-    path("ws/sessions/<int:session_id>/teacher/", TeacherConsumer.as_asgi()),
-    path("ws/sessions/<int:session_id>/projector/", ProjectorConsumer.as_asgi()),
-]
+import re
+from collections.abc import Awaitable
 
-# No session or auth middleware: a consumer reads the session cookie itself and resolves the user in the batched
-# database call that admits it (realtime.auth).
-websocket_application = OriginCheck(URLRouter(websocket_urlpatterns))
+from channels.security.websocket import WebsocketDenier
+
+from realtime.consumers import ProjectorConsumer, SessionConsumer, StudentConsumer, TeacherConsumer
+from realtime.security import origin_allowed
+
+CONSUMERS: dict[str, type[SessionConsumer]] = {
+    "student": StudentConsumer,
+    "teacher": TeacherConsumer,
+    "projector": ProjectorConsumer,
+}
+SOCKET_PATH = re.compile(r"^/ws/sessions/(?P<session_id>[0-9]{1,18})/(?P<role>student|teacher|projector)/$")
+
+
+def socket_path(session_id: int, role: str) -> str:
+    """The path of a session's socket for a role (the pages build the same one)."""
+    return f"/ws/sessions/{session_id}/{role}/"
+
+
+def websocket_application(scope, receive, send) -> Awaitable[None]:
+    """The ASGI application for WebSockets: a socket from a foreign origin or to an unknown path is refused before
+    it is accepted; any other is served by its role's consumer, with the session id in `url_route` as Channels'
+    router would put it."""
+    if not origin_allowed(dict(scope.get("headers", []))):
+        return WebsocketDenier()(scope, receive, send)
+    match = SOCKET_PATH.match(scope.get("path", ""))
+    if match is None:
+        return WebsocketDenier()(scope, receive, send)
+    consumer = CONSUMERS[match["role"]]()
+    scope = {**scope, "url_route": {"args": (), "kwargs": {"session_id": int(match["session_id"])}}}
+    return consumer(scope, receive, send)

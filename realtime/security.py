@@ -6,7 +6,6 @@ all; a cross-site page could then drive a signed-in student's socket. This check
 
 from urllib.parse import urlparse
 
-from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
@@ -23,13 +22,3 @@ def origin_allowed(headers: dict[bytes, bytes]) -> bool:
         return True
     parsed = urlparse(origin)
     return parsed.scheme in ("http", "https") and parsed.netloc.lower() == host
-
-
-class OriginCheck:
-    def __init__(self, application):
-        self.application = application
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "websocket" and not origin_allowed(dict(scope.get("headers", []))):
-            return await WebsocketDenier()(scope, receive, send)
-        return await self.application(scope, receive, send)
