@@ -86,7 +86,6 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.attached = False
         self.accepted = False
         self.closed = False
-        self.snapshot_generation = 0
         self.outbox: Outbox | None = None
         self.groups_joined: list[str] = []
         self.student_paced = False
@@ -160,7 +159,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             runtime.hub.arrive(self, name=opening.user.name, guest=opening.user.is_guest)
             runtime.deadlines.ensure_running()
             await self.opened(opening)
-            if generation == self.snapshot_generation:
+            if self.outbox.is_current(generation):
                 await self.finish_snapshot(generation, opening.snapshot)
             else:  # live updates were resumed meanwhile: what was read may be older than a frame that got lost
                 await self.send_snapshot()
@@ -181,12 +180,10 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     def begin_snapshot(self) -> int:
         """Hold frames from here until the snapshot being read now is sent. Returns its generation."""
-        self.outbox.hold()
-        self.snapshot_generation += 1
-        return self.snapshot_generation
+        return self.outbox.hold()
 
     async def finish_snapshot(self, generation: int, text: str) -> None:
-        if generation != self.snapshot_generation:
+        if not self.outbox.is_current(generation):
             return  # a newer snapshot is being read; it will be sent instead, with the frames held until then
         self.outbox.release(self.completed_snapshot(text))
 

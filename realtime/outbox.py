@@ -58,6 +58,7 @@ class Outbox:
         "queued",
         "send",
         "slots",
+        "snapshots",
         "stall_limit",
         "stalled",
         "writer",
@@ -87,6 +88,7 @@ class Outbox:
         self.slots: dict[str, _Entry] = {}
         self.queued = 0  # ordinary frames waiting in `queue`
         self.barrier: _Entry | None = None
+        self.snapshots = 0  # snapshot reads begun (`hold`)
         self.closing = False  # a close is queued or sent: nothing more goes out
         self.stalled = False
         self.writer: asyncio.Task | None = None
@@ -117,11 +119,18 @@ class Outbox:
         self.queue.append(entry)
         self._wake()
 
-    def hold(self) -> None:
-        """Frames put from here on wait until `release`: the socket's snapshot is being read."""
+    def hold(self) -> int:
+        """Frames put from here on wait until `release`: the socket's snapshot is being read. Returns the number
+        of this read: when several overlap (live updates resumed while one was being read), only the newest counts."""
         if self.barrier is None:
             self.barrier = _Entry(None, barrier=True)
             self.queue.append(self.barrier)
+        self.snapshots += 1
+        return self.snapshots
+
+    def is_current(self, snapshot: int) -> bool:
+        """Whether the read numbered `snapshot` is the newest: an older one's text must not be sent."""
+        return snapshot == self.snapshots
 
     @property
     def holding(self) -> bool:
