@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 0.0.0.0
 PORT ?= 8000
 
-.PHONY: install messages compile-messages run dev test test-unit test-browser lint format bench bench-smoke compose-check clean
+.PHONY: install js-tools messages compile-messages run dev test test-unit test-js test-browser lint format bench bench-smoke compose-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,23 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
 
-install: $(VENV)/.installed compile-messages
+install: $(VENV)/.installed js-tools compile-messages
+
+# The formatter and linter of static/js (Biome, pinned in package-lock.json): development tools only, the app loads
+# nothing from node_modules. Without npm (a classroom laptop running `make run`) install goes on without them; `make
+# lint` and `make format` need them.
+JS_TOOLS := node_modules/.bin/biome
+
+js-tools:
+	@if command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory node_modules/.installed; \
+	else \
+		echo "npm not found (Node.js 20+): the JavaScript formatter and linter are not installed; make lint needs them"; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # The languages Quizcast is translated into (config/settings/base.py LANGUAGES, English being the source).
 LANGUAGES := it es pl de
@@ -34,7 +50,7 @@ messages: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py makemessages --domain django \
 		$(foreach lang,$(LANGUAGES),--locale $(lang)) --add-location file --no-obsolete \
 		--ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*' \
-		--ignore 'docs/*' --ignore 'build/*'
+		--ignore 'docs/*' --ignore 'build/*' --ignore 'node_modules/*'
 	$(MAKE) compile-messages
 
 # The production server over plain HTTP: .env with a generated key, migrate, collectstatic, demo data, then the
@@ -49,15 +65,29 @@ dev: install
 	@echo "Serving Quizcast for development at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python -m config.serve --host 127.0.0.1 --port $(PORT)
 
+# mypy with django-stubs over the apps ([tool.mypy] in pyproject.toml: strict on realtime/).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	@test -x $(JS_TOOLS) || { echo "make lint needs npm (Node.js 20+) for the JavaScript checks"; exit 1; }
+	$(JS_TOOLS) check --error-on-warnings static/js tests/js
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+	@test -x $(JS_TOOLS) || { echo "make format needs npm (Node.js 20+) for the JavaScript"; exit 1; }
+	$(JS_TOOLS) check --write static/js tests/js
 
-test: lint test-unit test-browser compose-check
+test: lint test-unit test-js test-browser compose-check
+
+# The page modules that run without a page (static/js/countdown.js), under Node's own test runner.
+test-js:
+	@if command -v node >/dev/null 2>&1; then \
+		node --test tests/js/; \
+	else \
+		echo "test-js: node is not installed (Node.js 20+); the JavaScript unit tests are skipped"; \
+	fi
 
 test-unit: install
 	$(BIN)/python -m pytest
@@ -84,4 +114,4 @@ compose-check: install
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules

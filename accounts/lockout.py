@@ -20,6 +20,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 
+def axes_address(request: HttpRequest) -> str:
+    """The client address axes' middleware read for this request (it stores it on the request)."""
+    address: str = vars(request)["axes_ip_address"]
+    return address
+
+
 class SignInLockoutHandler(AxesDatabaseHandler):
     """Axes' database handler, plus a lockout of a whole address once it sprays failures over many usernames."""
 
@@ -30,7 +36,7 @@ class SignInLockoutHandler(AxesDatabaseHandler):
         return attempts
 
     def address_failures(self, request: HttpRequest) -> int:
-        attempts = self.recent_attempts(request, ip_address=request.axes_ip_address)
+        attempts = self.recent_attempts(request, ip_address=axes_address(request))
         return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
     def address_locked(self, request: HttpRequest) -> bool:
@@ -53,7 +59,7 @@ class SignInLockoutHandler(AxesDatabaseHandler):
                 "axes",
                 request=request,
                 username=get_client_username(request, credentials),
-                ip_address=request.axes_ip_address,
+                ip_address=axes_address(request),
             )
 
     def lockout_ends_at(self, request: HttpRequest, credentials=None) -> datetime | None:
@@ -63,7 +69,7 @@ class SignInLockoutHandler(AxesDatabaseHandler):
         if cool_off is None:
             return None
         ends = []
-        address = request.axes_ip_address
+        address = axes_address(request)
         username = get_client_username(request, credentials)
         own = list(self.recent_attempts(request, ip_address=address, username=username))
         if sum(attempt.failures_since_start for attempt in own) >= settings.AXES_FAILURE_LIMIT:
@@ -81,7 +87,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     """The sign-in page's answer while locked out: 429, until when, and who can unlock sooner."""
     credentials = getattr(request, "axes_credentials", None) or credentials
     ends_at = SignInLockoutHandler().lockout_ends_at(request, credentials)
-    context = {"retry_minutes": None, "retry_at": None}
+    context: dict[str, object] = {"retry_minutes": None, "retry_at": None}
     seconds = None
     if ends_at is not None:
         seconds = max(1, int((ends_at - timezone.now()).total_seconds()))

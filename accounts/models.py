@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +36,7 @@ class User(AbstractUser):
         help_text=_("Joined a live session with its code, without an account."),
     )
 
-    objects = QuizcastUserManager()
+    objects: ClassVar[QuizcastUserManager] = QuizcastUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -16,7 +16,7 @@ from django.db.models import Exists
 from classroom.models import Enrolment
 
 ExtraTime = Enrolment.ExtraTime
-FACTORS = {ExtraTime.HALF: Decimal("1.5"), ExtraTime.DOUBLE: Decimal("2")}
+FACTORS: dict[str, Decimal] = {ExtraTime.HALF: Decimal("1.5"), ExtraTime.DOUBLE: Decimal("2")}
 EXTRA_TIMES = [ExtraTime.HALF, ExtraTime.DOUBLE, ExtraTime.UNLIMITED]
 
 
@@ -51,7 +51,9 @@ def round_closing(
         return None, False
     if ExtraTime.UNLIMITED in extra_times:
         return None, True
-    return max(personal_deadline(deadline=deadline, time_limit=time_limit, extra_time=e) for e in extra_times), False
+    # Without unlimited extra time every personal deadline is a time (personal_deadline returns None only for that).
+    closes = [personal_deadline(deadline=deadline, time_limit=time_limit, extra_time=e) for e in extra_times]
+    return max(closing for closing in closes if closing is not None), False
 
 
 def extra_time_of(*, classroom_id: int, student_ids: set[int]) -> dict[int, str]:

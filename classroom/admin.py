@@ -5,6 +5,8 @@ those classrooms; superusers see everything. Classroom pages add a roster import
 session pages are read-only and offer the results as CSV.
 """
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -37,6 +39,17 @@ from classroom.roster import (
 from classroom.selectors import sessions_visible_to, students_taught_by
 from classroom.services import classroom_create, classroom_regenerate_join_code
 from classroom.spreadsheets import csv_bytes, session_results_response
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class StudentCount(TypedDict):
+    student_count: int
+
+
+class AnswerCount(TypedDict):
+    answer_count: int
 
 
 class RosterUploadForm(forms.Form):
@@ -137,7 +150,7 @@ class ClassroomAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
     @admin.display(description=_("students"), ordering="student_count")
-    def student_count(self, classroom: Classroom) -> int:
+    def student_count(self, classroom: "WithAnnotations[Classroom, StudentCount]") -> int:
         return classroom.student_count
 
     @admin.action(description=_("Regenerate join codes"), permissions=["change"])
@@ -378,7 +391,7 @@ class RoundInline(admin.TabularInline):
         return False
 
     @admin.display(description=_("answers"))
-    def answer_count(self, round_: Round) -> int:
+    def answer_count(self, round_: "WithAnnotations[Round, AnswerCount]") -> int:
         return round_.answer_count
 
 

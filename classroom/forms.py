@@ -3,13 +3,17 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from classroom.models import LiveSession
+from classroom.models import Classroom, LiveSession
 from classroom.selectors import classrooms_taught_by, quizzes_runnable_by
+from quizzes.models import Quiz
+
+PROJECTOR_BROWSER_LANGUAGE = ("", _("As the projector's browser"))
 
 
 class SessionStartForm(forms.Form):
-    classroom = forms.ModelChoiceField(queryset=None, label=_("Classroom"))
-    quiz = forms.ModelChoiceField(queryset=None, label=_("Quiz"))
+    # Emptied here; each form offers the teacher's own (__init__).
+    classroom = forms.ModelChoiceField(queryset=Classroom.objects.none(), label=_("Classroom"))
+    quiz = forms.ModelChoiceField(queryset=Quiz.objects.none(), label=_("Quiz"))
     pacing = forms.ChoiceField(
         required=False,  # teacher-paced unless chosen
         choices=LiveSession.Pacing.choices,
@@ -47,7 +51,7 @@ class SessionStartForm(forms.Form):
     language = forms.ChoiceField(
         required=False,
         label=_("Projector language"),
-        choices=[("", _("As the projector's browser"))],
+        choices=[PROJECTOR_BROWSER_LANGUAGE],
         help_text=_("Students and you still see the language each of you chose."),
     )
     live_results = forms.BooleanField(
@@ -61,9 +65,12 @@ class SessionStartForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["classroom"].queryset = classrooms_taught_by(user=user)
-        self.fields["quiz"].queryset = quizzes_runnable_by(user=user)
-        self.fields["language"].choices += [(code, name) for code, name in settings.LANGUAGES]
+        classroom, quiz, language = self.fields["classroom"], self.fields["quiz"], self.fields["language"]
+        assert isinstance(classroom, forms.ModelChoiceField) and isinstance(quiz, forms.ModelChoiceField)
+        assert isinstance(language, forms.ChoiceField)
+        classroom.queryset = classrooms_taught_by(user=user)
+        quiz.queryset = quizzes_runnable_by(user=user)
+        language.choices = [PROJECTOR_BROWSER_LANGUAGE, *settings.LANGUAGES]
 
     def clean_pacing(self):
         return self.cleaned_data["pacing"] or LiveSession.Pacing.TEACHER

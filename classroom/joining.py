@@ -39,7 +39,7 @@ class JoinLinks:
 
 def join_links(request: HttpRequest, code: str) -> JoinLinks:
     host = join_host(
-        host=request.get_host(), port=request.get_port(), scheme=request.scheme, addresses=network_addresses()
+        host=request.get_host(), port=request.get_port(), scheme=request.scheme or "http", addresses=network_addresses()
     )
     return JoinLinks(
         address=f"{host}{reverse('join')}",

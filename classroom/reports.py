@@ -32,6 +32,17 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+@dataclass
+class _Tally:
+    """One student's running figures while a session's rounds are read."""
+
+    points: int = 0
+    answered: int = 0
+    correct: int = 0
+    graded: int = 0
+    missed: list[int] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class AnswerGroup:
     """Answers written the same way: how many, and whether they were right (None for a poll)."""
@@ -148,7 +159,7 @@ def session_report(*, session: LiveSession) -> SessionReport:
     seconds = _seconds_to_answer(session)
 
     names = {user.pk: user.name for user in participants}
-    tallies = {user.pk: {"points": 0, "answered": 0, "correct": 0, "graded": 0, "missed": []} for user in participants}
+    tallies = {user.pk: _Tally() for user in participants}
     questions = []
     for round_ in rounds:
         question = round_.question
@@ -164,16 +175,16 @@ def session_report(*, session: LiveSession) -> SessionReport:
         for _round_id, student_id, is_correct, points in rows:
             tally = tallies.get(student_id)
             if tally is not None:
-                tally["points"] += points
-                tally["answered"] += 1
-                tally["correct"] += bool(is_correct)
+                tally.points += points
+                tally.answered += 1
+                tally.correct += bool(is_correct)
             if is_correct:
                 right_ids.add(student_id)
         if graded:
             for student_id, tally in tallies.items():
-                tally["graded"] += 1
+                tally.graded += 1
                 if student_id not in right_ids:
-                    tally["missed"].append(round_.number)
+                    tally.missed.append(round_.number)
         answered = len(rows)
         correct = len(right_ids)
         questions.append(
@@ -198,8 +209,8 @@ def session_report(*, session: LiveSession) -> SessionReport:
             )
         )
 
-    ordered = sorted(participants, key=lambda user: (-tallies[user.pk]["points"], user.name.casefold()))
-    ranks = competition_ranks([tallies[user.pk]["points"] for user in ordered])
+    ordered = sorted(participants, key=lambda user: (-tallies[user.pk].points, user.name.casefold()))
+    ranks = competition_ranks([tallies[user.pk].points for user in ordered])
     students = []
     for user, rank in zip(ordered, ranks, strict=True):
         tally = tallies[user.pk]
@@ -209,13 +220,13 @@ def session_report(*, session: LiveSession) -> SessionReport:
                 username=user.username,
                 name=user.name,
                 guest=user.is_guest,
-                points=tally["points"],
+                points=tally.points,
                 rank=rank,
-                answered=tally["answered"],
-                correct=tally["correct"],
-                graded=tally["graded"],
-                accuracy=_share(tally["correct"], tally["graded"]),
-                missed_rounds=tally["missed"],
+                answered=tally.answered,
+                correct=tally.correct,
+                graded=tally.graded,
+                accuracy=_share(tally.correct, tally.graded),
+                missed_rounds=tally.missed,
             )
         )
     graded_questions = [q for q in questions if q.graded]
@@ -279,9 +290,9 @@ def student_sessions(*, student: User, classroom: Classroom | None = None, for_s
     sessions = LiveSession.objects.filter(Q(pk__in=taken) | Q(pk__in=answered)).select_related("quiz", "classroom")
     if classroom is not None:
         sessions = sessions.filter(classroom=classroom)
-    sessions = list(sessions.order_by("-created_at"))
+    session_list = list(sessions.order_by("-created_at"))
     rounds = (
-        Round.objects.filter(session__in=sessions)
+        Round.objects.filter(session__in=session_list)
         .filter(_visible_rounds_q(for_student))
         .select_related("question")
         .prefetch_related("question__choices")
@@ -292,7 +303,7 @@ def student_sessions(*, student: User, classroom: Classroom | None = None, for_s
         by_session[round_.session_id].append(round_)
     answers = {a.round_id: a for a in Answer.objects.filter(student=student, round__in=rounds)}
     results = []
-    for session in sessions:
+    for session in session_list:
         outcomes = []
         for round_ in by_session.get(session.pk, []):
             answer = answers.get(round_.pk)
@@ -332,7 +343,7 @@ def student_sessions(*, student: User, classroom: Classroom | None = None, for_s
 
 def finished_paced_sessions(*, student: User, limit: int = 20) -> list[dict]:
     """The student-paced sessions of the student's classes that ended, newest first, with their score."""
-    sessions = (
+    sessions = list(
         LiveSession.objects.filter(
             classroom__enrolments__student=student,
             pacing=LiveSession.Pacing.STUDENT,
@@ -341,7 +352,6 @@ def finished_paced_sessions(*, student: User, limit: int = 20) -> list[dict]:
         .select_related("quiz", "classroom")
         .order_by("-ended_at")[:limit]
     )
-    sessions = list(sessions)
     totals = {
         session_id: (points, answered)
         for session_id, points, answered in Answer.objects.filter(student=student, round__session__in=sessions)
@@ -390,8 +400,9 @@ def session_export_rows(*, session: LiveSession) -> list[list[str]]:
     for round_ in rounds:
         question = round_.question
         pairs = [(answers.get((round_.pk, user.pk)), user) for user in participants]
-        answered = sorted((pair for pair in pairs if pair[0] is not None), key=lambda pair: pair[0].submitted_at)
-        answered += [pair for pair in pairs if pair[0] is None]
+        given = [(answer, user) for answer, user in pairs if answer is not None]
+        given.sort(key=lambda pair: pair[0].submitted_at)
+        answered: list[tuple[Answer | None, User]] = [*given, *(pair for pair in pairs if pair[0] is None)]
         for answer, user in answered:
             common = [user.username, user.name, str(round_.number), question.prompt, question.type]
             if answer is None:
@@ -494,7 +505,7 @@ def _ratio(value: float | None) -> float | None:
 def session_workbook_sheets(*, session: LiveSession) -> dict[str, list[list]]:
     """The rows of the session's workbook, by sheet: numbers as numbers, accuracy as a ratio (0 to 1)."""
     report = session_report(session=session)
-    summary = [
+    summary: list[list] = [
         ["field", "value"],
         ["quiz", session.quiz.title],
         ["classroom", session.classroom.name],
@@ -506,13 +517,15 @@ def session_workbook_sheets(*, session: LiveSession) -> dict[str, list[list]]:
         ["average_points", _ratio(report.average_points)],
         ["accuracy", _ratio(report.accuracy)],
     ]
-    students = [["rank", "student_username", "student_name", "points", "answered", "correct", "questions", "accuracy"]]
+    students: list[list] = [
+        ["rank", "student_username", "student_name", "points", "answered", "correct", "questions", "accuracy"]
+    ]
     students += [
         [s.rank, s.username, s.name, s.points, s.answered, s.correct, s.graded, _ratio(s.accuracy)]
         for s in report.students
     ]
     header = ["round", "question", "question_type", "correct_answer", "participants", "answered", "correct"]
-    questions = [[*header, "accuracy", "average_seconds"]]
+    questions: list[list] = [[*header, "accuracy", "average_seconds"]]
     questions += [
         [
             q.number,

@@ -29,7 +29,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import CharField, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,7 +98,9 @@ class RosterRejected(DomainError):
 
 
 def _field_max_length(name: str) -> int:
-    return User._meta.get_field(name).max_length
+    field = User._meta.get_field(name)
+    assert isinstance(field, CharField) and field.max_length is not None, name
+    return field.max_length
 
 
 def _column_name(cell: str) -> str:

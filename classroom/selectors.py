@@ -4,6 +4,7 @@ are in classroom/reports.py."""
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -16,6 +17,9 @@ from quizzes.grading import normalize_text
 from quizzes.models import Question, Quiz
 from quizzes.ordering import shown_items
 from quizzes.wordcloud import word_cloud
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 Type = Question.Type
 
@@ -86,11 +90,20 @@ def with_quiz_position(questions):
     )
 
 
-def question_position(*, question: Question) -> tuple[int, int]:
+class QuizPosition(TypedDict):
+    number_in_quiz: int
+    quiz_size: int
+
+
+def question_position(*, question: "Question | WithAnnotations[Question, QuizPosition]") -> tuple[int, int]:
     """Where the question stands in its quiz: (its number, from 1; the quiz's number of questions)."""
-    if not hasattr(question, "number_in_quiz"):
-        question = with_quiz_position(Question.objects.filter(pk=question.pk)).get()
-    return question.number_in_quiz, question.quiz_size
+    positioned = cast(
+        "WithAnnotations[Question, QuizPosition]",
+        question
+        if hasattr(question, "number_in_quiz")
+        else with_quiz_position(Question.objects.filter(pk=question.pk)).get(),
+    )
+    return positioned.number_in_quiz, positioned.quiz_size
 
 
 def round_results(*, round_: Round) -> dict:
@@ -105,7 +118,7 @@ def round_results(*, round_: Round) -> dict:
         "answered_ids": sorted(student_id for student_id, _r, _ok in rows),
     }
     if question.uses_choices:
-        counts = Counter()
+        counts: Counter[int] = Counter()
         for _s, response, _ok in rows:
             counts.update(response.get("choices") or [response.get("choice")])
         results["choice_counts"] = {str(c.pk): counts.get(c.pk, 0) for c in question.choices.all()}

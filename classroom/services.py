@@ -336,7 +336,7 @@ def _close_open_round(session: LiveSession, now: datetime, *, by: User | None, c
     return round_
 
 
-CLOSE_CAUSES = {State.REVEALED: CloseCause.REVEAL, State.ENDED: CloseCause.END}
+CLOSE_CAUSES: dict[str, str] = {State.REVEALED: CloseCause.REVEAL, State.ENDED: CloseCause.END}
 
 
 def _close_current_round(session: LiveSession, now: datetime, *, state: str, by: User | None) -> Round | None:
@@ -637,14 +637,14 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
         }
 
         extra_time: dict[tuple[int, int], str] = {}
-        for round_ in rounds.values():
-            if round_.closes_at is None and not round_.stays_open:
+        for timed in rounds.values():
+            if timed.closes_at is None and not timed.stays_open:
                 continue  # nobody in the class had extra time when the question was pushed
-            students = {s.student_id for s in submissions if s.round_id == round_.pk}
+            students = {s.student_id for s in submissions if s.round_id == timed.pk}
             for student_id, extra in extra_time_of(
-                classroom_id=round_.session.classroom_id, student_ids=students
+                classroom_id=timed.session.classroom_id, student_ids=students
             ).items():
-                extra_time[(round_.pk, student_id)] = extra
+                extra_time[(timed.pk, student_id)] = extra
         refusals: dict[int, tuple[str, str]] = {}
         new_answers: dict[tuple[int, int], Answer] = {}
         attempts = _paced_attempts(rounds.values(), submissions)

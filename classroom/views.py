@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.requests import SignedInRequest
 from classroom import services
 from classroom.codes import normalize_code
 from classroom.errors import DomainError
@@ -40,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("student_home")
 
 
-def _teacher_session(request: HttpRequest, session_id: int) -> LiveSession:
+def _teacher_session(request: SignedInRequest, session_id: int) -> LiveSession:
     if not request.user.is_teacher:
         raise Http404
     return get_object_or_404(sessions_visible_to(user=request.user), pk=session_id)
@@ -48,7 +49,7 @@ def _teacher_session(request: HttpRequest, session_id: int) -> LiveSession:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     if not request.user.is_teacher:
         return redirect("student_home")
     form = SessionStartForm(request.POST or None, user=request.user)
@@ -73,7 +74,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _session_page_context(request: HttpRequest, session: LiveSession, role: str) -> dict:
-    if role == "student":
+    adapted: dict[str, object]
+    if role == "student" and request.user.is_authenticated:
         adapted = {"accommodations": accommodations_for(classroom_id=session.classroom_id, student=request.user)}
     else:
         adapted = {"extraTimeCount": extra_time_count(classroom_id=session.classroom_id)}
@@ -100,7 +102,7 @@ def _session_page_context(request: HttpRequest, session: LiveSession, role: str)
 TEACHER_PAGES = {"teacher": "classroom/session_control.html", "projector": "classroom/session_projector.html"}
 
 
-def _teacher_page(request: HttpRequest, session_id: int, role: str) -> HttpResponse:
+def _teacher_page(request: SignedInRequest, session_id: int, role: str) -> HttpResponse:
     session = _teacher_session(request, session_id)
     template = TEACHER_PAGES[role]
     if session.student_paced and role == "teacher":
@@ -114,43 +116,43 @@ def _teacher_page(request: HttpRequest, session_id: int, role: str) -> HttpRespo
 
 
 @login_required
-def session_control(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_control(request: SignedInRequest, session_id: int) -> HttpResponse:
     return _teacher_page(request, session_id, "teacher")
 
 
 @login_required
-def session_projector(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_projector(request: SignedInRequest, session_id: int) -> HttpResponse:
     return _teacher_page(request, session_id, "projector")
 
 
 @login_required
-def session_export(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_export(request: SignedInRequest, session_id: int) -> HttpResponse:
     return session_results_response(_teacher_session(request, session_id))
 
 
 @login_required
-def session_totals_export(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_totals_export(request: SignedInRequest, session_id: int) -> HttpResponse:
     return session_totals_response(_teacher_session(request, session_id))
 
 
 @login_required
-def session_workbook_export(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_workbook_export(request: SignedInRequest, session_id: int) -> HttpResponse:
     return session_workbook_response(_teacher_session(request, session_id))
 
 
 @login_required
-def session_audit_export(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_audit_export(request: SignedInRequest, session_id: int) -> HttpResponse:
     return session_audit_response(_teacher_session(request, session_id))
 
 
 @login_required
-def session_report_page(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_report_page(request: SignedInRequest, session_id: int) -> HttpResponse:
     session = _teacher_session(request, session_id)
     return render(request, "classroom/session_report.html", {"report": session_report(session=session)})
 
 
 @login_required
-def student_report_page(request: HttpRequest, classroom_id: int, student_id: int) -> HttpResponse:
+def student_report_page(request: SignedInRequest, classroom_id: int, student_id: int) -> HttpResponse:
     """One student's sessions in a classroom the user teaches: 404 for anyone else, and for a student who never
     belonged to the classroom or took part in its sessions."""
     if not request.user.is_teacher:
@@ -171,7 +173,7 @@ def student_report_page(request: HttpRequest, classroom_id: int, student_id: int
 
 
 @login_required
-def my_results(request: HttpRequest) -> HttpResponse:
+def my_results(request: SignedInRequest) -> HttpResponse:
     """A student's own past sessions and answers: only questions already revealed or of sessions that ended."""
     if not request.user.is_student:
         raise Http404
@@ -181,7 +183,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def student_home(request: HttpRequest) -> HttpResponse:
+def student_home(request: SignedInRequest) -> HttpResponse:
     sessions = (
         LiveSession.objects.filter(classroom__enrolments__student=request.user)
         .exclude(state=LiveSession.State.ENDED)
@@ -304,7 +306,7 @@ def join(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 @wrong_codes_limited
-def classroom_join(request: HttpRequest) -> HttpResponse:
+def classroom_join(request: SignedInRequest) -> HttpResponse:
     form = ClassroomJoinForm(request.POST)
     if form.is_valid():
         try:

@@ -73,7 +73,7 @@ class Outage:
         options = settings.DATABASES[self.alias].get("OPTIONS", {}).get("pool")
         if not options:
             return
-        pool = connections[self.alias].pool
+        pool = getattr(connections[self.alias], "pool", None)  # PostgreSQL's connection has one when pooling
         if pool is not None:
             pool.timeout = options.get("timeout", pool.timeout) if seconds is None else seconds
 

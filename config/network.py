@@ -58,7 +58,7 @@ def _host_name_addresses() -> list[str]:
         infos = socket.getaddrinfo(socket.gethostname(), None, type=socket.SOCK_STREAM)
     except OSError:
         return []
-    return [info[4][0] for info in infos]
+    return [str(info[4][0]) for info in infos]
 
 
 def network_addresses() -> list[str]:

@@ -3,6 +3,7 @@
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -83,7 +84,7 @@ def client_address(request: HttpRequest) -> str:
 
 def rate_limited_response(request: HttpRequest, retry_after: int) -> HttpResponse:
     """429 with when to try again, in the page and in Retry-After."""
-    retry_at = timezone.localtime(timezone.now() + timezone.timedelta(seconds=retry_after))
+    retry_at = timezone.localtime(timezone.now() + timedelta(seconds=retry_after))
     response = render(
         request,
         "rate_limited.html",

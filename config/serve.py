@@ -8,6 +8,7 @@ ends by running it too (config/classroom.py). Every other setting comes from the
 import argparse
 import os
 import sys
+from typing import Any
 
 # A frame larger than this never reaches Django; frames above WEBSOCKET_MAX_MESSAGE_BYTES but below this are
 # refused by the consumer with close code 1009.
@@ -18,6 +19,34 @@ SERVER_MAX_WEBSOCKET_FRAME = 64 * 1024
 DAPHNE_MAX_WEBSOCKET_MESSAGE = 1024 * 1024
 
 
+def uvicorn_websocket_options() -> dict[str, Any]:
+    """How uvicorn serves WebSockets, here and in the tests' servers: the websockets-sansio implementation by name (the
+    one realtime/direct_send.py writes to), no compression, and the frame size cap."""
+    from realtime.direct_send import UVICORN_WEBSOCKETS
+
+    return {
+        "ws": UVICORN_WEBSOCKETS,
+        "ws_max_size": SERVER_MAX_WEBSOCKET_FRAME,
+        # Browsers offer permessage-deflate and uvicorn accepts it by default: every broadcast would then be
+        # compressed once per socket, and each socket keeps a zlib context (docs/performance.md).
+        "ws_per_message_deflate": False,
+    }
+
+
+def log_send_path(server: str, level: str) -> None:
+    """Set Django up (its logging included) and say which path this worker's frames take, and why, at the server's
+    log level: `make run` asks for warnings only, so that the address to give the class stays the last line."""
+    import logging
+
+    import django
+
+    django.setup()
+    from realtime import direct_send
+
+    logging.getLogger(direct_send.__name__).setLevel(level.upper())
+    direct_send.log_send_path(server)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -26,6 +55,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--server-log-level", help="uvicorn's own log level (default: LOG_LEVEL)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+    server_log_level = (args.server_log_level or os.environ.get("LOG_LEVEL", "info")).lower()
+    log_send_path(args.server, server_log_level)
 
     if args.server == "uvicorn":
         import uvicorn
@@ -34,15 +65,12 @@ def main(argv: list[str] | None = None) -> None:
             "config.asgi:application",
             host=args.host,
             port=args.port,
-            ws_max_size=SERVER_MAX_WEBSOCKET_FRAME,
-            # Browsers offer permessage-deflate and uvicorn accepts it by default: every broadcast would then be
-            # compressed once per socket, and each socket keeps a zlib context (docs/performance.md).
-            ws_per_message_deflate=False,
+            **uvicorn_websocket_options(),
             proxy_headers=True,
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             access_log=False,
             lifespan="off",
-            log_level=(args.server_log_level or os.environ.get("LOG_LEVEL", "info")).lower(),
+            log_level=server_log_level,
         )
     else:
         from daphne.cli import CommandLineInterface

@@ -9,6 +9,7 @@ formset, both with the rules in `quizzes.validation`; the admin saves nothing wh
 """
 
 from functools import partial
+from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, Max
+from django.db.models import Count, Field, Max
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -31,6 +32,9 @@ from quizzes.preview import question_preview
 from quizzes.services import quiz_duplicate
 from quizzes.validation import choice_errors, question_image_clean
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 
 def owns_quiz(user, quiz: Quiz) -> bool:
     return user.is_superuser or quiz.owner_id == user.pk
@@ -42,7 +46,14 @@ def quizzes_owned_by(user):
     return Quiz.objects.filter(owner=user)
 
 
-class ModelRulesOnHiddenFieldsMixin:
+# The mixins below are mixed into model forms: the type checker reads them as one.
+if TYPE_CHECKING:
+    _ModelFormBase = forms.ModelForm
+else:
+    _ModelFormBase = object
+
+
+class ModelRulesOnHiddenFieldsMixin(_ModelFormBase):
     """Report model rules that name a field this form does not show as form errors, instead of crashing.
 
     Django raises ValueError when `Model.clean` puts an error on a field that is not in the form; the question
@@ -59,6 +70,14 @@ class ModelRulesOnHiddenFieldsMixin:
         super().add_error(field, error)
 
 
+class QuizCount(TypedDict):
+    quiz_count: int
+
+
+class QuestionCount(TypedDict):
+    question_count: int
+
+
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     list_display = ("name", "quiz_count")
@@ -69,7 +88,7 @@ class TagAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(quiz_count=Count("quizzes"))
 
     @admin.display(description=_("quizzes"), ordering="quiz_count")
-    def quiz_count(self, tag: Tag) -> int:
+    def quiz_count(self, tag: "WithAnnotations[Tag, QuizCount]") -> int:
         return tag.quiz_count
 
 
@@ -186,7 +205,7 @@ class QuizAdmin(admin.ModelAdmin):
         return admin_files.export_response(queryset, "xlsx")
 
     @admin.display(description=_("questions"), ordering="question_count")
-    def question_count(self, quiz: Quiz) -> int:
+    def question_count(self, quiz: "WithAnnotations[Quiz, QuestionCount]") -> int:
         return quiz.question_count
 
     @admin.action(description=_("Duplicate selected quizzes"), permissions=["add"])
@@ -205,7 +224,7 @@ class QuizAdmin(admin.ModelAdmin):
         )
 
 
-class ImageSizeMixin:
+class ImageSizeMixin(_ModelFormBase):
     """Clean an uploaded `image` (quizzes.validation.question_image_clean), for questions and choices alike."""
 
     def __init__(self, *args, **kwargs):
@@ -334,8 +353,10 @@ class QuestionAdminForm(ImageSizeMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         for name in self.TYPE_SETTINGS:
-            if name in cleaned and cleaned[name] is None:
-                cleaned[name] = Question._meta.get_field(name).default
+            if name in self.cleaned_data and self.cleaned_data[name] is None:
+                field = Question._meta.get_field(name)
+                assert isinstance(field, Field)
+                self.cleaned_data[name] = field.default
         return cleaned
 
 
@@ -418,7 +439,8 @@ class QuestionAdmin(admin.ModelAdmin):
         quiz = quizzes_owned_by(request.user).filter(pk=quiz_id).first() if quiz_id.isdigit() else None
         if quiz is not None and "order" not in initial:
             last = quiz.questions.aggregate(last=Max("order"))["last"]
-            initial["order"] = 0 if last is None else last + 1
+            # django-stubs types initial data as query-string values; a form's initial takes the number itself.
+            initial["order"] = 0 if last is None else last + 1  # type: ignore[assignment]
         return initial
 
     def has_change_permission(self, request, obj=None):

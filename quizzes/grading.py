@@ -10,6 +10,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TypeGuard
 
 from quizzes.models import Question
 from quizzes.numbers import number_parse
@@ -71,7 +72,7 @@ def _choice_id_sets(question: Question) -> tuple[set[int], set[int]]:
     return sets
 
 
-def _is_integer(value: object) -> bool:
+def _is_integer(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -106,6 +107,7 @@ def _parse_scale(question: Question, raw: dict) -> dict:
     value = raw.get("value")
     if not _is_integer(value):
         raise InvalidResponse("answer.value must be a whole number")
+    assert question.scale_min is not None and question.scale_max is not None  # a scale question has both
     if not question.scale_min <= value <= question.scale_max:
         raise InvalidResponse(f"answer.value must be from {question.scale_min} to {question.scale_max}")
     return {"value": value}
@@ -182,6 +184,7 @@ def response_grade(*, question: Question, response: dict, round_id: int | None =
     if question.type == Type.MULTIPLE:
         return Grade(response=response, is_correct=set(response["choices"]) == _correct_choice_ids(question))
     if question.type == Type.NUMERIC:
+        assert question.numeric_target is not None and question.numeric_tolerance is not None  # the type requires them
         distance = abs(Decimal(response["value"]) - question.numeric_target)
         return Grade(response=response, is_correct=distance <= question.numeric_tolerance)
     if question.type == Type.TEXT:

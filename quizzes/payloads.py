@@ -54,6 +54,7 @@ def answer_key(question: Question, *, round_id: int | None = None) -> dict:
     if question.uses_choices:
         key["correct_choices"] = [choice.id for choice in question.choices.all() if choice.is_correct]
     elif question.type == Type.NUMERIC:
+        assert question.numeric_target is not None and question.numeric_tolerance is not None  # the type requires them
         key["numeric_target"] = plain_decimal(question.numeric_target)
         key["numeric_tolerance"] = plain_decimal(question.numeric_tolerance)
     elif question.type == Type.TEXT:

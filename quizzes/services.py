@@ -27,7 +27,7 @@ def quiz_duplicate(*, quiz: Quiz, owner: User) -> Quiz:
         question.pk = None
         question.id = None
         question.quiz = copy
-        if question.image:
+        if question.image and question.image.name:
             with question.image.open("rb") as image:
                 content = image.read()
             question.image.save(question.image.name.rsplit("/", 1)[-1], ContentFile(content), save=False)
@@ -75,7 +75,7 @@ def questions_import(*, quiz: Quiz, drafts: list[QuestionDraft]) -> list[Questio
             accepted_answers="\n".join(draft.accepted_answers),
             image_alt=draft.image_alt,
         )
-        if item.image is not None:  # the image as the admin's form cleaned it, as an upload would be stored
+        if item.image is not None and item.image.name:  # the image as the admin's form cleaned it, as an upload
             item.image.seek(0)
             question.image.save(item.image.name, item.image, save=False)
         questions.append(question)

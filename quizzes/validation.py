@@ -178,7 +178,7 @@ def question_image_clean(*, image: File) -> ContentFile:
     return ContentFile(encoded.getvalue(), name=_stored_name(QUESTION_IMAGE_FORMATS[image_format]))
 
 
-_ENCODER_OPTIONS = {
+_ENCODER_OPTIONS: dict[str, dict[str, object]] = {
     "PNG": {"optimize": True},
     "JPEG": {"quality": 85, "optimize": True},
     "WEBP": {"quality": 85},

@@ -9,20 +9,28 @@ meanwhile are resolved together, inside the one database call that also admits t
 
 from collections.abc import Iterable
 from importlib import import_module
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib import auth
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.http.cookie import parse_cookie
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
 DATABASE_SESSIONS = "django.contrib.sessions.backends.db"
+# A primary key as the user model's field reads it from a session.
+UserId = int | str
 
 
-def session_key(scope: dict) -> str | None:
+def session_key(scope: dict[str, Any]) -> str | None:
     """The session key of the handshake's cookie, or None when it carries none."""
     for name, value in scope.get("headers", ()):
         if name == b"cookie":
@@ -30,7 +38,7 @@ def session_key(scope: dict) -> str | None:
     return None
 
 
-def authenticated_users(keys: Iterable[str]) -> dict[str, object]:
+def authenticated_users(keys: Iterable[str]) -> dict[str, AbstractBaseUser | None]:
     """The active user signed in under each session key, or None; runs in the database thread.
 
     Each check is django.contrib.auth.get_user's: the backend recorded in the session must still be configured, it
@@ -47,7 +55,7 @@ def authenticated_users(keys: Iterable[str]) -> dict[str, object]:
         row.session_key: row.get_decoded()
         for row in Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
     }
-    claims: dict[str, tuple[object, str]] = {}  # key -> (user id, backend path)
+    claims: dict[str, tuple[UserId, str]] = {}  # key -> (user id, backend path)
     for key, data in sessions.items():
         try:
             user_id = auth.get_user_model()._meta.pk.to_python(data[auth.SESSION_KEY])
@@ -57,7 +65,7 @@ def authenticated_users(keys: Iterable[str]) -> dict[str, object]:
         if backend_path in settings.AUTHENTICATION_BACKENDS:
             claims[key] = (user_id, backend_path)
     users_by_claim = _users(set(claims.values()))
-    found: dict[str, object] = dict.fromkeys(keys)
+    found: dict[str, AbstractBaseUser | None] = dict.fromkeys(keys)
     for key, claim in claims.items():
         user = users_by_claim.get(claim)
         if user is not None and _hash_verified(user, sessions[key].get(auth.HASH_SESSION_KEY)):
@@ -65,28 +73,28 @@ def authenticated_users(keys: Iterable[str]) -> dict[str, object]:
     return found
 
 
-def authenticated_user(key: str):
+def authenticated_user(key: str) -> AbstractBaseUser | None:
     """One session key's user, or None, through django.contrib.auth.get_user itself."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore(key)
-    user = auth.get_user(_SessionOnly(store))
-    return user if user.is_authenticated else None
+    store: SessionBase = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    user = auth.get_user(cast("HttpRequest", _SessionOnly(store)))
+    return user if isinstance(user, AbstractBaseUser) and user.is_authenticated else None
 
 
 class _SessionOnly:
     """What `django.contrib.auth.get_user` reads of a request: its session."""
 
-    def __init__(self, session):
+    def __init__(self, session: SessionBase):
         self.session = session
 
 
-def _users(claims: set[tuple[object, str]]) -> dict[tuple[object, str], object]:
+def _users(claims: set[tuple[UserId, str]]) -> dict[tuple[UserId, str], AbstractBaseUser | None]:
     """Each (user id, backend path) claim's user as its backend returns it; the model backend's in one query."""
-    users = {}
-    by_backend: dict[str, set] = {}
+    users: dict[tuple[UserId, str], AbstractBaseUser | None] = {}
+    by_backend: dict[str, set[UserId]] = {}
     for user_id, backend_path in claims:
         by_backend.setdefault(backend_path, set()).add(user_id)
     for backend_path, user_ids in by_backend.items():
-        backend = auth.load_backend(backend_path)
+        backend: BaseBackend = auth.load_backend(backend_path)
         if isinstance(backend, ModelBackend) and type(backend).get_user is ModelBackend.get_user:
             model = auth.get_user_model()
             for user in model._default_manager.filter(pk__in=user_ids):
@@ -98,7 +106,7 @@ def _users(claims: set[tuple[object, str]]) -> dict[tuple[object, str], object]:
     return users
 
 
-def _hash_verified(user, session_hash: str | None) -> bool:
+def _hash_verified(user: AbstractBaseUser, session_hash: str | None) -> bool:
     if not hasattr(user, "get_session_auth_hash"):
         return True
     if not session_hash:

@@ -10,24 +10,38 @@ broadcast to 1,000 sockets cheaper than `websockets.broadcast()`'s, which frames
 It is only a shortcut for the plain case. Whenever the connection is not plainly open and writable (closing,
 closed, paused by flow control because the client reads slowly, an extension negotiated, output of the protocol's
 own waiting to be written) or the server is another one (daphne), the frame goes through ASGI as usual, and so does
-every frame after it until that send completed, so frames keep their order (realtime.consumers.send_frame).
+every frame after it until that send completed, so frames keep their order (realtime.outbox).
+
+The shortcut is explicit: config/serve.py asks uvicorn for this protocol by name (UVICORN_WEBSOCKETS), the worker
+logs at start which send path is active and why (`log_send_path`), `WEBSOCKET_DIRECT_WRITES=false` turns it off, and
+tests/realtime/test_direct_send.py fails if the installed uvicorn no longer has the shape read here.
 """
 
+import asyncio
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
-try:
-    from websockets.frames import Frame, Opcode
-    from websockets.protocol import State
-except ImportError:  # uvicorn without its standard extras: no shortcut
-    Frame = None
+import uvicorn
+import websockets
+from asgiref.typing import ASGISendCallable, Scope
+from django.conf import settings
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+
+if TYPE_CHECKING:
+    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 logger = logging.getLogger(__name__)
 
+# The WebSocket implementation config/serve.py (and the tests' servers) ask uvicorn for: the one written to here.
+UVICORN_WEBSOCKETS = "websockets-sansio"
 SANSIO_PROTOCOL = "uvicorn.protocols.websockets.websockets_sansio_impl.WebSocketsSansIOProtocol"
 # What the shortcut reads of uvicorn's protocol: the state its own send() checks before writing a frame, the
-# websockets connection it frames with, and the transport it writes to.
+# websockets connection it frames with, and the transport it writes to; and for closing at once, its event queue,
+# close timer and loop.
 PROTOCOL_STATE = ("conn", "transport", "writable", "disconnected", "close_sent", "handshake_complete")
+CLOSING_STATE = ("queue", "close_timer", "loop")
 CONNECTION_STATE = ("state", "extensions", "writes")
 
 DirectWrite = Callable[[bytes], bool]
@@ -36,27 +50,44 @@ DirectClose = Callable[[int], bool]
 CLOSE_GRACE = 5.0
 
 
+def direct_writes_enabled() -> bool:
+    """Whether the shortcut may be used at all (the WEBSOCKET_DIRECT_WRITES setting, on by default)."""
+    return bool(settings.WEBSOCKET_DIRECT_WRITES)
+
+
 def text_frame(payload: bytes) -> bytes | None:
-    """The wire bytes of a server's unfragmented text frame carrying `payload` (UTF-8), with no extension."""
-    if Frame is None:
+    """The wire bytes of a server's unfragmented text frame carrying `payload` (UTF-8), with no extension; None when
+    direct writes are off (nothing would use them)."""
+    if not direct_writes_enabled():
         return None
     return Frame(Opcode.TEXT, payload).serialize(mask=False)
 
 
-def direct_writer(send) -> DirectWrite | None:
-    """A function writing a `text_frame` to the socket behind this ASGI `send`, returning False when it did not (the
-    caller sends through ASGI then); None when the server offers no such shortcut."""
+def _sansio_protocol(send: ASGISendCallable, needed: tuple[str, ...]) -> "WebSocketsSansIOProtocol | None":
+    """uvicorn's websockets-sansio protocol behind this ASGI `send`, when it is one, has the attributes `needed`, and
+    direct writes are on; else None."""
+    if not direct_writes_enabled():
+        return None
     protocol = getattr(send, "__self__", None)
     kind = type(protocol)
-    if Frame is None or f"{kind.__module__}.{kind.__qualname__}" != SANSIO_PROTOCOL:
+    if f"{kind.__module__}.{kind.__qualname__}" != SANSIO_PROTOCOL:
         return None
-    if getattr(send, "__name__", "") != "send" or not all(hasattr(protocol, name) for name in PROTOCOL_STATE):
+    if getattr(send, "__name__", "") != "send" or not all(hasattr(protocol, name) for name in needed):
         logger.warning("uvicorn's WebSocket protocol changed shape; frames go through ASGI")
         return None
-    connection = protocol.conn
-    if not all(hasattr(connection, name) for name in CONNECTION_STATE):
+    if not all(hasattr(protocol.conn, name) for name in CONNECTION_STATE):  # type: ignore[union-attr]
         logger.warning("the websockets connection changed shape; frames go through ASGI")
         return None
+    return cast("WebSocketsSansIOProtocol", protocol)
+
+
+def direct_writer(send: ASGISendCallable) -> DirectWrite | None:
+    """A function writing a `text_frame` to the socket behind this ASGI `send`, returning False when it did not (the
+    caller sends through ASGI then); None when the server offers no such shortcut or direct writes are off."""
+    protocol = _sansio_protocol(send, PROTOCOL_STATE)
+    if protocol is None:
+        return None
+    connection = protocol.conn
 
     def write(frame: bytes) -> bool:
         if (
@@ -75,22 +106,12 @@ def direct_writer(send) -> DirectWrite | None:
     return write
 
 
-def _sansio_protocol(send):
-    protocol = getattr(send, "__self__", None)
-    kind = type(protocol)
-    if Frame is None or f"{kind.__module__}.{kind.__qualname__}" != SANSIO_PROTOCOL:
-        return None
-    if not all(hasattr(protocol, name) for name in (*PROTOCOL_STATE, "queue", "close_timer", "loop")):
-        return None
-    return protocol
-
-
-def direct_closer(send) -> DirectClose | None:
+def direct_closer(send: ASGISendCallable) -> DirectClose | None:
     """A function closing the connection behind this ASGI `send` with a code at once, even while flow control holds
     every send (a client that stopped reading): the close frame is queued behind what is already buffered, and the
     connection is cut if the client has not read it after CLOSE_GRACE seconds. None when the server offers no such
-    shortcut (the caller closes through ASGI then)."""
-    protocol = _sansio_protocol(send)
+    shortcut or direct writes are off (the caller closes through ASGI then)."""
+    protocol = _sansio_protocol(send, (*PROTOCOL_STATE, *CLOSING_STATE))
     if protocol is None:
         return None
 
@@ -109,3 +130,54 @@ def direct_closer(send) -> DirectClose | None:
         return True
 
     return close
+
+
+def sansio_shape_problem() -> str | None:
+    """What keeps the installed uvicorn from offering the shortcut, or None: its websockets-sansio protocol must be
+    the class named SANSIO_PROTOCOL, and a fresh instance must have every attribute the shortcut reads."""
+    from uvicorn.config import WS_PROTOCOLS, Config
+    from uvicorn.server import ServerState
+
+    module, _, name = SANSIO_PROTOCOL.rpartition(".")
+    if WS_PROTOCOLS.get(UVICORN_WEBSOCKETS) != f"{module}:{name}":
+        return f"uvicorn {uvicorn.__version__} has no {UVICORN_WEBSOCKETS!r} WebSocket implementation"
+
+    async def no_app(scope: Scope, receive: Callable[[], object], send: Callable[[object], object]) -> None:
+        return None
+
+    config = Config(app=no_app, ws=UVICORN_WEBSOCKETS, ws_per_message_deflate=False, lifespan="off", log_config=None)
+    config.load()
+    if config.ws_protocol_class is None or f"{config.ws_protocol_class.__module__}.{name}" != SANSIO_PROTOCOL:
+        return f"uvicorn {uvicorn.__version__} loads another class for {UVICORN_WEBSOCKETS!r}"
+    loop = asyncio.new_event_loop()
+    try:
+        protocol = config.ws_protocol_class(config=config, server_state=ServerState(), app_state={}, _loop=loop)  # type: ignore[call-arg]
+    finally:
+        loop.close()
+    missing = [attribute for attribute in (*PROTOCOL_STATE, *CLOSING_STATE) if not hasattr(protocol, attribute)]
+    missing += [f"conn.{attribute}" for attribute in CONNECTION_STATE if not hasattr(protocol.conn, attribute)]  # type: ignore[attr-defined]
+    if missing:
+        return f"uvicorn {uvicorn.__version__}'s {UVICORN_WEBSOCKETS} protocol lacks {', '.join(missing)}"
+    return None
+
+
+def send_path(server: str) -> tuple[bool, str]:
+    """Whether a worker served by `server` (uvicorn or daphne) writes frames straight to its sockets, and why."""
+    if not direct_writes_enabled():
+        return False, "frames go through ASGI: WEBSOCKET_DIRECT_WRITES is off"
+    if server != "uvicorn":
+        return False, f"frames go through ASGI: {server} offers no direct writes (only uvicorn's {UVICORN_WEBSOCKETS})"
+    problem = sansio_shape_problem()
+    if problem is not None:
+        return False, f"frames go through ASGI: {problem}"
+    return True, (
+        f"frames are written straight to uvicorn {uvicorn.__version__}'s {UVICORN_WEBSOCKETS} connections "
+        f"(websockets {websockets.__version__}); WEBSOCKET_DIRECT_WRITES=false turns this off"
+    )
+
+
+def log_send_path(server: str) -> bool:
+    """Log, once at a worker's start, which send path its sockets take and why; return whether it is direct."""
+    direct, reason = send_path(server)
+    (logger.info if direct else logger.warning)("send path: %s", reason)
+    return direct

@@ -8,6 +8,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from typing import Any, NoReturn
 
 import orjson
 from django.conf import settings
@@ -80,7 +81,8 @@ class ProtocolError(Exception):
 
 
 def max_message_bytes() -> int:
-    return settings.WEBSOCKET_MAX_MESSAGE_BYTES
+    limit: int = settings.WEBSOCKET_MAX_MESSAGE_BYTES
+    return limit
 
 
 def is_oversized(text: str) -> bool:
@@ -105,7 +107,7 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
-def _no_constants(name: str):
+def _no_constants(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
@@ -116,14 +118,14 @@ def _finite_float(text: str) -> float:
     return number
 
 
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     message = dict(pairs)
     if len(message) != len(pairs):
         raise ProtocolError("invalid_message", "A key appears twice in one object.")
     return message
 
 
-def _has_unstorable_text(value) -> bool:
+def _has_unstorable_text(value: object) -> bool:
     """Whether a decoded value holds a string that cannot be UTF-8 (a lone surrogate escaped as \\ud800) or that
     PostgreSQL cannot store (a NUL character)."""
     if isinstance(value, str):
@@ -139,7 +141,7 @@ def _has_unstorable_text(value) -> bool:
     return False
 
 
-def decode_client_json(text: str):
+def decode_client_json(text: str) -> object:
     """The JSON value of a client frame, or ProtocolError: `malformed_json` for anything that is not strict JSON
     (NaN and Infinity included), `invalid_message` for JSON that nests too deeply, repeats a key or holds a string
     that is not valid Unicode or holds a NUL. Never any other exception, whatever the text."""
@@ -212,7 +214,7 @@ def _decode_checked(text: str):
     return value
 
 
-def parse_client_message(text: str, *, allowed_types: frozenset[str]) -> dict:
+def parse_client_message(text: str, *, allowed_types: frozenset[str]) -> dict[str, Any]:
     """Decode and check one client text frame; raise ProtocolError with a stable code if it is not valid."""
     message = decode_client_json(text)
     if not isinstance(message, dict):
@@ -234,9 +236,9 @@ def parse_client_message(text: str, *, allowed_types: frozenset[str]) -> dict:
         value = message[field.name]
         if not isinstance(value, field.kind) or (field.kind is int and isinstance(value, bool)):
             raise ProtocolError("invalid_message", f"'{field.name}' must be of type {field.kind.__name__}.", ref)
-        if field.kind is int and not (0 < value <= MAX_ID):
+        if isinstance(value, int) and field.kind is int and not (0 < value <= MAX_ID):
             raise ProtocolError("invalid_message", f"'{field.name}' must be a positive id.", ref)
-        if field.max_length is not None and not (0 < len(value) <= field.max_length):
+        if field.max_length is not None and isinstance(value, str) and not (0 < len(value) <= field.max_length):
             raise ProtocolError(
                 "invalid_message",
                 f"'{field.name}' must be 1 to {field.max_length} characters.",

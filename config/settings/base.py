@@ -191,6 +191,9 @@ WEBSOCKET_MAX_MESSAGE_BYTES = env.int("WEBSOCKET_MAX_MESSAGE_BYTES", default=409
 # A socket whose client takes no data for this many seconds (it stopped reading) is closed with 1013; the client
 # reconnects and resumes by snapshot (realtime/outbox.py).
 WEBSOCKET_SLOW_READER_LIMIT = env.float("WEBSOCKET_SLOW_READER_LIMIT", default=10.0)
+# Under uvicorn, broadcasts are framed once and written straight to each socket's connection (realtime/direct_send.py);
+# false sends every frame through ASGI, as under daphne. The worker logs at start which path its sockets take.
+WEBSOCKET_DIRECT_WRITES = env.bool("WEBSOCKET_DIRECT_WRITES", default=True)
 # Guests (people without an account, when a teacher allows them) one live session takes at most.
 MAX_GUESTS_PER_SESSION = env.int("MAX_GUESTS_PER_SESSION", default=200)
 # Teacher results are re-sent at most this often per session (seconds).
@@ -286,6 +289,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# axes' own defaults, written here because accounts/lockout.py reads them.
+AXES_LOCK_OUT_AT_FAILURE = True
+AXES_HTTP_RESPONSE_CODE = 429
 
 # Per client address, as "count/seconds": guest joins, and session or classroom codes that lead nowhere.
 JOIN_RATE_LIMIT = env("JOIN_RATE_LIMIT", default="60/60")

@@ -13,7 +13,8 @@ from functools import cache
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from quizzes.formats import file_read
@@ -67,7 +68,7 @@ class CheckedDraft:
 
 def draft_check(*, draft: QuestionDraft, quiz: Quiz) -> CheckedDraft:
     """Everything the admin would refuse in this draft, as sentences for the teacher; no problems when it is valid."""
-    files = {}
+    files: MultiValueDict[str, UploadedFile] = MultiValueDict()
     if draft.image is not None:
         files["image"] = SimpleUploadedFile(draft.image.name, draft.image.content)
     question_form = _question_form_class()(data=_form_data(draft), files=files, instance=Question(quiz=quiz))

@@ -130,7 +130,7 @@ def true_false_choices(*, answer: bool) -> list[ChoiceDraft]:
 def draft_from_question(question: Question) -> QuestionDraft:
     """A saved question as a draft, for export: every field a file may carry."""
     image = None
-    if question.image:
+    if question.image and question.image.name:
         with question.image.open("rb") as handle:
             image = ImageDraft(name=question.image.name.rsplit("/", 1)[-1], content=handle.read())
     return QuestionDraft(

@@ -261,6 +261,7 @@ def _answers(draft: QuestionDraft) -> list[str]:
         first_is_correct = bool(draft.choices) and draft.choices[0].is_correct
         return ["T" if first_is_correct else "F"]
     if draft.type == Type.NUMERIC:
+        assert draft.numeric_target is not None and draft.numeric_tolerance is not None  # checked as in the admin
         return [f"#{plain_decimal(draft.numeric_target)}:{plain_decimal(draft.numeric_tolerance)}"]
     if draft.type == Type.TEXT:
         return [f"={escape(answer)}" for answer in draft.accepted_answers]

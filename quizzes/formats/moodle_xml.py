@@ -229,14 +229,15 @@ def _fraction_text(value: Decimal) -> str:
 
 
 def _write_question(quiz: Element, number: int, draft: QuestionDraft) -> None:
-    kind = {
+    kinds: dict[str, str] = {
         Type.SINGLE: "multichoice",
         Type.MULTIPLE: "multichoice",
         Type.POLL: "multichoice",
         Type.TRUE_FALSE: "truefalse",
         Type.NUMERIC: "numerical",
         Type.TEXT: "shortanswer",
-    }[draft.type]
+    }
+    kind = kinds[draft.type]
     question = SubElement(quiz, "question", {"type": kind})
     SubElement(SubElement(question, "name"), "text").text = f"Q{number}"
     html = text_to_html(draft.prompt)
@@ -273,6 +274,7 @@ def _write_question(quiz: Element, number: int, draft: QuestionDraft) -> None:
         for accepted in draft.accepted_answers:
             _text_element(question, "answer", accepted, "plain_text").set("fraction", "100")
     else:
+        assert draft.numeric_target is not None and draft.numeric_tolerance is not None  # checked as in the admin
         answer = _text_element(question, "answer", plain_decimal(draft.numeric_target), "plain_text")
         answer.set("fraction", "100")
         SubElement(answer, "tolerance").text = plain_decimal(draft.numeric_tolerance)

@@ -325,14 +325,16 @@ def template_rows(drafts: list[QuestionDraft]) -> list[list[object]]:
 def write_xlsx(drafts: list[QuestionDraft]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on one worksheet
     sheet.title = "Questions"
     for row in template_rows(drafts):
         sheet.append(row)
-    for row in sheet.iter_rows():
-        for cell in row:
+    for cells in sheet.iter_rows():
+        for cell in cells:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text, never a formula, even when it starts with "="
                 cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -4,7 +4,7 @@
 
 import { el } from "./dom.js";
 
-const FACTORS = { "1.5": 1.5, 2: 2 };
+const FACTORS = { 1.5: 1.5, 2: 2 };
 
 // Milliseconds since the epoch, or null for no limit.
 export function personalDeadline(round, extraTime) {
@@ -16,14 +16,21 @@ export function personalDeadline(round, extraTime) {
 }
 
 function questionText(question) {
-  const choices = (question.choices ?? []).map((choice, index) => `${String.fromCharCode(65 + index)}: ${choice.text}.`);
+  const choices = (question.choices ?? []).map(
+    (choice, index) => `${String.fromCharCode(65 + index)}: ${choice.text}.`,
+  );
   return [question.prompt, ...choices].join(" \n");
 }
 
 // A button the student presses to hear the question and its choices; pressed again, it stops.
 export function readAloudButton(question, { t, language }) {
   if (!("speechSynthesis" in window)) return null;
-  const button = el("button", { class: "btn btn-outline-dark qc-read-aloud", type: "button", "aria-pressed": "false", text: t("readAloud") });
+  const button = el("button", {
+    class: "btn btn-outline-dark qc-read-aloud",
+    type: "button",
+    "aria-pressed": "false",
+    text: t("readAloud"),
+  });
   const stop = () => {
     window.speechSynthesis.cancel();
     button.setAttribute("aria-pressed", "false");

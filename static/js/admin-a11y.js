@@ -10,7 +10,12 @@ function labelTabularInputs(root) {
     const headers = [...table.querySelectorAll("thead th")];
     for (const header of headers) {
       if (header.classList.contains("original") && !header.textContent.trim()) {
-        header.append(Object.assign(document.createElement("span"), { className: "qc-visually-hidden", textContent: t("original") }));
+        header.append(
+          Object.assign(document.createElement("span"), {
+            className: "qc-visually-hidden",
+            textContent: t("original"),
+          }),
+        );
       }
     }
     table.querySelectorAll("tbody tr.form-row").forEach((row, index) => {
@@ -28,13 +33,16 @@ function labelTabularInputs(root) {
 
 function labelSelect2(root) {
   for (const select of root.querySelectorAll("select.admin-autocomplete")) {
-    const label = select.labels?.[0]?.textContent.trim().replace(/:$/, "") || select.getAttribute("aria-label") || select.name;
+    const label =
+      select.labels?.[0]?.textContent.trim().replace(/:$/, "") || select.getAttribute("aria-label") || select.name;
     const container = select.nextElementSibling;
     if (!container?.classList.contains("select2")) continue;
     for (const node of container.querySelectorAll("[role=combobox], [role=textbox], .select2-search__field")) {
-      if (!node.getAttribute("aria-label")) node.setAttribute("aria-label", node.matches(".select2-search__field") ? t("search", { field: label }) : label);
+      if (!node.getAttribute("aria-label"))
+        node.setAttribute("aria-label", node.matches(".select2-search__field") ? t("search", { field: label }) : label);
     }
-    for (const clear of container.querySelectorAll(".select2-selection__clear")) clear.setAttribute("aria-hidden", "true");
+    for (const clear of container.querySelectorAll(".select2-selection__clear"))
+      clear.setAttribute("aria-hidden", "true");
   }
 }
 

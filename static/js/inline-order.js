@@ -13,7 +13,7 @@ function rowsOf(tbody) {
 
 function inUse(row) {
   const id = row.querySelector("input[name$='-id']");
-  if (id && id.value) return true;
+  if (id?.value) return true;
   return [...row.querySelectorAll("input[type=text], textarea")].some((field) => field.value.trim());
 }
 
@@ -51,7 +51,11 @@ function enhanceTable(table) {
     const orderInput = cell.querySelector("input");
     if (orderInput) orderInput.hidden = true;
     const handle = el("span", { class: "qc-drag-handle", title: t("dragToReorder"), "aria-hidden": "true" }, "⠿");
-    const up = el("button", { type: "button", class: "qc-order-button", "aria-label": t("moveUp"), title: t("moveUp") }, "↑");
+    const up = el(
+      "button",
+      { type: "button", class: "qc-order-button", "aria-label": t("moveUp"), title: t("moveUp") },
+      "↑",
+    );
     const down = el(
       "button",
       { type: "button", class: "qc-order-button", "aria-label": t("moveDown"), title: t("moveDown") },

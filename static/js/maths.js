@@ -13,7 +13,14 @@ function formula(source, expression, displayMode) {
   const node = document.createElement("span");
   node.className = displayMode ? "qc-maths qc-maths--display" : "qc-maths";
   try {
-    katex.render(expression, node, { displayMode, throwOnError: true, strict: "ignore", trust: false, maxExpand: 200, maxSize: 20 });
+    katex.render(expression, node, {
+      displayMode,
+      throwOnError: true,
+      strict: "ignore",
+      trust: false,
+      maxExpand: 200,
+      maxSize: 20,
+    });
   } catch {
     node.className = "qc-maths-source";
     node.textContent = source;

@@ -2,7 +2,7 @@
 // and 1.44 in Italian. Returns the number as a plain decimal string ("1440", "-0.5"), or null.
 
 const SEPARATORS = { en: [".", ","], it: [",", "."], es: [",", "."], de: [",", "."], pl: [",", "."] };
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export function separatorsFor(language) {
   return SEPARATORS[(language || "en").split("-")[0].toLowerCase()] ?? SEPARATORS.en;
@@ -20,8 +20,12 @@ function plain(text) {
 
 export function parseNumber(text, language) {
   const [decimal, group] = separatorsFor(language);
-  const compact = String(text).trim().replace(/[\s\u00a0\u202f']/g, "");
-  const grouped = new RegExp(`^([+-]?\\d{1,3}(?:${escape(group)}\\d{3})+)(${escape(decimal)}\\d+)?$`).exec(compact);
+  const compact = String(text)
+    .trim()
+    .replace(/[\s\u00a0\u202f']/g, "");
+  const grouped = new RegExp(`^([+-]?\\d{1,3}(?:${escapeRegExp(group)}\\d{3})+)(${escapeRegExp(decimal)}\\d+)?$`).exec(
+    compact,
+  );
   if (grouped) return plain(grouped[1].split(group).join("") + (grouped[2] ?? "").replace(decimal, "."));
   if (/^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/.test(compact)) return plain(compact.replace(",", "."));
   return null;

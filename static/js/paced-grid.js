@@ -3,7 +3,7 @@
 // time so that a class of 200 with 50 questions never redraws 10,000 cells; the closing time, extend and close.
 
 import { el, markSessionEnded, show, translator } from "./dom.js";
-import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
+import { connectionBadge, LiveSocket, readPageConfig } from "./live-socket.js";
 
 const PAGE_SIZE = 40;
 const SYMBOLS = { r: "✓", w: "✗", a: "●", x: "–", o: "…", ".": "" };
@@ -19,10 +19,22 @@ const percent = (value) => (value === null || value === undefined ? "–" : `${M
 
 function header(questions) {
   const cells = questions.map((question) =>
-    el("th", { scope: "col", class: "qc-grid-q", title: question.prompt, text: t("questionShort", { number: question.number }) }),
+    el("th", {
+      scope: "col",
+      class: "qc-grid-q",
+      title: question.prompt,
+      text: t("questionShort", { number: question.number }),
+    }),
   );
   $("grid").tHead.replaceChildren(
-    el("tr", {}, el("th", { scope: "col", text: t("student") }), el("th", { scope: "col", class: "text-end", text: t("progress") }), el("th", { scope: "col", class: "text-end", text: t("score") }), cells),
+    el(
+      "tr",
+      {},
+      el("th", { scope: "col", text: t("student") }),
+      el("th", { scope: "col", class: "text-end", text: t("progress") }),
+      el("th", { scope: "col", class: "text-end", text: t("score") }),
+      cells,
+    ),
   );
 }
 
@@ -54,7 +66,8 @@ function updateRow(row, student, previous, count) {
   row.children[1].textContent = `${student.done}/${count}`;
   row.children[2].textContent = String(student.points);
   for (let index = 0; index < student.cells.length; index += 1) {
-    if (previous.cells[index] !== student.cells[index]) row.children[3 + index].replaceWith(cellNode(student.cells[index]));
+    if (previous.cells[index] !== student.cells[index])
+      row.children[3 + index].replaceWith(cellNode(student.cells[index]));
   }
 }
 
@@ -86,7 +99,8 @@ function draw() {
   shown.forEach((student, index) => {
     const entry = state.drawn.get(student.id);
     if (entry) {
-      if (entry.student.cells !== student.cells || entry.student.points !== student.points) updateRow(entry.row, student, entry.student, count);
+      if (entry.student.cells !== student.cells || entry.student.points !== student.points)
+        updateRow(entry.row, student, entry.student, count);
       entry.student = student;
       if (body.children[index] !== entry.row) body.insertBefore(entry.row, body.children[index] ?? null);
     } else {

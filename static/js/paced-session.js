@@ -2,9 +2,10 @@
 // one answer per question (resent with the same client_id after a reconnect until it is acknowledged), its result
 // (and its answer if the session shows them), then "next", until the last question or the closing time.
 
-import { announce, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
+import { startCountdown } from "./countdown.js";
+import { announce, markSessionEnded, show, translator } from "./dom.js";
+import { connectionBadge, LiveSocket, readPageConfig } from "./live-socket.js";
 import { newClientId, pendingAnswerStore } from "./pending-answer.js";
-import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
 import { answerForm, answerKeyText, questionHeader } from "./question-view.js";
 
 const config = readPageConfig();
@@ -12,7 +13,18 @@ const t = translator();
 const $ = (id) => document.getElementById(id);
 const screens = { start: $("screen-start"), question: $("screen-question"), finished: $("screen-finished") };
 const pendingStore = pendingAnswerStore(`quizcast:paced:${config.sessionId}`, () => state.you?.id);
-const state = { you: null, item: null, form: null, acked: false, pendingRef: null, timedOut: false, queued: null, total: 0, counted: new Set(), finished: false };
+const state = {
+  you: null,
+  item: null,
+  form: null,
+  acked: false,
+  pendingRef: null,
+  timedOut: false,
+  queued: null,
+  total: 0,
+  counted: new Set(),
+  finished: false,
+};
 const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t) });
 
 function showScreen(name) {
@@ -61,8 +73,15 @@ function showResult(result) {
   if (!state.item || result.round_id !== state.item.round_id) return;
   state.form.lock(result.answered ? t("answered") : t("closedButton"));
   const line = $("result-line");
-  line.dataset.outcome = !result.answered ? "none" : result.correct === true ? "right" : result.correct === false ? "wrong" : "poll";
-  if (!result.answered) line.textContent = result.timed_out ? `${t("timesUp")} ${t("noAnswerGiven")}` : t("noAnswerGiven");
+  line.dataset.outcome = !result.answered
+    ? "none"
+    : result.correct === true
+      ? "right"
+      : result.correct === false
+        ? "wrong"
+        : "poll";
+  if (!result.answered)
+    line.textContent = result.timed_out ? `${t("timesUp")} ${t("noAnswerGiven")}` : t("noAnswerGiven");
   else if (result.correct === true) line.textContent = t("youWereRight", { points: result.points });
   else if (result.correct === false) line.textContent = t("youWereWrong");
   else line.textContent = t("thanksForVoting");
@@ -70,7 +89,8 @@ function showResult(result) {
   if (result.answer_key) {
     state.form.reveal(result.answer_key, { answer: result.your_answer?.answer ?? null });
     const keyText = answerKeyText(state.item.question, result.answer_key, t);
-    $("key-line").textContent = state.item.question.type === "poll" ? t("pollDone") : t("correctAnswerIs", { answer: keyText });
+    $("key-line").textContent =
+      state.item.question.type === "poll" ? t("pollDone") : t("correctAnswerIs", { answer: keyText });
     $("explanation").textContent = result.answer_key.explanation ?? "";
   } else {
     $("key-line").textContent = t("keyLater");
@@ -100,7 +120,9 @@ function showFinished(totals, closed = false) {
 
 function showStart(paced, session) {
   $("start-count").textContent = t("questionCount", { count: paced.count });
-  $("closing-line").textContent = session.closes_at ? t("closesAt", { time: new Date(session.closes_at).toLocaleString() }) : "";
+  $("closing-line").textContent = session.closes_at
+    ? t("closesAt", { time: new Date(session.closes_at).toLocaleString() })
+    : "";
   showScreen("start");
 }
 
@@ -115,7 +137,13 @@ function submitAnswer(answer) {
 function sendPending(record) {
   state.pendingRef = socket.nextRef("answer");
   state.form.lock(t("sendingButton"));
-  const sent = socket.send({ type: "answer.submit", round_id: record.roundId, client_id: record.clientId, answer: record.answer, ref: state.pendingRef });
+  const sent = socket.send({
+    type: "answer.submit",
+    round_id: record.roundId,
+    client_id: record.clientId,
+    answer: record.answer,
+    ref: state.pendingRef,
+  });
   setStatus(sent ? t("sending") : t("sendWhenBack"));
 }
 
@@ -132,26 +160,20 @@ function next() {
 }
 
 // --- the countdown on the server's clock ----------------------------------------------------------------------
-function tick() {
-  const node = $("countdown");
-  const item = state.item;
-  if (!item || !item.deadline || state.acked || state.timedOut) {
-    show(node, false);
-    return;
-  }
-  const leftMs = Date.parse(item.deadline) - socket.serverNow();
-  show(node, true);
-  node.textContent = formatSeconds(leftMs / 1000);
-  node.classList.toggle("is-urgent", leftMs <= 5000);
-  if (leftMs <= 0 && !state.pendingRef) {
+const tick = startCountdown($("countdown"), {
+  deadline: () => {
+    const item = state.item;
+    return item?.deadline && !state.acked && !state.timedOut ? Date.parse(item.deadline) : null;
+  },
+  serverNow: () => socket.serverNow(),
+  onExpired: () => {
+    if (state.pendingRef) return; // the answer sent in time is still on its way
     state.timedOut = true;
-    show(node, false);
     state.form.lock(t("closedButton"));
     setStatus(t("timesUp"), "warning");
     socket.send({ type: "paced.next", ref: socket.nextRef("next") }); // the result, then the next question
-  }
-}
-window.setInterval(tick, 250);
+  },
+});
 
 // --- messages -------------------------------------------------------------------------------------------------
 socket
@@ -191,7 +213,13 @@ socket
     if (message.round_id !== state.item?.round_id) return;
     state.acked = true;
     state.pendingRef = null;
-    pendingStore.save({ userId: state.you.id, roundId: message.round_id, clientId: message.client_id, answer: message.answer, acked: true });
+    pendingStore.save({
+      userId: state.you.id,
+      roundId: message.round_id,
+      clientId: message.client_id,
+      answer: message.answer,
+      acked: true,
+    });
     state.form.lock(t("answered"));
     setStatus(t("answerReceived"), "success");
   })

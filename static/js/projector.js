@@ -2,8 +2,9 @@
 // see: while a question is open, how many answered (per-choice counts too if the session shows live results);
 // everything else once the question closes, and the answer key with the reveal. It never sends a command.
 
-import { el, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
-import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
+import { startCountdown } from "./countdown.js";
+import { el, markSessionEnded, show, translator } from "./dom.js";
+import { connectionBadge, LiveSocket, readPageConfig } from "./live-socket.js";
 import { mathText } from "./maths.js";
 import { answerKeyText, choiceBoard, isGraded, markTiles, questionHeader, usesChoices } from "./question-view.js";
 import { leaderboardList, resultsList } from "./results-view.js";
@@ -23,7 +24,9 @@ function showScreen(name) {
 
 function renderLobby() {
   $("lobby-count").textContent = t("joinedCount", { count: state.students.length });
-  $("lobby-names").replaceChildren(...state.students.map((student) => el("li", { class: "qc-name-chip", text: student.name })));
+  $("lobby-names").replaceChildren(
+    ...state.students.map((student) => el("li", { class: "qc-name-chip", text: student.name })),
+  );
 }
 
 function drawRound(round) {
@@ -57,21 +60,28 @@ function renderRound() {
     for (const tile of $("p-board").querySelectorAll("[data-choice-id]")) {
       const count = counts[tile.dataset.choiceId] ?? 0;
       tile.querySelector(".qc-tile-count").textContent = countsOnly ? "" : String(count);
-      tile.querySelector(".qc-tile-bar-fill").style.width = `${!countsOnly && answered ? (100 * count) / answered : 0}%`;
+      tile.querySelector(".qc-tile-bar-fill").style.width =
+        `${!countsOnly && answered ? (100 * count) / answered : 0}%`;
     }
     if (revealed) markTiles($("p-board"), state.reveal.answer_key, { t });
     $("p-results").replaceChildren();
   } else if (countsOnly) {
-    $("p-results").replaceChildren(el("p", { class: "qc-empty", text: t(answered ? "answersAfterClose" : "noAnswersYet") }));
+    $("p-results").replaceChildren(
+      el("p", { class: "qc-empty", text: t(answered ? "answersAfterClose" : "noAnswersYet") }),
+    );
   } else if (question.type === "text" && answered && !results.texts?.length) {
     $("p-results").replaceChildren(el("p", { class: "qc-empty", text: t("noAnswersToShow") }));
   } else {
-    $("p-results").replaceChildren(resultsList(question, results, { t, answerKey: state.reveal?.answer_key, showKey: revealed }));
+    $("p-results").replaceChildren(
+      resultsList(question, results, { t, answerKey: state.reveal?.answer_key, showKey: revealed }),
+    );
   }
   show($("p-reveal"), revealed);
   if (revealed) {
     const key = state.reveal.answer_key;
-    $("p-key").replaceChildren(isGraded(question) ? mathText(t("correctAnswerIs", { answer: answerKeyText(question, key, t) })) : "");
+    $("p-key").replaceChildren(
+      isGraded(question) ? mathText(t("correctAnswerIs", { answer: answerKeyText(question, key, t) })) : "",
+    );
     $("p-explanation").replaceChildren(mathText(key?.explanation ?? ""));
     $("p-leaderboard").replaceChildren(leaderboardList(state.leaderboard, { t }));
   }
@@ -92,17 +102,13 @@ function render() {
   tick();
 }
 
-function tick() {
-  const round = state.round;
-  const node = $("p-countdown");
-  const open = round && round.state === "open" && round.deadline && !state.ended;
-  show(node, Boolean(open));
-  if (!open) return;
-  const leftMs = Date.parse(round.deadline) - socket.serverNow();
-  node.textContent = formatSeconds(Math.max(0, leftMs) / 1000);
-  node.classList.toggle("is-urgent", leftMs <= 5000);
-}
-window.setInterval(tick, 250);
+const tick = startCountdown($("p-countdown"), {
+  deadline: () => {
+    const round = state.round;
+    return round?.state === "open" && round.deadline && !state.ended ? Date.parse(round.deadline) : null;
+  },
+  serverNow: () => socket.serverNow(),
+});
 
 followRounds(socket, state, {
   onSnapshot: (message) => {
@@ -130,7 +136,9 @@ if (document.fullscreenEnabled) {
     fullscreenButton.setAttribute("aria-pressed", String(on));
   };
   fullscreenButton.addEventListener("click", () => {
-    const request = document.fullscreenElement ? document.exitFullscreen() : document.documentElement.requestFullscreen();
+    const request = document.fullscreenElement
+      ? document.exitFullscreen()
+      : document.documentElement.requestFullscreen();
     request.catch(() => {}); // refused (not from a click, or by a policy): the page simply stays as it is
   });
   document.addEventListener("fullscreenchange", label);

@@ -39,7 +39,7 @@ function input(row, field) {
 
 function isSaved(row) {
   const id = row.querySelector("input[name$='-id']");
-  return Boolean(id && id.value);
+  return Boolean(id?.value);
 }
 
 function fillTrueFalse() {
@@ -64,7 +64,8 @@ function apply(type, { changed }) {
     const row = fieldRow(name);
     if (row) row.hidden = !settings.has(name);
   }
-  for (const line of document.querySelectorAll(".form-row.field-scale_min, .form-row.field-scale_min_label")) line.hidden = type !== "scale";
+  for (const line of document.querySelectorAll(".form-row.field-scale_min, .form-row.field-scale_min_label"))
+    line.hidden = type !== "scale";
   const settingsFieldset = fieldRow("max_words")?.closest("fieldset");
   if (settingsFieldset) settingsFieldset.hidden = settings.size === 0;
   if (choicesGroup) {

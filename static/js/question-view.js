@@ -53,7 +53,12 @@ export function choiceMark(index) {
   const path = document.createElementNS(SVG, shape);
   for (const [name, value] of Object.entries(attributes)) path.setAttribute(name, String(value));
   svg.append(path);
-  return el("span", { class: "qc-mark", "aria-hidden": "true" }, svg, el("span", { class: "qc-letter", text: choiceLetter(index) }));
+  return el(
+    "span",
+    { class: "qc-mark", "aria-hidden": "true" },
+    svg,
+    el("span", { class: "qc-letter", text: choiceLetter(index) }),
+  );
 }
 
 // The prompt is the page's main heading where the question is the page (student, projector, preview: level 1), a
@@ -73,8 +78,15 @@ export function questionHeader(question, t, { level = 2 } = {}) {
 
 // A choice's content: its image (described for screen readers) and its text, which may hold formulas.
 function choiceContent(choice) {
-  const image = choice.image ? el("img", { class: "qc-tile-image", src: choice.image, alt: choice.image_alt || "" }) : null;
-  return el("span", { class: `qc-tile-text${image ? " has-image" : ""}` }, image, choice.text ? el("span", {}, mathText(choice.text)) : null);
+  const image = choice.image
+    ? el("img", { class: "qc-tile-image", src: choice.image, alt: choice.image_alt || "" })
+    : null;
+  return el(
+    "span",
+    { class: `qc-tile-text${image ? " has-image" : ""}` },
+    image,
+    choice.text ? el("span", {}, mathText(choice.text)) : null,
+  );
 }
 
 // Read-only tiles for the projector and the teacher: the same look, no inputs.
@@ -86,7 +98,13 @@ export function choiceBoard(question) {
       el(
         "li",
         { class: `qc-tile qc-tile--${index % SHAPES.length}`, dataset: { choiceId: choice.id } },
-        el("span", { class: "qc-tile-body" }, choiceMark(index), choiceContent(choice), el("span", { class: "qc-tile-status" })),
+        el(
+          "span",
+          { class: "qc-tile-body" },
+          choiceMark(index),
+          choiceContent(choice),
+          el("span", { class: "qc-tile-status" }),
+        ),
       ),
     ),
   );
@@ -114,7 +132,11 @@ export function answerKeyText(question, answerKey, t) {
   if (!answerKey) return "";
   if (answerKey.correct_choices) {
     return question.choices
-      .map((choice, index) => (answerKey.correct_choices.includes(choice.id) ? `${choiceLetter(index)} · ${choice.text || choice.image_alt}` : null))
+      .map((choice, index) =>
+        answerKey.correct_choices.includes(choice.id)
+          ? `${choiceLetter(index)} · ${choice.text || choice.image_alt}`
+          : null,
+      )
       .filter(Boolean)
       .join(", ");
   }
@@ -143,7 +165,12 @@ export function answerForm(question, { t, onSubmit = () => {}, preview = false }
   const message = el("p", { class: "qc-form-message", role: "status" });
   const submit = el("button", { class: "btn btn-primary btn-lg qc-submit", type: "submit", text: t("submit") });
   const fields = inputsFor(question, t);
-  const form = el("form", { class: "qc-answer-form", novalidate: true }, fields.element, el("div", { class: "qc-submit-row" }, submit, message));
+  const form = el(
+    "form",
+    { class: "qc-answer-form", novalidate: true },
+    fields.element,
+    el("div", { class: "qc-submit-row" }, submit, message),
+  );
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -200,7 +227,13 @@ function choiceInputs(question, t) {
       "label",
       { class: `qc-tile qc-tile--${index % SHAPES.length}`, dataset: { choiceId: choice.id } },
       el("input", { class: "qc-tile-input", type: multiple ? "checkbox" : "radio", name, value: choice.id }),
-      el("span", { class: "qc-tile-body" }, choiceMark(index), choiceContent(choice), el("span", { class: "qc-tile-status" })),
+      el(
+        "span",
+        { class: "qc-tile-body" },
+        choiceMark(index),
+        choiceContent(choice),
+        el("span", { class: "qc-tile-status" }),
+      ),
     ),
   );
   const element = el(
@@ -215,7 +248,9 @@ function choiceInputs(question, t) {
     element,
     missing: multiple ? t("missingChoices") : t("missingChoice"),
     read() {
-      const ids = inputs().filter((input) => input.checked).map((input) => Number(input.value));
+      const ids = inputs()
+        .filter((input) => input.checked)
+        .map((input) => Number(input.value));
       if (!ids.length) return null;
       return multiple ? { choices: ids } : { choice: ids[0] };
     },
@@ -251,7 +286,13 @@ function valueInput(question, t) {
     });
   }
   let confirmed = null;
-  const element = el("div", { class: "qc-value-field" }, el("label", { class: "form-label", for: id, text: numeric ? t("yourNumber") : t("yourText") }), input, reading);
+  const element = el(
+    "div",
+    { class: "qc-value-field" },
+    el("label", { class: "form-label", for: id, text: numeric ? t("yourNumber") : t("yourText") }),
+    input,
+    reading,
+  );
   const field = {
     element,
     missing: numeric ? t("missingNumber") : t("missingText"),
@@ -304,7 +345,10 @@ function orderingInputs(question, t) {
     else list.insertBefore(node, items()[target].nextSibling);
     refresh();
     const button = node.querySelector(focusButton);
-    (button.disabled ? node.querySelector(focusButton === ".qc-order-up" ? ".qc-order-down" : ".qc-order-up") : button).focus();
+    (button.disabled
+      ? node.querySelector(focusButton === ".qc-order-up" ? ".qc-order-down" : ".qc-order-up")
+      : button
+    ).focus();
     announce(status, t("movedTo", { item: node.dataset.label, position: target + 1, count }));
   }
 
@@ -319,8 +363,18 @@ function orderingInputs(question, t) {
       el(
         "span",
         { class: "qc-order-buttons" },
-        el("button", { class: "btn btn-outline-secondary qc-order-up", type: "button", "aria-label": t("moveUp", { item: item.text }), text: "↑" }),
-        el("button", { class: "btn btn-outline-secondary qc-order-down", type: "button", "aria-label": t("moveDown", { item: item.text }), text: "↓" }),
+        el("button", {
+          class: "btn btn-outline-secondary qc-order-up",
+          type: "button",
+          "aria-label": t("moveUp", { item: item.text }),
+          text: "↑",
+        }),
+        el("button", {
+          class: "btn btn-outline-secondary qc-order-down",
+          type: "button",
+          "aria-label": t("moveDown", { item: item.text }),
+          text: "↓",
+        }),
       ),
     );
     node.querySelector(".qc-order-up").addEventListener("click", () => move(node, -1, ".qc-order-up"));
@@ -359,7 +413,9 @@ function orderingInputs(question, t) {
         node.classList.toggle("is-correct", right);
         node.classList.toggle("is-wrong", !right);
         const belongs = correct.indexOf(Number(node.dataset.itemId)) + 1;
-        node.querySelector(".qc-order-status").textContent = right ? t("inPlace") : t("belongsAt", { position: belongs });
+        node.querySelector(".qc-order-status").textContent = right
+          ? t("inPlace")
+          : t("belongsAt", { position: belongs });
       });
     },
   };
@@ -408,12 +464,35 @@ function wordInputs(question, t) {
   const fields = [];
   for (let index = 0; index < max; index += 1) {
     const id = `answer-${question.id}-word-${index + 1}`;
-    const input = el("input", { class: "form-control form-control-lg qc-word-input", id, type: "text", autocomplete: "off", spellcheck: "false", maxlength: 40 });
+    const input = el("input", {
+      class: "form-control form-control-lg qc-word-input",
+      id,
+      type: "text",
+      autocomplete: "off",
+      spellcheck: "false",
+      maxlength: 40,
+    });
     inputs.push(input);
-    fields.push(el("div", { class: "qc-value-field" }, el("label", { class: "form-label", for: id, text: max === 1 ? t("yourWord") : t("wordNumber", { number: index + 1 }) }), input));
+    fields.push(
+      el(
+        "div",
+        { class: "qc-value-field" },
+        el("label", {
+          class: "form-label",
+          for: id,
+          text: max === 1 ? t("yourWord") : t("wordNumber", { number: index + 1 }),
+        }),
+        input,
+      ),
+    );
   }
   return {
-    element: el("div", { class: "qc-words" }, max > 1 ? el("p", { class: "qc-hint", text: t("wordsHint", { count: max }) }) : null, fields),
+    element: el(
+      "div",
+      { class: "qc-words" },
+      max > 1 ? el("p", { class: "qc-hint", text: t("wordsHint", { count: max }) }) : null,
+      fields,
+    ),
     missing: t("missingWords"),
     read() {
       const words = inputs.map((input) => input.value.trim()).filter(Boolean);
@@ -438,7 +517,13 @@ function scaleInputs(question, t) {
       el(
         "label",
         { class: "qc-scale-option" },
-        el("input", { class: "qc-scale-input", type: "radio", name, value, "aria-label": edge ? `${value} (${edge})` : String(value) }),
+        el("input", {
+          class: "qc-scale-input",
+          type: "radio",
+          name,
+          value,
+          "aria-label": edge ? `${value} (${edge})` : String(value),
+        }),
         el("span", { class: "qc-scale-value", "aria-hidden": "true", text: String(value) }),
       ),
     );
@@ -448,7 +533,12 @@ function scaleInputs(question, t) {
     { class: "qc-scale-fieldset" },
     el("legend", { class: "visually-hidden", text: t("scaleLegend", { min, max }) }),
     el("div", { class: "qc-scale", "data-count": options.length }, options),
-    el("div", { class: "qc-scale-ends", "aria-hidden": "true" }, el("span", { text: minLabel || String(min) }), el("span", { text: maxLabel || String(max) })),
+    el(
+      "div",
+      { class: "qc-scale-ends", "aria-hidden": "true" },
+      el("span", { text: minLabel || String(min) }),
+      el("span", { text: maxLabel || String(max) }),
+    ),
   );
   const inputs = () => [...element.querySelectorAll("input")];
   return {

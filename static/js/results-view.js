@@ -14,7 +14,9 @@ function bar(label, count, total, { mark = null, correct = false, index = null, 
   const fill = el("span", { class: "qc-bar-fill", style: { width: `${share}%` } });
   return el(
     "li",
-    { class: `qc-bar-row${correct ? " is-correct" : ""}${hidden ? " is-hidden" : ""}${index === null ? "" : ` qc-tile--${index % 8}`}` },
+    {
+      class: `qc-bar-row${correct ? " is-correct" : ""}${hidden ? " is-hidden" : ""}${index === null ? "" : ` qc-tile--${index % 8}`}`,
+    },
     mark,
     el(
       "span",
@@ -55,7 +57,12 @@ export function resultsList(question, results, { t, answerKey = null, showKey = 
       "ol",
       { class: "qc-bars" },
       question.choices.map((choice, index) =>
-        bar(mathText(choice.text || choice.image_alt), counts[String(choice.id)] ?? 0, answered, { mark: choiceMark(index), correct: correct.has(choice.id), index, t }),
+        bar(mathText(choice.text || choice.image_alt), counts[String(choice.id)] ?? 0, answered, {
+          mark: choiceMark(index),
+          correct: correct.has(choice.id),
+          index,
+          t,
+        }),
       ),
     );
   }
@@ -67,7 +74,9 @@ export function resultsList(question, results, { t, answerKey = null, showKey = 
     return el(
       "ol",
       { class: "qc-bars qc-bars--values" },
-      (results.values ?? []).map(([value, count]) => bar(plainNumber(value), count, answered, { correct: showKey && isNumericCorrect(value, answerKey), t })),
+      (results.values ?? []).map(([value, count]) =>
+        bar(plainNumber(value), count, answered, { correct: showKey && isNumericCorrect(value, answerKey), t }),
+      ),
     );
   }
   return el(
@@ -90,25 +99,46 @@ function wordCloudResults(results, { t, onToggleHidden = null }) {
   const all = results.words ?? [];
   const words = all.filter((word) => !word.hidden);
   const cloud = words.length
-    ? wordCloud(words, { label: t("cloudLabel", { count: words.length }), countLabel: (word) => t("wordCount", { word: word.text, count: word.count }) })
+    ? wordCloud(words, {
+        label: t("cloudLabel", { count: words.length }),
+        countLabel: (word) => t("wordCount", { word: word.text, count: word.count }),
+      })
     : el("p", { class: "qc-empty", text: t("noWordsYet") });
   const list = onToggleHidden
     ? el(
         "ol",
         { class: "qc-bars qc-bars--values qc-cloud-moderation", "aria-label": t("cloudWords") },
-        all.map((word) => bar(word.text, word.count, results.answered, { hidden: word.hidden, action: hideButton(word, onToggleHidden, t), t })),
+        all.map((word) =>
+          bar(word.text, word.count, results.answered, {
+            hidden: word.hidden,
+            action: hideButton(word, onToggleHidden, t),
+            t,
+          }),
+        ),
       )
-    : el("ul", { class: "visually-hidden" }, words.map((word) => el("li", { text: t("wordCount", { word: word.text, count: word.count }) })));
+    : el(
+        "ul",
+        { class: "visually-hidden" },
+        words.map((word) => el("li", { text: t("wordCount", { word: word.text, count: word.count }) })),
+      );
   return el("figure", { class: "qc-cloud-figure" }, cloud, el("figcaption", {}, list));
 }
 
 function scaleResults(question, results, { t }) {
   const { min, max, min_label: minLabel, max_label: maxLabel } = question.scale;
-  const label = (value) => (value === min && minLabel ? `${value} · ${minLabel}` : value === max && maxLabel ? `${value} · ${maxLabel}` : String(value));
+  const label = (value) =>
+    value === min && minLabel
+      ? `${value} · ${minLabel}`
+      : value === max && maxLabel
+        ? `${value} · ${maxLabel}`
+        : String(value);
   return el(
     "div",
     { class: "qc-scale-results" },
-    el("p", { class: "qc-scale-mean", text: results.mean === null || results.mean === undefined ? "" : t("meanIs", { mean: results.mean }) }),
+    el("p", {
+      class: "qc-scale-mean",
+      text: results.mean === null || results.mean === undefined ? "" : t("meanIs", { mean: results.mean }),
+    }),
     el(
       "ol",
       { class: "qc-bars qc-bars--values" },
@@ -123,7 +153,14 @@ function orderingResults(question, results, { t, answerKey, showKey }) {
   const items = correct.length ? correct.map((id) => question.items.find((item) => item.id === id)) : question.items;
   const count = question.items.length;
   const positions = results.positions ?? {};
-  const header = el("tr", {}, el("th", { scope: "col", text: t("item") }), Array.from({ length: count }, (_, index) => el("th", { scope: "col", text: t("positionNumber", { position: index + 1 }) })));
+  const header = el(
+    "tr",
+    {},
+    el("th", { scope: "col", text: t("item") }),
+    Array.from({ length: count }, (_, index) =>
+      el("th", { scope: "col", text: t("positionNumber", { position: index + 1 }) }),
+    ),
+  );
   const rows = items.map((item) =>
     el(
       "tr",
@@ -131,15 +168,33 @@ function orderingResults(question, results, { t, answerKey, showKey }) {
       el("th", { scope: "row" }, mathText(item.text)),
       (positions[String(item.id)] ?? []).map((n, index) => {
         const right = correct.length > 0 && correct[index] === item.id;
-        return el("td", { class: right ? "is-correct" : "" }, String(n), right ? el("span", { class: "qc-correct-flag", text: ` ${t("correctShort")}` }) : null);
+        return el(
+          "td",
+          { class: right ? "is-correct" : "" },
+          String(n),
+          right ? el("span", { class: "qc-correct-flag", text: ` ${t("correctShort")}` }) : null,
+        );
       }),
     ),
   );
   return el(
     "div",
     { class: "qc-order-results" },
-    el("p", { class: "qc-order-exact", text: t("exactOrder", { count: results.correct ?? 0, answered: results.answered }) }),
-    el("div", { class: "table-responsive" }, el("table", { class: "table table-sm qc-order-table" }, el("caption", { text: t("positionsCaption") }), el("thead", {}, header), el("tbody", {}, rows))),
+    el("p", {
+      class: "qc-order-exact",
+      text: t("exactOrder", { count: results.correct ?? 0, answered: results.answered }),
+    }),
+    el(
+      "div",
+      { class: "table-responsive" },
+      el(
+        "table",
+        { class: "table table-sm qc-order-table" },
+        el("caption", { text: t("positionsCaption") }),
+        el("thead", {}, header),
+        el("tbody", {}, rows),
+      ),
+    ),
   );
 }
 

@@ -3,12 +3,13 @@
 // until the server acknowledges it), counts down on the server's clock, and shows the reveal, the score and the
 // final position.
 
-import { announce, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
-import { newClientId, pendingAnswerStore } from "./pending-answer.js";
-import { LiveSocket, RETRYABLE_ERRORS, Resender, connectionBadge, readPageConfig } from "./live-socket.js";
-import { mathText } from "./maths.js";
-import { answerForm, answerKeyText, isGraded, questionHeader } from "./question-view.js";
 import { personalDeadline, readAloudButton } from "./accommodations.js";
+import { startCountdown } from "./countdown.js";
+import { announce, markSessionEnded, show, translator } from "./dom.js";
+import { connectionBadge, LiveSocket, RETRYABLE_ERRORS, Resender, readPageConfig } from "./live-socket.js";
+import { mathText } from "./maths.js";
+import { newClientId, pendingAnswerStore } from "./pending-answer.js";
+import { answerForm, answerKeyText, isGraded, questionHeader } from "./question-view.js";
 import { leaderboardList } from "./results-view.js";
 
 const config = readPageConfig();
@@ -25,7 +26,16 @@ const accommodations = config.accommodations ?? { extraTime: "", readAloud: fals
 // This student's own deadline: later than the class's with extra time, none with no limit (classroom.accommodations).
 const deadlineOf = (round) => personalDeadline(round, accommodations.extraTime);
 
-const state = { you: null, round: null, form: null, acked: false, pendingRef: null, lastAnswer: null, score: null, ended: false };
+const state = {
+  you: null,
+  round: null,
+  form: null,
+  acked: false,
+  pendingRef: null,
+  lastAnswer: null,
+  score: null,
+  ended: false,
+};
 const socket = new LiveSocket(config.socketPath, {
   onStatus: connectionBadge($("connection"), t),
   onRemoved: () => showScreen("removed"),
@@ -80,8 +90,12 @@ function showRound(round, { announceIt = false } = {}) {
     resender.cancel();
     state.form = answerForm(round.question, { t, onSubmit: submitAnswer });
     $("round-number").textContent = t("questionNumber", { number: round.question_number, count: round.question_count });
-    const reader = accommodations.readAloud ? readAloudButton(round.question, { t, language: document.documentElement.lang }) : null;
-    $("question-slot").replaceChildren(...[questionHeader(round.question, t, { level: 1 }), reader, state.form.element].filter(Boolean));
+    const reader = accommodations.readAloud
+      ? readAloudButton(round.question, { t, language: document.documentElement.lang })
+      : null;
+    $("question-slot").replaceChildren(
+      ...[questionHeader(round.question, t, { level: 1 }), reader, state.form.element].filter(Boolean),
+    );
     show($("reveal"), false);
     show($("reveal-details"), false);
     setStatus("");
@@ -103,7 +117,8 @@ function showRound(round, { announceIt = false } = {}) {
   if (round.state !== "open") closeRound();
   if (round.state === "revealed" && round.reveal) {
     showReveal(round.reveal);
-    if (round.your_result !== undefined) showResult(round.your_result ? { answered: true, ...round.your_result } : { answered: false });
+    if (round.your_result !== undefined)
+      showResult(round.your_result ? { answered: true, ...round.your_result } : { answered: false });
     if (state.score) $("standing").textContent = t("standing", state.score);
   }
   tick();
@@ -136,7 +151,11 @@ function showReveal(message) {
   const chosen = state.acked ? currentAnswer() : null;
   state.form.reveal(message.answer_key, { counts, answer: chosen });
   const keyText = answerKeyText(round.question, message.answer_key, t);
-  $("key-line").replaceChildren(isGraded(round.question) ? mathText(t("correctAnswerIs", { answer: keyText })) : t(round.question.type === "poll" ? "pollDone" : "ungradedDone"));
+  $("key-line").replaceChildren(
+    isGraded(round.question)
+      ? mathText(t("correctAnswerIs", { answer: keyText }))
+      : t(round.question.type === "poll" ? "pollDone" : "ungradedDone"),
+  );
   $("explanation").replaceChildren(mathText(message.answer_key?.explanation ?? ""));
   $("result-line").textContent = "";
   $("standing").textContent = "";
@@ -147,17 +166,24 @@ function showReveal(message) {
 
 function showResult(result) {
   const line = $("result-line");
-  line.dataset.outcome = !result.answered ? "none" : result.correct === true ? "right" : result.correct === false ? "wrong" : "poll";
+  line.dataset.outcome = !result.answered
+    ? "none"
+    : result.correct === true
+      ? "right"
+      : result.correct === false
+        ? "wrong"
+        : "poll";
   if (!result.answered) line.textContent = t("noAnswerGiven");
   else if (result.correct === true) line.textContent = t("youWereRight", { points: result.points });
-  else if (result.correct === false && result.points > 0) line.textContent = t("youWerePartlyRight", { points: result.points });
+  else if (result.correct === false && result.points > 0)
+    line.textContent = t("youWerePartlyRight", { points: result.points });
   else if (result.correct === false) line.textContent = t("youWereWrong");
   else line.textContent = t("thanksForVoting");
 }
 
 function currentAnswer() {
   const pending = pendingStore.load();
-  return pending && pending.roundId === state.round?.id ? pending.answer : state.lastAnswer ?? null;
+  return pending && pending.roundId === state.round?.id ? pending.answer : (state.lastAnswer ?? null);
 }
 
 function showEnded(leaderboard) {
@@ -172,7 +198,7 @@ function showEnded(leaderboard) {
 // --- answering ----------------------------------------------------------------------------------------------
 function submitAnswer(answer) {
   const round = state.round;
-  if (!round || round.state !== "open" || state.acked) return;
+  if (round?.state !== "open" || state.acked) return;
   const record = { userId: state.you.id, roundId: round.id, clientId: clientIdFor(round.id), answer, acked: false };
   pendingStore.save(record);
   resender.cancel();
@@ -182,7 +208,13 @@ function submitAnswer(answer) {
 function sendPending(record) {
   state.pendingRef = socket.nextRef("answer");
   state.form.lock(t("sendingButton"));
-  const sent = socket.send({ type: "answer.submit", round_id: record.roundId, client_id: record.clientId, answer: record.answer, ref: state.pendingRef });
+  const sent = socket.send({
+    type: "answer.submit",
+    round_id: record.roundId,
+    client_id: record.clientId,
+    answer: record.answer,
+    ref: state.pendingRef,
+  });
   setStatus(sent ? t("sending") : t("sendWhenBack"));
 }
 
@@ -191,7 +223,13 @@ function acknowledge(message) {
   state.pendingRef = null;
   resender.cancel();
   state.lastAnswer = message.answer;
-  pendingStore.save({ userId: state.you.id, roundId: message.round_id, clientId: message.client_id, answer: message.answer, acked: true });
+  pendingStore.save({
+    userId: state.you.id,
+    roundId: message.round_id,
+    clientId: message.client_id,
+    answer: message.answer,
+    acked: true,
+  });
   state.form.setAnswer(message.answer);
   state.form.lock(t("answered"));
   setStatus(state.round.state === "open" ? t("answerReceived") : t("receivedWaiting"), "success");
@@ -223,27 +261,14 @@ function onError(message) {
 }
 
 // --- the countdown on the server's clock ----------------------------------------------------------------------
-function tick() {
-  const round = state.round;
-  const node = $("countdown");
-  const deadline = round ? deadlineOf(round) : null;
-  if (!round || round.state !== "open" || deadline === null) {
-    node.textContent = "";
-    show(node, false);
-    return;
-  }
-  const leftMs = deadline - socket.serverNow();
-  show(node, true);
-  node.textContent = formatSeconds(leftMs / 1000);
-  node.classList.toggle("is-urgent", leftMs <= 5000);
-  if (leftMs <= 0) {
-    round.state = "closed";
-    node.textContent = "";
-    show(node, false);
+const tick = startCountdown($("countdown"), {
+  deadline: () => (state.round?.state === "open" ? deadlineOf(state.round) : null),
+  serverNow: () => socket.serverNow(),
+  onExpired: () => {
+    state.round.state = "closed";
     closeRound();
-  }
-}
-window.setInterval(tick, 250);
+  },
+});
 
 // --- messages -------------------------------------------------------------------------------------------------
 socket

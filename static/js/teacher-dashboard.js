@@ -1,7 +1,8 @@
 // The teacher's control page of a live session: push questions, watch answers arrive, close, reveal, move on.
 
+import { startCountdown } from "./countdown.js";
 import { el, formatSeconds, markSessionEnded, show, translator } from "./dom.js";
-import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
+import { connectionBadge, LiveSocket, readPageConfig } from "./live-socket.js";
 import { mathText } from "./maths.js";
 import { answerKeyText, isGraded, questionHeader } from "./question-view.js";
 import { leaderboardList, resultsList } from "./results-view.js";
@@ -46,13 +47,23 @@ function renderQuestions() {
     const current = question.id === currentId;
     return el(
       "li",
-      { class: `list-group-item qc-question-item${current ? " is-current" : ""}${asked ? " is-asked" : ""}`, dataset: { questionId: question.id } },
-      el("div", { class: "qc-question-line" }, el("span", { class: "qc-question-order", text: `${index + 1}.` }), el("span", { class: "qc-question-prompt" }, mathText(question.prompt))),
+      {
+        class: `list-group-item qc-question-item${current ? " is-current" : ""}${asked ? " is-asked" : ""}`,
+        dataset: { questionId: question.id },
+      },
+      el(
+        "div",
+        { class: "qc-question-line" },
+        el("span", { class: "qc-question-order", text: `${index + 1}.` }),
+        el("span", { class: "qc-question-prompt" }, mathText(question.prompt)),
+      ),
       el(
         "div",
         { class: "qc-question-foot" },
         el("span", { class: "badge text-bg-light", text: t(`type_${question.type}`) }),
-        question.time_limit ? el("span", { class: "badge text-bg-light", text: t("seconds", { seconds: question.time_limit }) }) : null,
+        question.time_limit
+          ? el("span", { class: "badge text-bg-light", text: t("seconds", { seconds: question.time_limit }) })
+          : null,
         asked ? el("span", { class: "badge text-bg-info", text: current ? t("onScreen") : t("asked") }) : null,
         el("button", {
           class: `btn btn-sm ${asked ? "btn-outline-primary" : "btn-primary"} qc-push`,
@@ -82,10 +93,18 @@ function drawRound(round) {
   showError("");
   if (!state.asked.includes(round.question.id)) state.asked.push(round.question.id);
   const question = round.question;
-  $("round-title").textContent = t("roundTitle", { number: round.number, position: round.question_number, total: round.question_count });
+  $("round-title").textContent = t("roundTitle", {
+    number: round.number,
+    position: round.question_number,
+    total: round.question_count,
+  });
   $("round-question").replaceChildren(questionHeader(question, t));
   const key = answerKeyText(question, question.answer_key, t);
-  $("answer-key").replaceChildren(isGraded(question) ? mathText(t("answerKeyIs", { answer: key })) : t(question.type === "poll" ? "pollNoKey" : "ungradedNoKey"));
+  $("answer-key").replaceChildren(
+    isGraded(question)
+      ? mathText(t("answerKeyIs", { answer: key }))
+      : t(question.type === "poll" ? "pollNoKey" : "ungradedNoKey"),
+  );
   $("key-explanation").replaceChildren(mathText(question.answer_key?.explanation ?? ""));
 }
 
@@ -123,8 +142,12 @@ function renderResults() {
   } else {
     $("correct-count").textContent = "";
   }
-  const onToggleHidden = state.ended ? null : (text, hidden) => command({ type: "round.hide_text", round_id: round.id, text, hidden });
-  $("round-results").replaceChildren(resultsList(round.question, results, { t, answerKey: round.question.answer_key, showKey: true, onToggleHidden }));
+  const onToggleHidden = state.ended
+    ? null
+    : (text, hidden) => command({ type: "round.hide_text", round_id: round.id, text, hidden });
+  $("round-results").replaceChildren(
+    resultsList(round.question, results, { t, answerKey: round.question.answer_key, showKey: true, onToggleHidden }),
+  );
 }
 
 function renderControls() {
@@ -173,7 +196,13 @@ function renderRoster() {
       const removed = state.removed.has(id);
       const answered = answeredIds.has(id);
       const connected = state.connected.has(id);
-      const live = answered ? "answered" : connected ? (state.round?.state === "open" ? "waiting" : "connected") : "offline";
+      const live = answered
+        ? "answered"
+        : connected
+          ? state.round?.state === "open"
+            ? "waiting"
+            : "connected"
+          : "offline";
       const status = removed ? "removed" : live;
       const guest = state.guests.has(id);
       return el(
@@ -248,22 +277,25 @@ function renderAll() {
 }
 
 // --- the countdown on the server's clock ----------------------------------------------------------------------
-function tick() {
-  const round = state.round;
-  const node = $("countdown");
-  const open = round && round.state === "open" && round.deadline;
-  show(node, Boolean(open));
-  if (!open) return;
-  const leftMs = Date.parse(round.deadline) - socket.serverNow();
-  const extraTime = leftMs <= 0 && config.extraTimeCount > 0; // the round stays open for them (classroom.accommodations)
-  node.textContent = leftMs > 0 ? t("timeLeft", { time: formatSeconds(leftMs / 1000) }) : extraTime ? t("extraTimeRunning") : t("closing");
-  node.classList.toggle("is-urgent", leftMs <= 5000);
-}
-window.setInterval(tick, 250);
+const tick = startCountdown($("countdown"), {
+  deadline: () => (state.round?.state === "open" && state.round.deadline ? Date.parse(state.round.deadline) : null),
+  serverNow: () => socket.serverNow(),
+  text: (leftMs) => {
+    if (leftMs > 0) return t("timeLeft", { time: formatSeconds(leftMs / 1000) });
+    // The round stays open for the students who have extra time (classroom.accommodations).
+    return config.extraTimeCount > 0 ? t("extraTimeRunning") : t("closing");
+  },
+});
 
 // --- buttons ------------------------------------------------------------------------------------------------
-$("btn-close").addEventListener("click", () => state.round && command({ type: "round.close", round_id: state.round.id }));
-$("btn-reveal").addEventListener("click", () => state.round && command({ type: "round.reveal", round_id: state.round.id }));
+$("btn-close").addEventListener(
+  "click",
+  () => state.round && command({ type: "round.close", round_id: state.round.id }),
+);
+$("btn-reveal").addEventListener(
+  "click",
+  () => state.round && command({ type: "round.reveal", round_id: state.round.id }),
+);
 $("btn-next").addEventListener("click", () => {
   const next = nextQuestion();
   if (next) command({ type: "round.push", question_id: next.id });
@@ -276,7 +308,9 @@ $("btn-lock").addEventListener("click", () => command({ type: "session.lock", lo
 $("btn-remove-silent-guests").addEventListener("click", () => {
   if (window.confirm(t("confirmRemoveSilentGuests"))) command({ type: "guests.remove_unanswered" });
 });
-$("live-results").addEventListener("change", (event) => command({ type: "session.update", live_results: event.currentTarget.checked }));
+$("live-results").addEventListener("change", (event) =>
+  command({ type: "session.update", live_results: event.currentTarget.checked }),
+);
 // The dialog is native: Esc closes it, focus stays inside while it is open and returns to the button after.
 $("show-qr").addEventListener("click", () => $("qr-dialog").showModal());
 $("close-qr").addEventListener("click", () => $("qr-dialog").close());

@@ -30,7 +30,8 @@ export function followRounds(socket, state, { onSnapshot = () => {}, onRound, re
     .on("results.updated", (message) => {
       if (message.results.round_id !== state.round?.id) return;
       // The projector's count-only results sent before the close arrive after it: keep the full ones.
-      if (message.results.counts_only && state.round.state !== "open" && state.results && !state.results.counts_only) return;
+      if (message.results.counts_only && state.round.state !== "open" && state.results && !state.results.counts_only)
+        return;
       state.results = message.results;
       render("results");
     })

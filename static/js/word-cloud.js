@@ -13,7 +13,8 @@ const COLOURS = 6; // .qc-cloud-word--0 … --5 in quizcast.css, all AA on white
 
 function boxOverlaps(box, placed) {
   for (const other of placed) {
-    if (box.x < other.x + other.w && other.x < box.x + box.w && box.y < other.y + other.h && other.y < box.y + box.h) return true;
+    if (box.x < other.x + other.w && other.x < box.x + box.w && box.y < other.y + other.h && other.y < box.y + box.h)
+      return true;
   }
   return false;
 }

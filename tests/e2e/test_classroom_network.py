@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from classroom.management.commands.demo_data import DEMO_QUESTIONS, STUDENT_PASSWORD, TEACHER
 from config.network import host_names
 from tests.config.launcher import classroom_server
-from tests.e2e.conftest import LiveServer, Person
+from tests.e2e.browsing import LiveServer, Person
 from tests.e2e.test_live_quiz import answer, join, push, start_session
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from classroom.management.commands.demo_data import CLASSROOM_NAME, QUIZ_TITLE, STUDENT_PASSWORD, TEACHER
-from tests.e2e.conftest import screenshot
+from tests.e2e.browsing import screenshot
 from tests.e2e.test_live_quiz import answer
 
 pytestmark = pytest.mark.browser

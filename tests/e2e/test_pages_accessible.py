@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from classroom.management.commands.demo_data import ADMIN, CLASSROOM_NAME, QUIZ_TITLE, STUDENT_PASSWORD, TEACHER
 from tests.e2e.axe import assert_accessible
-from tests.e2e.conftest import Person
+from tests.e2e.browsing import Person
 from tests.e2e.test_live_quiz import answer, join, push, start_session
 from tests.e2e.test_question_types import order_with_keyboard
 

@@ -11,7 +11,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from classroom.management.commands.demo_data import STUDENT_PASSWORD, TEACHER
-from tests.e2e.conftest import LAN_HOST, screenshot
+from tests.e2e.browsing import LAN_HOST, screenshot
 from tests.e2e.test_live_quiz import answer, join, push, start_session
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from classroom.management.commands.demo_data import STUDENT_PASSWORD, TEACHER
 from quizzes.formats import SAMPLES
-from tests.e2e.conftest import screenshot
+from tests.e2e.browsing import screenshot
 from tests.e2e.test_live_quiz import join, start_session, tile
 
 pytestmark = pytest.mark.browser

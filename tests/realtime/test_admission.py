@@ -9,7 +9,7 @@ from classroom.models import Participant
 from realtime.protocol import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
 from realtime.runtime import current_runtime
 from tests.factories import ClassroomFactory, EnrolmentFactory, LiveSessionFactory, StudentFactory, TeacherFactory
-from tests.realtime.conftest import connect, open_socket, open_socket_with_cookie, session_cookie_for
+from tests.realtime.sockets import connect, open_socket, open_socket_with_cookie, session_cookie_for
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

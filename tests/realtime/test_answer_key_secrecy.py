@@ -7,8 +7,8 @@ from channels.db import database_sync_to_async
 
 from quizzes.grading import plain_decimal
 from quizzes.models import Question
-from tests.realtime.conftest import connect
 from tests.realtime.helpers import answer_message, push, question_of_type
+from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

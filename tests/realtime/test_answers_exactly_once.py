@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 
 from classroom.models import Answer
 from tests.factories import AnswerFactory
-from tests.realtime.conftest import connect
 from tests.realtime.helpers import answer_message, choice_ids, push, question_of_type
+from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,7 @@ from channels.db import database_sync_to_async
 
 from classroom.models import Round
 from realtime.protocol import CLOSE_MESSAGE_TOO_BIG
-from tests.realtime.conftest import connect
+from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from classroom.models import Answer, Round
 from tests.factories import LiveSessionFactory
-from tests.realtime.conftest import connect
 from tests.realtime.helpers import answer_message, choice_ids, push, question_of_type
+from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

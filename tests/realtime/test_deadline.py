@@ -4,8 +4,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from classroom.models import Answer, Round
-from tests.realtime.conftest import connect
 from tests.realtime.helpers import answer_message, choice_ids, push, question_of_type
+from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -1,9 +1,14 @@
 """Under uvicorn, broadcasts are written straight into each socket's WebSocket protocol; a socket that cannot take
-data at once gets its frames through ASGI instead, still in order."""
+data at once gets its frames through ASGI instead, still in order. The shortcut is explicit: the server is asked for
+the protocol by name, the installed uvicorn must still have the shape it reads, a setting turns it off, and the worker
+says at start which path is active."""
 
 import asyncio
 import contextlib
 import json
+import logging
+import tomllib
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -11,12 +16,22 @@ import websockets
 from websockets.protocol import Protocol, Side, State
 
 from config.asgi import application
+from config.serve import uvicorn_websocket_options
 from realtime import groups
 from realtime.consumers import StudentConsumer
-from realtime.direct_send import direct_writer, text_frame
+from realtime.direct_send import (
+    SANSIO_PROTOCOL,
+    UVICORN_WEBSOCKETS,
+    direct_closer,
+    direct_writer,
+    log_send_path,
+    sansio_shape_problem,
+    text_frame,
+)
 from realtime.runtime import current_runtime, publish
 from realtime.session_actions import Broadcast
-from tests.realtime.conftest import session_cookie_for
+from tests.realtime.sockets import session_cookie_for
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -24,13 +39,11 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 @contextlib.asynccontextmanager
 async def uvicorn_server():
     """The production server in this test's event loop, on a free port, as config.serve configures it."""
-    config = uvicorn.Config(
-        application, host="127.0.0.1", port=0, ws="websockets-sansio", ws_per_message_deflate=False, lifespan="off"
-    )
+    config = uvicorn.Config(application, host="127.0.0.1", port=0, lifespan="off", **uvicorn_websocket_options())
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: server.started or serving.done(), what="uvicorn listening")
+    assert server.started, serving.exception() if serving.done() else None
     try:
         yield server.servers[0].sockets[0].getsockname()[1]
     finally:
@@ -104,8 +117,7 @@ async def test_a_socket_that_cannot_take_data_gets_its_frames_through_asgi_in_or
         protocol.pause_writing()  # what the transport does when the client stops reading
 
         await publish([Broadcast(groups.session_students(live_session.pk), text=frame("broadcast"))])
-        await asyncio.sleep(0.1)
-        assert consumer.outbox.in_flight, "the broadcast waits in ASGI's send"
+        await wait_until(lambda: consumer.outbox.in_flight, what="the broadcast waiting in ASGI's send")
         protocol.resume_writing()  # as asyncio does once its buffer drained; the waiting send runs a bit later
         consumer.put_frame(frame("reply"))  # a later frame must not overtake it
 
@@ -127,8 +139,10 @@ async def test_a_socket_unwritable_past_the_limit_is_closed_with_1013_and_leaves
         protocol.pause_writing()  # the client stopped reading; the transport stays paused from here on
 
         await publish([Broadcast(groups.session_students(live_session.pk), text=frame("never taken"))])
-        await asyncio.sleep(0.6)
-        assert live_session.pk not in current_runtime().hub.presence.students_here, "out of presence once given up"
+        await wait_until(
+            lambda: live_session.pk not in current_runtime().hub.presence.students_here,
+            what="out of presence once given up",
+        )
         assert groups.session_students(live_session.pk) not in current_runtime().hub.members
 
         protocol.resume_writing()  # the phone wakes up: it reads what was buffered, then the close frame
@@ -143,7 +157,8 @@ async def test_a_closed_socket_is_not_written_to(live_session, enrolled_students
         async with student_client(port, enrolled_students[0], live_session):
             consumer = the_consumer(live_session)
             write = consumer.outbox.direct_write
-        await asyncio.sleep(0.2)
+        students = groups.session_students(live_session.pk)
+        await wait_until(lambda: students not in current_runtime().hub.members, what="the socket gone from the hub")
         assert write(wire("too late")) is False
 
 
@@ -160,3 +175,54 @@ def test_a_frame_made_once_is_the_frame_the_protocol_would_send(length):
     connection = Protocol(Side.SERVER, state=State.OPEN)
     connection.send_text(payload)
     assert connection.data_to_send() == [text_frame(payload)]
+
+
+def test_the_installed_uvicorn_offers_the_protocol_the_shortcut_writes_to():
+    assert uvicorn_websocket_options()["ws"] == UVICORN_WEBSOCKETS == "websockets-sansio"
+    assert sansio_shape_problem() is None, "upgrade realtime/direct_send.py for this uvicorn, or pin the previous one"
+
+
+def test_websockets_is_a_runtime_dependency():
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    pinned = [
+        requirement for requirement in pyproject["project"]["dependencies"] if requirement.startswith("websockets")
+    ]
+    assert len(pinned) == 1 and "==" in pinned[0], pinned
+
+
+async def test_with_direct_writes_off_every_frame_goes_through_asgi(live_session, enrolled_students, settings):
+    settings.WEBSOCKET_DIRECT_WRITES = False
+    async with uvicorn_server() as port, student_client(port, enrolled_students[0], live_session) as client:
+        consumer = the_consumer(live_session)
+        assert consumer.outbox.direct_write is None
+        assert direct_closer(consumer.base_send) is None
+        assert text_frame(b"{}") is None, "broadcasts are not framed for nobody"
+
+        await publish([Broadcast(groups.session_students(live_session.pk), text=frame("through asgi"))])
+        assert await received_types(client, 1) == ["through asgi"]
+
+
+@pytest.mark.parametrize(
+    ("server", "direct_writes", "direct", "reason"),
+    [
+        ("uvicorn", True, True, "frames are written straight to uvicorn"),
+        ("uvicorn", False, False, "frames go through ASGI: WEBSOCKET_DIRECT_WRITES is off"),
+        ("daphne", True, False, "frames go through ASGI: daphne offers no direct writes"),
+    ],
+)
+def test_the_worker_says_at_start_which_send_path_is_active_and_why(
+    server, direct_writes, direct, reason, settings, caplog
+):
+    settings.WEBSOCKET_DIRECT_WRITES = direct_writes
+    with caplog.at_level(logging.INFO, logger="realtime.direct_send"):
+        assert log_send_path(server) is direct
+    (record,) = caplog.records
+    assert reason in record.getMessage()
+    assert record.levelno == (logging.INFO if direct else logging.WARNING)
+
+
+def test_the_protocol_named_is_the_class_uvicorn_loads():
+    config = uvicorn.Config(application, lifespan="off", **uvicorn_websocket_options())
+    config.load()
+    kind = config.ws_protocol_class
+    assert f"{kind.__module__}.{kind.__qualname__}" == SANSIO_PROTOCOL

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from realtime import protocol
 from realtime.consumers import StudentConsumer, TeacherConsumer
 from realtime.protocol import CLIENT_MESSAGES, ProtocolError, parse_client_message
-from tests.realtime.conftest import connect
+from tests.realtime.sockets import connect
 
 STUDENT_TYPES = StudentConsumer.allowed_types
 TEACHER_TYPES = TeacherConsumer.allowed_types

@@ -4,7 +4,7 @@ import pytest
 
 from classroom.models import Answer
 from quizzes.models import Question
-from tests.realtime.conftest import connect
+from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

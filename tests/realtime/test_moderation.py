@@ -9,8 +9,8 @@ from classroom import services
 from classroom.models import Answer
 from realtime.protocol import CLOSE_FORBIDDEN, CLOSE_REMOVED
 from tests.factories import EnrolmentFactory
-from tests.realtime.conftest import connect, open_socket
 from tests.realtime.helpers import answer_message, choice_ids, push, question_of_type
+from tests.realtime.sockets import connect, open_socket
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

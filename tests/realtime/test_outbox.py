@@ -5,6 +5,7 @@ import asyncio
 
 from realtime.outbox import Outbox
 from realtime.protocol import CLOSE_TRY_AGAIN_LATER
+from tests.waiting import let_ready_tasks_run, wait_until
 
 
 class Client:
@@ -18,8 +19,10 @@ class Client:
         self.reading.set()
         self.direct = direct
         self.stalled = asyncio.Event()
+        self.sending = asyncio.Event()  # the outbox's writer is inside send
 
     async def send(self, message: dict) -> None:
+        self.sending.set()
         await self.reading.wait()
         if message["type"] == "websocket.close":
             self.closed_with = message["code"]
@@ -61,7 +64,7 @@ async def test_frames_put_while_the_snapshot_is_read_follow_the_snapshot():
     outbox.put("before")
     outbox.hold()
     outbox.put("during")
-    await asyncio.sleep(0.05)
+    await let_ready_tasks_run()
     assert client.sent == ["before"]
     outbox.release("snapshot")
     await outbox.drain()
@@ -81,7 +84,7 @@ async def test_once_a_frame_waits_later_frames_queue_behind_it_instead_of_overta
     outbox = outbox_for(client)
     client.reading.clear()
     outbox.put("first")  # not writable: queued, the writer waits in send
-    await asyncio.sleep(0.01)
+    await client.sending.wait()
     client.reading.set()  # writable again, but "first" is still in flight
     outbox.put("second")
     await outbox.drain()
@@ -122,10 +125,10 @@ async def test_a_client_unwritable_for_longer_than_the_limit_is_closed_with_1013
     outbox.put("never read")
     await asyncio.wait_for(client.stalled.wait(), 2)
     client.reading.set()  # what the close waits for when the server has no direct close
-    await asyncio.sleep(0.05)
+    await wait_until(lambda: client.closed_with is not None, what="the close sent")
     assert client.closed_with == CLOSE_TRY_AGAIN_LATER
     outbox.put("after the close")
-    await asyncio.sleep(0.05)
+    await let_ready_tasks_run()
     assert client.sent == []
 
 
@@ -156,7 +159,7 @@ async def test_slot_frames_do_not_count_against_the_bound():
     client.reading.clear()
     for number in range(100):
         outbox.put(f"results {number}", slot="results")
-    await asyncio.sleep(0.01)
+    await let_ready_tasks_run()
     assert not client.stalled.is_set()
     client.reading.set()
     await outbox.drain()
@@ -179,7 +182,7 @@ async def test_draining_an_outbox_whose_writer_was_just_discarded_returns_quietl
     outbox = outbox_for(client)
     client.reading.clear()
     outbox.put("never read")
-    await asyncio.sleep(0.01)  # the writer waits in send
+    await client.sending.wait()
     outbox.discard()  # the client left
     await outbox.drain()
     assert client.sent == []

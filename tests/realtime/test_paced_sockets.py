@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from classroom import services
 from classroom.models import LiveSession, PacedAttempt
-from tests.realtime.conftest import connect
+from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

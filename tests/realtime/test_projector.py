@@ -5,8 +5,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from quizzes.models import Question
-from tests.realtime.conftest import connect
 from tests.realtime.helpers import answer_message, choice_ids, push, question_of_type
+from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -182,7 +182,7 @@ async def test_the_projector_sends_no_command(live_session, teacher):
 
 
 async def test_a_student_may_not_open_the_projector_socket(live_session, enrolled_students):
-    from tests.realtime.conftest import open_socket
+    from tests.realtime.sockets import open_socket
 
     connected, _socket = await open_socket(enrolled_students[0], live_session, "projector")
     assert not connected

@@ -9,8 +9,8 @@ from realtime import events
 from realtime.consumers import ProjectorConsumer, StudentConsumer, TeacherConsumer, set_commands
 from realtime.protocol import CLIENT_MESSAGES
 from tests.protocol_check import check_server_frame, client_messages, error_codes, server_messages
-from tests.realtime.conftest import connect
 from tests.realtime.helpers import push, question_of_type
+from tests.realtime.sockets import connect
 
 ROOT = Path(__file__).resolve().parents[2]
 # Raised only by services behind web forms (shown as form errors), never sent over a socket.

@@ -5,8 +5,8 @@ import pytest
 
 from quizzes.models import Question
 from tests.factories import ORDERING_ITEMS
-from tests.realtime.conftest import connect
 from tests.realtime.helpers import answer_message, push, question_of_type
+from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 Type = Question.Type

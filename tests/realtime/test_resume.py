@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.realtime.conftest import connect
 from tests.realtime.helpers import answer_message, choice_ids, push, question_of_type
+from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

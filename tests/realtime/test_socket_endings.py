@@ -9,7 +9,7 @@ import pytest
 from realtime import consumers, groups
 from realtime.protocol import CLOSE_MESSAGE_TOO_BIG, CLOSE_UNAVAILABLE
 from realtime.runtime import current_runtime
-from tests.realtime.conftest import connect
+from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -17,7 +17,7 @@ from realtime.consumers import StudentConsumer
 from realtime.runtime import current_runtime
 from realtime.session_actions import SocketRequest, open_sockets
 from tests.factories import EnrolmentFactory, LiveSessionFactory
-from tests.realtime.conftest import connect
+from tests.realtime.sockets import connect
 
 
 def session_key_of(user) -> str:

@@ -16,7 +16,8 @@ from realtime.outbox import Outbox
 from realtime.protocol import CLOSE_UNAVAILABLE
 from realtime.runtime import current_runtime
 from tests.factories import EnrolmentFactory
-from tests.realtime.conftest import connect, open_socket
+from tests.realtime.sockets import connect, open_socket
+from tests.waiting import let_ready_tasks_run
 
 
 class RecordingSend:
@@ -73,9 +74,11 @@ class SlowJoinLayer(InMemoryChannelLayer):
     def __init__(self):
         super().__init__()
         self.joined = asyncio.Event()
+        self.joining = asyncio.Event()
         self.release = asyncio.Event()
 
     async def group_add(self, group, channel):
+        self.joining.set()
         await self.release.wait()
         await super().group_add(group, channel)
         self.joined.set()
@@ -92,9 +95,9 @@ async def test_a_socket_attaching_while_its_group_is_being_joined_waits_for_the_
     layer = SlowJoinLayer()
     hub = LocalHub(layer)
     first = asyncio.create_task(hub.attach(PlainSocket(), ["g"]))
-    await asyncio.sleep(0.01)
+    await layer.joining.wait()
     second = asyncio.create_task(hub.attach(PlainSocket(), ["g"]))
-    await asyncio.sleep(0.01)
+    await let_ready_tasks_run()
     assert not second.done(), "the second socket must not go on before the group is joined"
     layer.release.set()
     await asyncio.gather(first, second)

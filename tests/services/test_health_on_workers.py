@@ -58,3 +58,10 @@ def test_a_worker_without_its_database_and_redis_is_live_but_not_ready(tmp_path)
     assert probed.returncode == 0
     assert probed_ready.returncode == 1
     assert "503" in probed_ready.stdout
+
+
+def test_each_worker_says_at_start_that_its_frames_are_written_straight_to_uvicorn(workers):
+    for worker in workers.values():
+        lines = [line for line in worker.log.read_text(errors="replace").splitlines() if "send path:" in line]
+        assert len(lines) == 1, (worker.name, worker.log_tail())
+        assert "frames are written straight to uvicorn" in lines[0], lines[0]

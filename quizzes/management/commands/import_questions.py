@@ -13,8 +13,9 @@ from quizzes.services import ImportRejected, questions_import
 
 
 class Command(BaseCommand):
+    # BaseCommand declares `help` a plain attribute; this one is translated when asked for, not at import.
     @property
-    def help(self) -> str:  # translated when asked for, not when the module is imported
+    def help(self) -> str:  # type: ignore[override]
         return _("Add the questions of a GIFT, Moodle XML, Aiken, CSV or XLSX file to the end of a quiz.")
 
     def add_arguments(self, parser):
