@@ -7,6 +7,7 @@ docs/protocol.md is the human-readable contract; tests check the two agree.
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -68,6 +69,10 @@ CLIENT_MESSAGES: dict[str, tuple[Field, ...]] = {
     "paced.next": (REF,),
     "session.extend": (Field("closes_at", str, max_length=40, optional=True), REF),
 }
+
+# A client message as parse_client_message checked it: its `type`, and the fields CLIENT_MESSAGES names for it,
+# each of its kind (other keys are left as they came).
+ClientMessage = dict[str, Any]
 
 # Which of these each role may send is its consumer's command table (realtime.consumers.set_commands).
 
@@ -150,7 +155,7 @@ def decode_client_json(text: str) -> object:
     return _decode_checked(text)
 
 
-def _decode_fast(text: str):
+def _decode_fast(text: str) -> object:
     """orjson (in C) for a frame without \\u escapes, which is every frame the pages send but a few free-text
     answers. Without escapes, no string can hold a NUL or a lone surrogate, and every colon in the text is either
     a key's or one that a parsed string holds: a repeated key shows as more colons than keys."""
@@ -172,13 +177,14 @@ def _may_nest_too_deeply(text: str) -> bool:
     return text.count("[") + text.count("{") > MAX_NESTING_DEPTH and nesting_depth(text) > MAX_NESTING_DEPTH
 
 
-def _walk(value) -> tuple[int, int, bool]:
+def _walk(value: object) -> tuple[int, int, bool]:
     """How many object keys the value holds, how many colons its strings (keys included) hold, and whether it
     holds a number of 2**63 or more (which may have been an integer literal orjson could not keep exact)."""
     if isinstance(value, str):
         return 0, value.count(":"), False
     if isinstance(value, float):
         return 0, 0, abs(value) >= _INEXACT
+    items: Iterable[object]
     if isinstance(value, dict):
         keys, colons, inexact = len(value), sum(key.count(":") for key in value), False
         items = value.values()
@@ -197,7 +203,7 @@ def _walk(value) -> tuple[int, int, bool]:
 _INEXACT = float(2**63)
 
 
-def _decode_checked(text: str):
+def _decode_checked(text: str) -> object:
     """The standard library's parser with every check spelled out: for frames with \\u escapes or many brackets."""
     if nesting_depth(text) > MAX_NESTING_DEPTH:
         raise ProtocolError("invalid_message", f"The message nests deeper than {MAX_NESTING_DEPTH} levels.")
@@ -214,7 +220,7 @@ def _decode_checked(text: str):
     return value
 
 
-def parse_client_message(text: str, *, allowed_types: frozenset[str]) -> dict[str, Any]:
+def parse_client_message(text: str, *, allowed_types: frozenset[str]) -> ClientMessage:
     """Decode and check one client text frame; raise ProtocolError with a stable code if it is not valid."""
     message = decode_client_json(text)
     if not isinstance(message, dict):

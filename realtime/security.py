@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
+
 def origin_allowed(headers: dict[bytes, bytes]) -> bool:
     origin = headers.get(b"origin", b"").decode("latin1").strip()
     host = headers.get(b"host", b"").decode("latin1").strip().lower()

@@ -7,8 +7,9 @@ caller hands the returned broadcasts to `realtime.runtime.publish`. Nothing here
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -52,7 +53,7 @@ class CommandResult:
     deadline: datetime | None = None
 
 
-def _session_query():
+def _session_query() -> QuerySet[LiveSession]:
     return LiveSession.objects.select_related("quiz", "classroom", "current_round__question")
 
 
@@ -111,7 +112,7 @@ def open_sockets(*, requests: list[SocketRequest]) -> list[Opening]:
     wanted: dict[tuple[str, int], list[tuple[int, User]]] = {}
     for index, request in enumerate(requests):
         user = users_by_key[request.session_key]
-        if user is None:
+        if not isinstance(user, User):  # None: no user is signed in under the key
             openings[index] = Opening(refusal="unauthenticated")
         else:
             wanted.setdefault((request.role, request.session_id), []).append((index, user))
@@ -131,7 +132,7 @@ def open_sockets(*, requests: list[SocketRequest]) -> list[Opening]:
             found = [Opening(refusal="unavailable")] * len(users)
         for (index, _user), opening in zip(entries, found, strict=True):
             openings[index] = opening
-    return openings
+    return [opening if opening is not None else Opening(refusal="unavailable") for opening in openings]
 
 
 def _open_students(session: LiveSession, users: list[User]) -> list[Opening]:
@@ -186,7 +187,7 @@ def _student_snapshot_texts(session: LiveSession, users: list[User]) -> dict[int
     texts = {}
     for user in users:
         round_part = None
-        if round_ is not None:
+        if round_ is not None and position is not None:
             answer = answers.get(user.pk)
             round_part = events.round_info(round_, now=now, position=position)
             round_part["your_answer"] = None if answer is None else events.stored_answer(answer)
@@ -346,7 +347,9 @@ def _projector_snapshot(session: LiveSession, user: User) -> TeacherSnapshot:
     return TeacherSnapshot(text=text, round_id=session.current_round_id, answered=results["answered"] if results else 0)
 
 
-def _for_projector(session: LiveSession, round_: Round, results: dict, *, now: datetime | None = None) -> dict:
+def _for_projector(
+    session: LiveSession, round_: Round, results: dict[str, Any], *, now: datetime | None = None
+) -> events.Message:
     round_open = round_effective_state(round_=round_, now=now) == "open"
     return events.projector_results(
         results,
