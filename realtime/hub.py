@@ -13,9 +13,9 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Any, Protocol, Self
 
-from channels.layers import InMemoryChannelLayer
+from channels.layers import BaseChannelLayer, InMemoryChannelLayer
 
 from realtime import groups
 from realtime.direct_send import text_frame
@@ -58,11 +58,11 @@ class HubSocket(Protocol):
     async def remove(self) -> None: ...
 
     @classmethod
-    async def on_live_changed_many(cls, sockets: list, live: bool) -> None: ...
+    async def on_live_changed_many(cls, sockets: list[Self], live: bool) -> None: ...
 
 
 class LocalHub:
-    def __init__(self, layer, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, layer: BaseChannelLayer, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.layer = layer
         self.clock = clock
         self.worker_id = uuid.uuid4().hex[:12]
@@ -75,16 +75,23 @@ class LocalHub:
         # a Redis restart) even if every send looked fine, and the sockets must be resynced.
         self._heartbeats_sent = 0
         self._heartbeat_seen = 0
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self._live_notices: asyncio.Queue[bool] = asyncio.Queue()
-        self._notice_task: asyncio.Task | None = None
+        self._notice_task: asyncio.Task[None] | None = None
         # group -> the join in flight, so a socket attaching meanwhile waits for the subscription it relies on
-        self._joining: dict[str, asyncio.Future] = {}
+        self._joining: dict[str, asyncio.Future[None]] = {}
         self._start_lock = asyncio.Lock()
 
     @property
     def started(self) -> bool:
         return self.channel_name is not None
+
+    @property
+    def _channel(self) -> str:
+        """The hub's own layer channel, which it has from `start` on."""
+        if self.channel_name is None:
+            raise RuntimeError("the hub has not started")
+        return self.channel_name
 
     @property
     def watches_layer(self) -> bool:
@@ -151,13 +158,13 @@ class LocalHub:
             if not sockets:
                 del self.members[group]
                 try:
-                    await asyncio.wait_for(self.layer.group_discard(group, self.channel_name), LAYER_TIMEOUT)
+                    await asyncio.wait_for(self.layer.group_discard(group, self._channel), LAYER_TIMEOUT)
                 except Exception:
                     logger.debug("could not leave group %s; the layer is unreachable", group)
 
     async def _group_add(self, group: str) -> None:
         try:
-            await asyncio.wait_for(self.layer.group_add(group, self.channel_name), LAYER_TIMEOUT)
+            await asyncio.wait_for(self.layer.group_add(group, self._channel), LAYER_TIMEOUT)
         except Exception:
             logger.debug("could not join group %s; will rejoin when the layer is back", group)
             await self._set_live(False)
@@ -184,7 +191,7 @@ class LocalHub:
     async def _receive_forever(self) -> None:
         while True:
             try:
-                payload = await self.layer.receive(self.channel_name)
+                payload = await self.layer.receive(self._channel)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -197,7 +204,7 @@ class LocalHub:
             except Exception:
                 logger.exception("could not deliver a relay message")
 
-    async def _from_layer(self, payload: dict) -> None:
+    async def _from_layer(self, payload: dict[str, Any]) -> None:
         decoded = from_layer(payload)
         if decoded is None:
             logger.debug("ignoring a relay message of unknown kind %r", payload.get("kind"))
@@ -260,7 +267,7 @@ class LocalHub:
         self._heartbeats_sent += 1
         try:
             await asyncio.wait_for(
-                self.layer.send(self.channel_name, to_layer(Heartbeat(number=self._heartbeats_sent))),
+                self.layer.send(self._channel, to_layer(Heartbeat(number=self._heartbeats_sent))),
                 HEARTBEAT_TIMEOUT,
             )
         except asyncio.CancelledError:
@@ -301,7 +308,7 @@ class LocalHub:
     async def _send_live_notices(self) -> None:
         while not self._live_notices.empty():
             live = self._live_notices.get_nowait()
-            by_session: dict[tuple[type, int], list[HubSocket]] = {}
+            by_session: dict[tuple[type[HubSocket], int], list[HubSocket]] = {}
             for socket in {s for sockets in self.members.values() for s in sockets}:
                 by_session.setdefault((type(socket), socket.session_id), []).append(socket)
             for (socket_class, _session_id), sockets in by_session.items():
@@ -313,7 +320,7 @@ class LocalHub:
     async def _restore(self) -> None:
         for group in [groups.hubs(), *self.members]:
             try:
-                await asyncio.wait_for(self.layer.group_add(group, self.channel_name), LAYER_TIMEOUT)
+                await asyncio.wait_for(self.layer.group_add(group, self._channel), LAYER_TIMEOUT)
             except Exception:
                 return  # still down; the next heartbeat tries again
         self.presence.changed_everywhere()

@@ -15,6 +15,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal, TypedDict
 
 from realtime.direct_send import DirectWrite, text_frame
 from realtime.protocol import CLOSE_TRY_AGAIN_LATER
@@ -25,7 +26,21 @@ logger = logging.getLogger(__name__)
 # reveals and scores. A client this far behind resumes faster from a snapshot.
 MAX_QUEUED_FRAMES = 64
 
-Send = Callable[[dict], Awaitable[None]]
+
+class TextFrame(TypedDict):
+    type: Literal["websocket.send"]
+    text: str
+
+
+class CloseFrame(TypedDict):
+    type: Literal["websocket.close"]
+    code: int
+
+
+# The ASGI events an outbox sends. asgiref.typing's versions also require the keys the ASGI spec makes optional
+# (`bytes`, `reason`), which these leave out, so a server's `send` is handed over as a `Send` (see the consumers).
+OutboxEvent = TextFrame | CloseFrame
+Send = Callable[[OutboxEvent], Awaitable[None]]
 CloseNow = Callable[[int], bool]
 
 
@@ -91,7 +106,7 @@ class Outbox:
         self.snapshots = 0  # snapshot reads begun (`hold`)
         self.closing = False  # a close is queued or sent: nothing more goes out
         self.stalled = False
-        self.writer: asyncio.Task | None = None
+        self.writer: asyncio.Task[None] | None = None
         self.in_flight = False  # the writer is sending a frame it took off the queue
 
     # --- putting -----------------------------------------------------------------------------------------------
@@ -122,11 +137,16 @@ class Outbox:
     def hold(self) -> int:
         """Frames put from here on wait until `release`: the socket's snapshot is being read. Returns the number
         of this read: when several overlap (live updates resumed while one was being read), only the newest counts."""
+        self._barrier()
+        self.snapshots += 1
+        return self.snapshots
+
+    def _barrier(self) -> _Entry:
+        """The entry held frames wait behind, queued now if there is none yet."""
         if self.barrier is None:
             self.barrier = _Entry(None, barrier=True)
             self.queue.append(self.barrier)
-        self.snapshots += 1
-        return self.snapshots
+        return self.barrier
 
     def is_current(self, snapshot: int) -> bool:
         """Whether the read numbered `snapshot` is the newest: an older one's text must not be sent."""
@@ -140,7 +160,7 @@ class Outbox:
         """Send the snapshot, then the frames held while it was read (newer, so they apply on top of it)."""
         if self.barrier is None:
             self.hold()
-        self.barrier.text = snapshot
+        self._barrier().text = snapshot
         self.barrier = None
         self._wake()
 
@@ -187,6 +207,7 @@ class Outbox:
                 del self.slots[entry.slot]
             elif entry.slot is None and not entry.barrier and entry.close_code is None:
                 self.queued -= 1
+            message: OutboxEvent
             if entry.close_code is not None:
                 message = {"type": "websocket.close", "code": entry.close_code}
             elif entry.text is not None:
@@ -237,7 +258,7 @@ class Outbox:
                 )
 
 
-def _current_task() -> asyncio.Task | None:
+def _current_task() -> asyncio.Task[object] | None:
     try:
         return asyncio.current_task()
     except RuntimeError:

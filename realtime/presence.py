@@ -62,7 +62,7 @@ class PresenceTracker:
         self.students_here: dict[int, dict[int, _Student]] = {}
         self._arrived: set[PresentSocket] = set()
         self._pending: set[int] = set()
-        self._report_task: asyncio.Task | None = None
+        self._report_task: asyncio.Task[None] | None = None
         self._workers_seen: dict[str, float] = {}  # other workers' hubs -> when last heard from
         self._requests = 0
 
