@@ -8,11 +8,17 @@ itself and resolves the user in the batched database call that admits it (realti
 
 import re
 from collections.abc import Awaitable
+from typing import TYPE_CHECKING
 
+from asgiref.typing import ASGIReceiveCallable, ASGISendCallable
 from channels.security.websocket import WebsocketDenier
 
 from realtime.consumers import ProjectorConsumer, SessionConsumer, StudentConsumer, TeacherConsumer
 from realtime.security import origin_allowed
+
+if TYPE_CHECKING:
+    # A WebSocket's ASGI scope with the keys Channels adds (url_route among them), as its consumers take it.
+    from channels.consumer import _ChannelScope
 
 CONSUMERS: dict[str, type[SessionConsumer]] = {
     "student": StudentConsumer,
@@ -27,7 +33,9 @@ def socket_path(session_id: int, role: str) -> str:
     return f"/ws/sessions/{session_id}/{role}/"
 
 
-def websocket_application(scope, receive, send) -> Awaitable[None]:
+def websocket_application(
+    scope: "_ChannelScope", receive: ASGIReceiveCallable, send: ASGISendCallable
+) -> Awaitable[None]:
     """The ASGI application for WebSockets: a socket from a foreign origin or to an unknown path is refused before
     it is accepted; any other is served by its role's consumer, with the session id in `url_route` as Channels'
     router would put it."""
@@ -37,5 +45,5 @@ def websocket_application(scope, receive, send) -> Awaitable[None]:
     if match is None:
         return WebsocketDenier()(scope, receive, send)
     consumer = CONSUMERS[match["role"]]()
-    scope = {**scope, "url_route": {"args": (), "kwargs": {"session_id": int(match["session_id"])}}}
-    return consumer(scope, receive, send)
+    routed: _ChannelScope = {**scope, "url_route": {"args": (), "kwargs": {"session_id": int(match["session_id"])}}}
+    return consumer(routed, receive, send)
