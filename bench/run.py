@@ -22,7 +22,7 @@ from importlib import metadata
 
 import aiohttp
 
-from bench import http_flow, servers
+from bench import http_flow, pairs, servers
 from bench.scenario import Target, run_scenario
 
 RESULTS = servers.ROOT / "bench" / "results"
@@ -222,6 +222,33 @@ async def measure(label: str, kind: str, options: dict, counts: list[int], *, co
     return results
 
 
+async def measure_pairs(plan: list, *, context: dict, args) -> list[dict]:
+    """The first two labels of --only, alternately, --pairs times at each N (bench.pairs)."""
+    entries = {label: (kind, options) for label, kind, options, _counts in plan}
+    baseline, measured = args.only[0], args.only[1]
+    counts = args.n or plan[0][3]
+
+    async def measure_one(label: str, n: int) -> dict:
+        kind, options = entries[label]
+        return (await measure(label, kind, options, [n], context=context, args=args))[0]
+
+    reports = []
+    for n in counts:
+        print(f"Pairs at N={n}: {baseline} (A) and {measured} (B), {args.pairs} pairs ...", flush=True)
+        report = await pairs.run_pairs(measure_one, baseline=baseline, measured=measured, n=n, pairs=args.pairs)
+        for name, figure in report.get("summary", {}).items():
+            if "median" in figure:
+                met = figure.get("met_in_every_pair")
+                verdict = "" if met is None else ("  met in every pair" if met else "  NOT met in every pair")
+                print(
+                    f"  {name}: B/A median {figure['median']:.2f} (min {figure['min']:.2f}, max {figure['max']:.2f})"
+                    f"{'  target ' + format(figure['target'], 'g') if figure['target'] else ''}{verdict}",
+                    flush=True,
+                )
+        reports.append(report)
+    return reports
+
+
 async def main_async(args) -> dict:
     cpus = servers.cpu_count()
     pinned = cpus >= 2 and not args.no_pin
@@ -306,9 +333,12 @@ async def main_async(args) -> dict:
             run["sign_in"] = people["timing"]
             print(f"  {json.dumps(people['timing'])}", flush=True)
             context.update({"setup": setup, "people": people})
-        for label, kind, options, counts in plan:
-            print(f"Measuring {label} ...", flush=True)
-            run["results"] += await measure(label, kind, options, counts, context=context, args=args)
+        if args.pairs:
+            run["pairs"] = await measure_pairs(plan, context=context, args=args)
+        else:
+            for label, kind, options, counts in plan:
+                print(f"Measuring {label} ...", flush=True)
+                run["results"] += await measure(label, kind, options, counts, context=context, args=args)
     finally:
         base_stack.stop()
         if database is not None and not args.keep_database:
@@ -326,12 +356,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, nargs="*", help="student counts to use instead of the plan's")
     parser.add_argument("--warmup", type=int, default=None)
     parser.add_argument("--pushes", type=int, default=None)
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=0,
+        help="compare the first two --only labels in this many alternating pairs (A B A B ...) at each --n",
+    )
     parser.add_argument("--output", help="where to write the JSON (default bench/results/<date>.json)")
     parser.add_argument("--no-chart", action="store_true")
     parser.add_argument("--no-pin", action="store_true", help="do not pin servers and load to separate CPUs")
     parser.add_argument("--keep-database", action="store_true", help="keep the database and cookies (for --reuse)")
     parser.add_argument("--reuse", action="store_true", help="development: reuse a --keep-database run's state")
     args = parser.parse_args(argv)
+    if args.pairs and (not args.only or len(args.only) != 2):
+        parser.error("--pairs needs exactly two --only labels: the baseline, then the server measured against it")
     if args.warmup is None:
         args.warmup = 1 if args.smoke else 5
     if args.pushes is None:
@@ -347,12 +385,13 @@ def main(argv: list[str] | None = None) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(run, indent=1, default=str) + "\n")
     print(f"Wrote {output}")
-    if not args.smoke and not args.no_chart:
+    if not args.smoke and not args.no_chart and not args.pairs:
         from bench.report import write_chart
 
         chart = write_chart(run, RESULTS / "latency.png")
         print(f"Wrote {chart}")
     failed = [result for result in run["results"] if "error" in result]
+    failed += [report for report in run.get("pairs", []) if "error" in report]
     if failed:
         sys.exit(1)
 

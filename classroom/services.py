@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -579,6 +579,32 @@ def _answer_counts(
     return round_.closed_at is None or moment < round_.closed_at
 
 
+def _stored_answers(
+    candidates: QuerySet[Answer], *, pairs: set[tuple[int, int]], new_answers: dict[tuple[int, int], Answer]
+) -> dict[tuple[int, int], Answer]:
+    """What is stored for each (round, student) after the insert. Ids and client ids are read for all; an answer
+    this batch built and the database kept is the object already in hand (given its id), and only answers stored
+    before (a retry, a second opinion, another worker's) are read whole."""
+    stored: dict[tuple[int, int], Answer] = {}
+    read_whole: list[int] = []
+    for pk, round_id, student_id, client_id in candidates.values_list("pk", "round_id", "student_id", "client_id"):
+        key = (round_id, student_id)
+        if key not in pairs:
+            continue
+        built = new_answers.get(key)
+        if built is not None and built.client_id == client_id and built.pk is None:
+            built.pk = pk
+            built._state.adding = False
+            built._state.db = candidates.db
+            stored[key] = built
+        else:
+            read_whole.append(pk)
+    if read_whole:
+        for answer in Answer.objects.filter(pk__in=read_whole):
+            stored[(answer.round_id, answer.student_id)] = answer
+    return stored
+
+
 def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome]:
     """Store a batch of answers, exactly once per student and round.
 
@@ -660,7 +686,7 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                 )
         if new_answers:
             Answer.objects.bulk_create(new_answers.values(), ignore_conflicts=True)
-        stored = {(a.round_id, a.student_id): a for a in candidates if (a.round_id, a.student_id) in pairs}
+        stored = _stored_answers(candidates, pairs=pairs, new_answers=new_answers)
 
     outcomes = []
     acknowledged: set[tuple[int, int]] = set()

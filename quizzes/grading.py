@@ -51,11 +51,25 @@ def normalize_text(text: str) -> str:
 
 
 def _choice_ids(question: Question) -> set[int]:
-    return {choice.id for choice in question.choices.all()}
+    return _choice_id_sets(question)[0]
 
 
 def _correct_choice_ids(question: Question) -> set[int]:
-    return {choice.id for choice in question.choices.all() if choice.is_correct}
+    return _choice_id_sets(question)[1]
+
+
+def _choice_id_sets(question: Question) -> tuple[set[int], set[int]]:
+    """The question's choice ids and its correct ones. With the choices prefetched (a batch of answers to one
+    round shares one question) they are worked out once per prefetch, not once per answer."""
+    prefetched = getattr(question, "_prefetched_objects_cache", {}).get("choices")
+    cached = question.__dict__.get("_choice_id_sets")
+    if prefetched is not None and cached is not None and cached[0] is prefetched:
+        return cached[1]
+    choices = list(question.choices.all())
+    sets = ({choice.id for choice in choices}, {choice.id for choice in choices if choice.is_correct})
+    if prefetched is not None:
+        question.__dict__["_choice_id_sets"] = (prefetched, sets)
+    return sets
 
 
 def _is_integer(value: object) -> TypeGuard[int]:

@@ -7,7 +7,7 @@ meanwhile are resolved together, inside the one database call that also admits t
 (realtime.session_actions.open_sockets).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, cast
 
@@ -30,7 +30,7 @@ DATABASE_SESSIONS = "django.contrib.sessions.backends.db"
 UserId = int | str
 
 
-def session_key(scope: dict[str, Any]) -> str | None:
+def session_key(scope: Mapping[str, Any]) -> str | None:
     """The session key of the handshake's cookie, or None when it carries none."""
     for name, value in scope.get("headers", ()):
         if name == b"cookie":

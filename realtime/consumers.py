@@ -13,7 +13,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, WebSocketDisconnectEvent
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
@@ -21,27 +23,31 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import User
 from classroom.errors import DomainError
 from classroom.services import AnswerSubmission
 from config.database import is_unavailable, log_failure, outage
 from realtime import auth, events, groups, session_actions
 from realtime.direct_send import direct_closer, direct_writer
-from realtime.outbox import Outbox
+from realtime.messages import Presence, Results
+from realtime.outbox import Outbox, Send
 from realtime.protocol import (
+    CLIENT_MESSAGES,
     CLOSE_FORBIDDEN,
     CLOSE_MESSAGE_TOO_BIG,
     CLOSE_NOT_FOUND,
     CLOSE_REMOVED,
     CLOSE_UNAUTHENTICATED,
     CLOSE_UNAVAILABLE,
-    PROJECTOR_TYPES,
-    STUDENT_TYPES,
-    TEACHER_TYPES,
+    ClientMessage,
     ProtocolError,
     is_oversized,
     parse_client_message,
 )
 from realtime.runtime import current_runtime, publish
+
+if TYPE_CHECKING:
+    from channels.consumer import _ChannelScope
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +58,23 @@ CLOSE_CODES = {
     "unavailable": CLOSE_UNAVAILABLE,
 }
 
-Command = Callable[["SessionConsumer", dict], Awaitable[None]]
+Consumer = TypeVar("Consumer", bound="SessionConsumer")
+# A command of a role's table: a method of its consumer class (or of a class it inherits from), taking the checked
+# client message.
+Command = Callable[[Consumer, ClientMessage], Awaitable[None]]
+# The table as a consumer class holds it: each command takes a socket of the class that set it (see set_commands),
+# which no type of the base class can say.
+CommandTable = dict[str, Callable[[Any, ClientMessage], Awaitable[None]]]
+
+
+def set_commands(consumer: type[Consumer], commands: dict[str, Command[Consumer]]) -> None:
+    """A role's command table, the one source of truth for what its sockets may send: any other type of
+    docs/protocol.md is refused with `forbidden`."""
+    unknown = set(commands) - set(CLIENT_MESSAGES)
+    if unknown:
+        raise ValueError(f"{consumer.__name__} has commands the protocol does not define: {sorted(unknown)}")
+    consumer.commands = commands
+    consumer.allowed_types = frozenset(commands)
 
 
 class SessionConsumer(AsyncWebsocketConsumer):
@@ -64,39 +86,41 @@ class SessionConsumer(AsyncWebsocketConsumer):
     """
 
     role = ""
+    # What a socket of the role may send: exactly the keys of its command table (see `set_commands`).
+    commands: CommandTable = {}
     allowed_types: frozenset[str] = frozenset()
-    commands: dict[str, Command] = {}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.session_id = 0
-        self.user = None
+        self.user: User | None = None
         self.user_id = 0
         self.user_key = ""
         self.attached = False
         self.accepted = False
         self.closed = False
-        self.snapshot_generation = 0
         self.outbox: Outbox | None = None
         self.groups_joined: list[str] = []
         self.student_paced = False
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: "_ChannelScope", receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
         # Sockets get no channel-layer channel of their own: the worker's hub reads the layer for all of them.
         # Channels would read the client and the socket's layer channel through a new task and asyncio.wait for
         # every message; with the client alone, reading it directly keeps the order at a fraction of the cost.
         self.scope = scope
-        self.channel_layer = None
         self.base_send = send
-        self.outbox = Outbox(
-            send,
+        self.outbox = outbox = Outbox(
+            # An ASGI send takes the outbox's events: asgiref's types require keys (`bytes`, `reason`) that the
+            # ASGI spec makes optional and the outbox leaves out.
+            cast(Send, send),
             stall_limit=settings.WEBSOCKET_SLOW_READER_LIMIT,
             on_stalled=self.leave,
             name=f"a {self.role} socket",
         )
         try:
             while True:
-                await self.dispatch(await receive())
+                # An ASGI event is a plain dict: the form in which Channels' handlers take it.
+                await self.dispatch(cast("dict[str, Any]", await receive()))
         except StopConsumer:
             pass
         except Exception:
@@ -105,9 +129,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
                 await self.close(code=CLOSE_UNAVAILABLE)
         finally:
             await self.leave()
-            await self.outbox.drain()  # a close frame still queued must go out before the server ends the socket
+            await outbox.drain()  # a close frame still queued must go out before the server ends the socket
 
-    async def dispatch(self, message):
+    async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels >= 4.2 hops to the sync thread before every handler to close stale database connections.
         # All database work here runs through database_sync_to_async, which does that itself, so the hop that
         # would otherwise be paid on every frame of a broadcast is skipped.
@@ -117,7 +141,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     # --- connect / disconnect --------------------------------------------------------------------------------
-    async def connect(self):
+    async def connect(self) -> None:
         key = auth.session_key(self.scope)
         if key is None:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -138,19 +162,21 @@ class SessionConsumer(AsyncWebsocketConsumer):
         except Exception as error:
             log_failure(logger, error, "could not open a socket of session %s", self.session_id)
             opening = session_actions.Opening(refusal="unavailable")
-        if opening.refusal is not None:
-            await self.close(code=CLOSE_CODES[opening.refusal])
+        user = opening.user
+        if opening.refusal is not None or user is None:  # an opening that admits a socket names its user
+            await self.close(code=CLOSE_CODES[opening.refusal or "unavailable"])
             return
-        self.user, self.user_id, self.user_key = opening.user, opening.user.pk, str(opening.user.pk)
+        self.user, self.user_id, self.user_key = user, user.pk, str(user.pk)
         await self.accept()
         self.accepted = True
-        self.outbox.direct_write = direct_writer(self.base_send)
-        self.outbox.close_now = direct_closer(self.base_send)
+        outbox = self.output
+        outbox.direct_write = direct_writer(self.base_send)
+        outbox.close_now = direct_closer(self.base_send)
         try:
-            runtime.hub.arrive(self, name=opening.user.name, guest=opening.user.is_guest)
+            runtime.hub.arrive(self, name=user.name, guest=user.is_guest)
             runtime.deadlines.ensure_running()
             await self.opened(opening)
-            if generation == self.snapshot_generation:
+            if outbox.is_current(generation):
                 await self.finish_snapshot(generation, opening.snapshot)
             else:  # live updates were resumed meanwhile: what was read may be older than a frame that got lost
                 await self.send_snapshot()
@@ -159,6 +185,20 @@ class SessionConsumer(AsyncWebsocketConsumer):
             logger.exception("could not start socket of session %s", self.session_id)
             await self.give_up()
 
+    @property
+    def member(self) -> User:
+        """The user the socket was admitted for: it has one before its first snapshot or command."""
+        if self.user is None:
+            raise RuntimeError(f"a {self.role} socket of session {self.session_id} has no user yet")
+        return self.user
+
+    @property
+    def output(self) -> Outbox:
+        """The socket's outbox, which it has from the moment the server calls it (`__call__`)."""
+        if self.outbox is None:
+            raise RuntimeError(f"a {self.role} socket has no outbox before it is called")
+        return self.outbox
+
     async def give_up(self) -> None:
         """Leave the hub and close with 1011: the client reconnects, and its next snapshot starts it afresh."""
         await self.close(code=CLOSE_UNAVAILABLE)
@@ -166,33 +206,32 @@ class SessionConsumer(AsyncWebsocketConsumer):
     async def send_snapshot(self) -> None:
         """Send the state as stored, then whatever arrived while it was read (newer, so it applies on top)."""
         generation = self.begin_snapshot()
-        text = await database_sync_to_async(self.snapshot_text)(session_id=self.session_id, user=self.user)
+        text = await database_sync_to_async(self.snapshot_text)(session_id=self.session_id, user=self.member)
         await self.finish_snapshot(generation, text)
 
     def begin_snapshot(self) -> int:
         """Hold frames from here until the snapshot being read now is sent. Returns its generation."""
-        self.outbox.hold()
-        self.snapshot_generation += 1
-        return self.snapshot_generation
+        return self.output.hold()
 
     async def finish_snapshot(self, generation: int, text: str) -> None:
-        if generation != self.snapshot_generation:
+        outbox = self.output
+        if not outbox.is_current(generation):
             return  # a newer snapshot is being read; it will be sent instead, with the frames held until then
-        self.outbox.release(self.completed_snapshot(text))
+        outbox.release(self.completed_snapshot(text))
 
     def completed_snapshot(self, text: str) -> str:
         """The snapshot as sent, from the one read from the database."""
         return text
 
-    async def close(self, code=None, reason=None):
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
         """Close after the frames already on their way, and leave the hub at once."""
         if self.accepted:
-            self.outbox.close(code or 1000)
+            self.output.close(code or 1000)
         else:
             await super().close(code=code, reason=reason)
         await self.leave()
 
-    async def disconnect(self, code):
+    async def disconnect(self, code: int) -> None:
         await self.leave()
 
     async def leave(self) -> None:
@@ -204,7 +243,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             self.attached = False
             await current_runtime().hub.detach(self, self.groups_joined)
 
-    async def websocket_disconnect(self, message):
+    async def websocket_disconnect(self, message: WebSocketDisconnectEvent) -> None:
         if self.outbox is not None:
             self.outbox.discard()
         await self.leave()
@@ -213,19 +252,20 @@ class SessionConsumer(AsyncWebsocketConsumer):
     # --- frames ----------------------------------------------------------------------------------------------
     def put_frame(self, text: str, frame: bytes | None = None, slot: str | None = None) -> None:
         """Hand a frame to this socket's outbox; never waits (`frame`: its wire bytes, if already made)."""
-        if not self.closed:
-            self.outbox.put(text, frame=frame, slot=slot)
+        outbox = self.outbox
+        if not self.closed and outbox is not None:
+            outbox.put(text, frame=frame, slot=slot)
 
     async def send_frame(self, text: str) -> None:
         self.put_frame(text)
 
-    async def send_event(self, message: dict) -> None:
+    async def send_event(self, message: events.Message) -> None:
         self.put_frame(events.encode(message))
 
     async def send_error(self, code: str, message: str, ref: str | None = None) -> None:
         await self.send_event(events.error(code, message, ref=ref))
 
-    async def receive(self, text_data=None, bytes_data=None):
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
             await self.handle_frame(text_data)
         except Exception:
@@ -259,11 +299,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
             logger.exception("command %s failed", message["type"])
             await self.send_error("internal_error", "Something went wrong; please try again.", message.get("ref"))
 
-    async def ping(self, message: dict) -> None:
+    async def ping(self, message: ClientMessage) -> None:
         await self.send_event(events.pong(ref=message.get("ref")))
 
     # --- hub callbacks ---------------------------------------------------------------------------------------
-    async def on_relay(self, message: dict) -> None:
+    async def on_relay(self, message: Results | Presence) -> None:
         pass
 
     async def remove(self) -> None:
@@ -301,7 +341,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
     async def opened(self, opening: session_actions.Opening) -> None:
         """The socket was admitted with this opening, its snapshot not sent yet."""
 
-    def snapshot_text(self, *, session_id: int, user) -> str:
+    def snapshot_text(self, *, session_id: int, user: User) -> str:
         raise NotImplementedError
 
     async def after_connect(self) -> None:
@@ -312,28 +352,27 @@ class StudentConsumer(SessionConsumer):
     """A student's socket: receives pushed questions, reveals and scores; sends answers."""
 
     role = "student"
-    allowed_types = STUDENT_TYPES
 
     # Answers of this socket the database could not store yet, kept to date their resends (see submit_answer).
     MAX_UNSTORED = 8
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.unstored: dict[tuple[int, str], tuple[datetime, dict]] = {}
+        self.unstored: dict[tuple[int, str], tuple[datetime, dict[str, Any]]] = {}
 
-    def groups_for(self, session_id):
+    def groups_for(self, session_id: int) -> list[str]:
         return [groups.session_students(session_id)]
 
-    async def opened(self, opening):
+    async def opened(self, opening: session_actions.Opening) -> None:
         self.student_paced = opening.student_paced
 
-    def snapshot_text(self, *, session_id, user):
+    def snapshot_text(self, *, session_id: int, user: User) -> str:
         return session_actions.student_snapshot_texts(session_id=session_id, users=[user])[user.pk]
 
-    async def next_question(self, message: dict) -> None:
+    async def next_question(self, message: ClientMessage) -> None:
         """Student-paced: the next question (after the result of one whose time ran out), or the end."""
         reply = await current_runtime().paced_steps.call(
-            session_actions.PacedNextRequest(session_id=self.session_id, user=self.user, ref=message.get("ref"))
+            session_actions.PacedNextRequest(session_id=self.session_id, user=self.member, ref=message.get("ref"))
         )
         if isinstance(reply, DomainError):
             raise reply
@@ -354,7 +393,7 @@ class StudentConsumer(SessionConsumer):
         else:
             current_runtime().results.mark_dirty(self.session_id)
 
-    async def submit_answer(self, message: dict) -> None:
+    async def submit_answer(self, message: ClientMessage) -> None:
         runtime = current_runtime()
         # An answer refused with `unavailable` counts from when this socket first received it: the page resends it
         # unchanged until the database is back, which may be after the deadline it was given before.
@@ -378,14 +417,15 @@ class StudentConsumer(SessionConsumer):
             raise
         self.unstored.pop(attempt, None)
         ref = message.get("ref")
-        if not outcome.accepted:
+        answer = outcome.answer
+        if answer is None:  # not accepted
             await self.send_error(outcome.error_code, outcome.error_message, ref)
             return
-        await self.send_event(events.answer_accepted(outcome.answer, ref=ref))
+        await self.send_event(events.answer_accepted(answer, ref=ref))
         if not outcome.duplicate:
             self.mark_results_dirty()
         if self.student_paced:  # the result follows the acknowledgement, from the stored answer
-            await self.send_frame(session_actions.paced_result_text(outcome.answer))
+            await self.send_frame(session_actions.paced_result_text(answer))
 
     @classmethod
     async def on_live_changed_many(cls, sockets: list["SessionConsumer"], live: bool) -> None:
@@ -403,7 +443,7 @@ class StudentConsumer(SessionConsumer):
         try:
             texts = await database_sync_to_async(session_actions.student_snapshot_texts)(
                 session_id=sockets[0].session_id,
-                users=list({socket.user_id: socket.user for socket in sockets}.values()),
+                users=list({socket.user_id: socket.user for socket in sockets if socket.user is not None}.values()),
             )
         except Exception as error:
             log_failure(logger, error, "could not resync the students of session %s", sockets[0].session_id)
@@ -414,24 +454,26 @@ class StudentConsumer(SessionConsumer):
             await socket.finish_snapshot(generation, texts[socket.user_id])
 
 
-StudentConsumer.commands = {
-    "ping": SessionConsumer.ping,
-    "answer.submit": StudentConsumer.submit_answer,
-    "paced.next": StudentConsumer.next_question,
-}
+set_commands(
+    StudentConsumer,
+    {
+        "ping": SessionConsumer.ping,
+        "answer.submit": StudentConsumer.submit_answer,
+        "paced.next": StudentConsumer.next_question,
+    },
+)
 
 
 class TeacherConsumer(SessionConsumer):
     """A teacher's socket (dashboard or projector): controls the session and receives live results."""
 
     role = "teacher"
-    allowed_types = TEACHER_TYPES
     PRESENCE_EXPIRY = 15.0
     # The longest a new teacher socket waits for every worker's presence report before its snapshot goes out with
     # the presence marked incomplete (a report comes back within a layer round trip, a few milliseconds).
     PRESENCE_GATHER_TIMEOUT = 1.0
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.results_seen: dict[int, int] = {}
         self.presence_by_worker: dict[str, tuple[float, dict[int, tuple[str, bool]]]] = {}
@@ -440,7 +482,7 @@ class TeacherConsumer(SessionConsumer):
         self.presence_expected: set[str] = set()
         self.presence_gathered = asyncio.Event()
 
-    def groups_for(self, session_id):
+    def groups_for(self, session_id: int) -> list[str]:
         return [groups.session_teachers(session_id)]
 
     async def joined_hub(self) -> None:
@@ -449,7 +491,7 @@ class TeacherConsumer(SessionConsumer):
         self.presence_expected = hub.known_workers()
         self.presence_request = await hub.request_presence(self.session_id)
 
-    async def opened(self, opening):
+    async def opened(self, opening: session_actions.Opening) -> None:
         self.results_counted(opening.round_id, opening.answered)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.presence_gathered.wait(), self.PRESENCE_GATHER_TIMEOUT)
@@ -463,7 +505,7 @@ class TeacherConsumer(SessionConsumer):
         presence = {key: value for key, value in events.presence_updated(merged).items() if key != "type"}
         return text[:-1] + ',"presence":' + events.encode({**presence, "complete": complete}) + "}"
 
-    def snapshot_text(self, *, session_id, user):
+    def snapshot_text(self, *, session_id: int, user: User) -> str:
         snapshot = session_actions.teacher_snapshot(session_id=session_id, user=user)
         self.results_counted(snapshot.round_id, snapshot.answered)
         return snapshot.text
@@ -473,7 +515,9 @@ class TeacherConsumer(SessionConsumer):
         if round_id is not None:
             self.results_seen[round_id] = max(self.results_seen.get(round_id, -1), answered)
 
-    async def _run(self, action, message: dict, **kwargs) -> session_actions.CommandResult:
+    async def _run(
+        self, action: Callable[..., session_actions.CommandResult], message: ClientMessage, **kwargs: object
+    ) -> session_actions.CommandResult:
         result = await database_sync_to_async(action)(session_id=self.session_id, **kwargs)
         if not await publish(result.broadcasts):
             await self.send_error(
@@ -483,59 +527,61 @@ class TeacherConsumer(SessionConsumer):
             )
         return result
 
-    async def push(self, message: dict) -> None:
+    async def push(self, message: ClientMessage) -> None:
         result = await self._run(
-            session_actions.push_question, message, teacher=self.user, question_id=message["question_id"]
+            session_actions.push_question, message, teacher=self.member, question_id=message["question_id"]
         )
         if result.deadline:
             current_runtime().deadlines.wake_at(result.deadline)
 
-    async def close_round(self, message: dict) -> None:
-        await self._run(session_actions.close_round, message, teacher=self.user, round_id=message["round_id"])
+    async def close_round(self, message: ClientMessage) -> None:
+        await self._run(session_actions.close_round, message, teacher=self.member, round_id=message["round_id"])
 
-    async def reveal(self, message: dict) -> None:
-        await self._run(session_actions.reveal_round, message, teacher=self.user, round_id=message["round_id"])
+    async def reveal(self, message: ClientMessage) -> None:
+        await self._run(session_actions.reveal_round, message, teacher=self.member, round_id=message["round_id"])
 
-    async def remove_participant(self, message: dict) -> None:
+    async def remove_participant(self, message: ClientMessage) -> None:
         await self._run(
             session_actions.remove_participant,
             message,
-            teacher=self.user,
+            teacher=self.member,
             student_id=message["student_id"],
             delete_answers=message.get("delete_answers", False),
         )
         current_runtime().results.mark_dirty(self.session_id)  # answers deleted are gone from the results
 
-    async def readmit_participant(self, message: dict) -> None:
+    async def readmit_participant(self, message: ClientMessage) -> None:
         await self._run(
-            session_actions.readmit_participant, message, teacher=self.user, student_id=message["student_id"]
+            session_actions.readmit_participant, message, teacher=self.member, student_id=message["student_id"]
         )
 
-    async def remove_unanswered_guests(self, message: dict) -> None:
-        await self._run(session_actions.remove_unanswered_guests, message, teacher=self.user)
+    async def remove_unanswered_guests(self, message: ClientMessage) -> None:
+        await self._run(session_actions.remove_unanswered_guests, message, teacher=self.member)
 
-    async def lock_joining(self, message: dict) -> None:
-        await self._run(session_actions.lock_joining, message, teacher=self.user, locked=message["locked"])
+    async def lock_joining(self, message: ClientMessage) -> None:
+        await self._run(session_actions.lock_joining, message, teacher=self.member, locked=message["locked"])
 
-    async def end(self, message: dict) -> None:
-        await self._run(session_actions.end_session, message, teacher=self.user)
+    async def end(self, message: ClientMessage) -> None:
+        await self._run(session_actions.end_session, message, teacher=self.member)
 
-    async def extend(self, message: dict) -> None:
-        await self._run(session_actions.extend_session, message, teacher=self.user, closes_at=message.get("closes_at"))
-
-    async def show_names_on_projector(self, message: dict) -> None:
-        await self._run(session_actions.show_names_on_projector, message, teacher=self.user, names=message["names"])
-
-    async def set_live_results(self, message: dict) -> None:
+    async def extend(self, message: ClientMessage) -> None:
         await self._run(
-            session_actions.set_live_results, message, teacher=self.user, live_results=message["live_results"]
+            session_actions.extend_session, message, teacher=self.member, closes_at=message.get("closes_at")
         )
 
-    async def hide_text(self, message: dict) -> None:
+    async def show_names_on_projector(self, message: ClientMessage) -> None:
+        await self._run(session_actions.show_names_on_projector, message, teacher=self.member, names=message["names"])
+
+    async def set_live_results(self, message: ClientMessage) -> None:
+        await self._run(
+            session_actions.set_live_results, message, teacher=self.member, live_results=message["live_results"]
+        )
+
+    async def hide_text(self, message: ClientMessage) -> None:
         await self._run(
             session_actions.hide_text,
             message,
-            teacher=self.user,
+            teacher=self.member,
             round_id=message["round_id"],
             text=message["text"],
             hidden=message.get("hidden", True),
@@ -545,29 +591,30 @@ class TeacherConsumer(SessionConsumer):
         """The version of the live results this socket shows."""
         return results.text
 
-    async def refresh_results(self, message: dict) -> None:
+    async def refresh_results(self, message: ClientMessage) -> None:
         results = await database_sync_to_async(session_actions.results_texts)(session_id=self.session_id)
         text = self.results_text_of(results)
         if text is not None:
             await self.send_frame(text)
 
-    async def on_relay(self, message: dict) -> None:
-        kind = message.get("kind")
-        if kind == "results":
-            round_id, answered = message["round_id"], message["answered"]
-            if answered <= self.results_seen.get(round_id, -1):
+    async def on_relay(self, message: Results | Presence) -> None:
+        if isinstance(message, Results):
+            if message.answered <= self.results_seen.get(message.round_id, -1):
                 return  # older or equal results from another worker
-            self.results_seen[round_id] = answered
+            self.results_seen[message.round_id] = message.answered
             texts = session_actions.ResultsTexts(
-                round_id=round_id, answered=answered, text=message["text"], projector_text=message.get("projector_text")
+                round_id=message.round_id,
+                answered=message.answered,
+                text=message.text,
+                projector_text=message.projector_text,
             )
             text = self.results_text_of(texts)
             if text is not None:
                 self.put_frame(text, slot="results")
-        elif kind == "presence":
-            students = {int(student_id): (name, bool(guest)) for student_id, name, guest in message["students"]}
-            self.presence_by_worker[message["worker"]] = (time.monotonic(), students)
-            if self.presence_request is not None and self.presence_expected <= set(self.presence_by_worker):
+        else:
+            students = {student_id: (name, guest) for student_id, name, guest in message.students}
+            self.presence_by_worker[message.worker] = (time.monotonic(), students)
+            if self.presence_expected and self.presence_expected <= set(self.presence_by_worker):
                 self.presence_gathered.set()
             await self.send_presence()
 
@@ -583,7 +630,7 @@ class TeacherConsumer(SessionConsumer):
         return merged
 
     async def send_presence(self) -> None:
-        if self.outbox.holding:
+        if self.output.holding:
             return  # a snapshot is being read: it carries the presence as it is when it goes out
         merged = self.merged_presence()
         if merged != self.presence_sent:
@@ -597,22 +644,25 @@ class TeacherConsumer(SessionConsumer):
             await current_runtime().hub.request_presence(self.session_id)
 
 
-TeacherConsumer.commands = {
-    "ping": SessionConsumer.ping,
-    "round.push": TeacherConsumer.push,
-    "round.close": TeacherConsumer.close_round,
-    "round.reveal": TeacherConsumer.reveal,
-    "session.end": TeacherConsumer.end,
-    "participant.remove": TeacherConsumer.remove_participant,
-    "participant.readmit": TeacherConsumer.readmit_participant,
-    "guests.remove_unanswered": TeacherConsumer.remove_unanswered_guests,
-    "session.lock": TeacherConsumer.lock_joining,
-    "results.refresh": TeacherConsumer.refresh_results,
-    "session.update": TeacherConsumer.set_live_results,
-    "round.hide_text": TeacherConsumer.hide_text,
-    "session.extend": TeacherConsumer.extend,
-    "paced.projector_names": TeacherConsumer.show_names_on_projector,
-}
+set_commands(
+    TeacherConsumer,
+    {
+        "ping": SessionConsumer.ping,
+        "round.push": TeacherConsumer.push,
+        "round.close": TeacherConsumer.close_round,
+        "round.reveal": TeacherConsumer.reveal,
+        "session.end": TeacherConsumer.end,
+        "participant.remove": TeacherConsumer.remove_participant,
+        "participant.readmit": TeacherConsumer.readmit_participant,
+        "guests.remove_unanswered": TeacherConsumer.remove_unanswered_guests,
+        "session.lock": TeacherConsumer.lock_joining,
+        "results.refresh": TeacherConsumer.refresh_results,
+        "session.update": TeacherConsumer.set_live_results,
+        "round.hide_text": TeacherConsumer.hide_text,
+        "session.extend": TeacherConsumer.extend,
+        "paced.projector_names": TeacherConsumer.show_names_on_projector,
+    },
+)
 
 
 class ProjectorConsumer(TeacherConsumer):
@@ -620,9 +670,8 @@ class ProjectorConsumer(TeacherConsumer):
     Events with a projector version (docs/protocol.md) reach it in that version; it sends no command."""
 
     role = "projector"
-    allowed_types = PROJECTOR_TYPES
 
-    def snapshot_text(self, *, session_id, user):
+    def snapshot_text(self, *, session_id: int, user: User) -> str:
         snapshot = session_actions.projector_snapshot(session_id=session_id, user=user)
         self.results_counted(snapshot.round_id, snapshot.answered)
         return snapshot.text
@@ -631,7 +680,10 @@ class ProjectorConsumer(TeacherConsumer):
         return results.projector_text
 
 
-ProjectorConsumer.commands = {
-    "ping": SessionConsumer.ping,
-    "results.refresh": TeacherConsumer.refresh_results,
-}
+set_commands(
+    ProjectorConsumer,
+    {
+        "ping": SessionConsumer.ping,
+        "results.refresh": TeacherConsumer.refresh_results,
+    },
+)

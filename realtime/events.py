@@ -1,9 +1,10 @@
 """Builders of every message the server sends (docs/protocol.md). Each returns a plain dict; `encode` turns it
 into the JSON text that is built once per event and handed unchanged to every socket."""
 
-import json
 from datetime import datetime
+from typing import Any
 
+import orjson
 from django.utils import timezone
 
 from classroom.models import Answer, LiveSession, Round
@@ -17,9 +18,14 @@ STUDENT_LEADERBOARD_SIZE = 5  # what students see, with their own rank beside it
 # What of a round's results every student sees at the reveal (teachers see all of them, live).
 STUDENT_RESULT_KEYS = ("answered", "correct", "choice_counts", "values", "histogram", "mean", "positions")
 
+# A message of docs/protocol.md, or a part of one: a JSON object as orjson encodes it. The parts the domain builds
+# (a question's payload, a round's results, the grid) are plain dicts of their own, nested in it unchanged.
+Message = dict[str, Any]
 
-def encode(message: dict) -> str:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+def encode(message: Message) -> str:
+    """A message's JSON text, compact and in UTF-8 (orjson, in C: every acknowledgement and broadcast is one)."""
+    return orjson.dumps(message, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -30,7 +36,7 @@ def _millis(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def round_info(round_: Round, *, now: datetime, position: tuple[int, int], for_teacher: bool = False) -> dict:
+def round_info(round_: Round, *, now: datetime, position: tuple[int, int], for_teacher: bool = False) -> Message:
     """A round as every role sees it; the question part differs by role (no answer key for students).
     `position`: the question's number in the quiz and the quiz's number of questions (question_position)."""
     time_left_ms = None
@@ -51,7 +57,7 @@ def round_info(round_: Round, *, now: datetime, position: tuple[int, int], for_t
     }
 
 
-def session_info(session: LiveSession) -> dict:
+def session_info(session: LiveSession) -> Message:
     return {
         "id": session.pk,
         "code": session.code,
@@ -69,7 +75,7 @@ def session_info(session: LiveSession) -> dict:
 
 
 # --- student-paced sessions ----------------------------------------------------------------------------------------
-def _paced_question_part(progress: PacedProgress, item: PacedItem) -> dict:
+def _paced_question_part(progress: PacedProgress, item: PacedItem) -> Message:
     """The question a student has now, as only they see it: their choice order, their deadline and time left."""
     question = question_for_student(item.round.question)
     if "choices" in question:
@@ -92,7 +98,7 @@ def _paced_question_part(progress: PacedProgress, item: PacedItem) -> dict:
     }
 
 
-def _paced_result_part(progress: PacedProgress, item: PacedItem) -> dict:
+def _paced_result_part(progress: PacedProgress, item: PacedItem) -> Message:
     answer = item.answer
     return {
         "round_id": item.round.pk,
@@ -105,7 +111,7 @@ def _paced_result_part(progress: PacedProgress, item: PacedItem) -> dict:
     }
 
 
-def paced_question(progress: PacedProgress, item: PacedItem, *, ref: str | None = None) -> dict:
+def paced_question(progress: PacedProgress, item: PacedItem, *, ref: str | None = None) -> Message:
     return {
         "type": "paced.question",
         "server_time": _millis(progress.now),
@@ -114,11 +120,11 @@ def paced_question(progress: PacedProgress, item: PacedItem, *, ref: str | None 
     }
 
 
-def paced_result(progress: PacedProgress, item: PacedItem) -> dict:
+def paced_result(progress: PacedProgress, item: PacedItem) -> Message:
     return {"type": "paced.result", **_paced_result_part(progress, item)}
 
 
-def _paced_totals(progress: PacedProgress) -> dict:
+def _paced_totals(progress: PacedProgress) -> Message:
     return {
         "count": progress.count,
         "answered": progress.answered,
@@ -127,7 +133,7 @@ def _paced_totals(progress: PacedProgress) -> dict:
     }
 
 
-def paced_answer_result(answer: Answer) -> dict:
+def paced_answer_result(answer: Answer) -> Message:
     """The result of an answer just accepted in a student-paced session (answered, so its key may be shown)."""
     round_ = answer.round
     return {
@@ -142,11 +148,11 @@ def paced_answer_result(answer: Answer) -> dict:
     }
 
 
-def paced_finished(progress: PacedProgress, *, ref: str | None = None) -> dict:
+def paced_finished(progress: PacedProgress, *, ref: str | None = None) -> Message:
     return {"type": "paced.finished", **_paced_totals(progress), "closed": progress.closed, "ref": ref}
 
 
-def paced_state(progress: PacedProgress) -> dict:
+def paced_state(progress: PacedProgress) -> Message:
     """A student's place in a student-paced session, for their snapshot: the question they have (null before the
     first and once finished), its result once answered or timed out, and their totals."""
     current = progress.current
@@ -162,16 +168,16 @@ def paced_state(progress: PacedProgress) -> dict:
     }
 
 
-def grid_updated(grid: dict) -> dict:
+def grid_updated(grid: Message) -> Message:
     return {"type": "grid.updated", "grid": grid}
 
 
-def grid_delta(delta: dict) -> dict:
+def grid_delta(delta: Message) -> Message:
     """The rows of a student-paced grid that changed, with every question's figures (classroom.pacing)."""
     return {"type": "grid.delta", "grid": delta}
 
 
-def question_pushed(round_: Round, *, now: datetime, position: tuple[int, int]) -> dict:
+def question_pushed(round_: Round, *, now: datetime, position: tuple[int, int]) -> Message:
     return {
         "type": "question.pushed",
         "server_time": _millis(now),
@@ -179,7 +185,7 @@ def question_pushed(round_: Round, *, now: datetime, position: tuple[int, int]) 
     }
 
 
-def round_opened(round_: Round, *, now: datetime, position: tuple[int, int], for_teacher: bool = True) -> dict:
+def round_opened(round_: Round, *, now: datetime, position: tuple[int, int], for_teacher: bool = True) -> Message:
     """To teachers; the projector's copy (`for_teacher=False`) has no answer key before the reveal."""
     return {
         "type": "round.opened",
@@ -188,11 +194,11 @@ def round_opened(round_: Round, *, now: datetime, position: tuple[int, int], for
     }
 
 
-def round_closed(round_: Round) -> dict:
+def round_closed(round_: Round) -> Message:
     return {"type": "round.closed", "round_id": round_.pk, "closed_at": _iso(round_.closed_at)}
 
 
-def round_revealed(round_: Round, *, results: dict, for_teacher: bool) -> dict:
+def round_revealed(round_: Round, *, results: Message, for_teacher: bool) -> Message:
     summary = {key: results[key] for key in STUDENT_RESULT_KEYS if key in results}
     if for_teacher:
         summary = results
@@ -204,7 +210,7 @@ def round_revealed(round_: Round, *, results: dict, for_teacher: bool) -> dict:
     }
 
 
-def score_updated(*, round_: Round | None, answer: Answer | None, standing: Standing, of: int) -> dict:
+def score_updated(*, round_: Round | None, answer: Answer | None, standing: Standing, of: int) -> Message:
     return {
         "type": "score.updated",
         "round_id": round_.pk if round_ else None,
@@ -217,11 +223,11 @@ def score_updated(*, round_: Round | None, answer: Answer | None, standing: Stan
     }
 
 
-def leaderboard(standings: list[Standing], *, size: int = LEADERBOARD_SIZE) -> list[dict]:
+def leaderboard(standings: list[Standing], *, size: int = LEADERBOARD_SIZE) -> list[Message]:
     return [{"id": s.student_id, "name": s.name, "points": s.points, "rank": s.rank} for s in standings[:size]]
 
 
-def session_ended(session: LiveSession, *, standings: list[Standing], size: int = LEADERBOARD_SIZE) -> dict:
+def session_ended(session: LiveSession, *, standings: list[Standing], size: int = LEADERBOARD_SIZE) -> Message:
     return {
         "type": "session.ended",
         "ended_at": _iso(session.ended_at),
@@ -229,15 +235,15 @@ def session_ended(session: LiveSession, *, standings: list[Standing], size: int 
     }
 
 
-def session_updated(session: LiveSession) -> dict:
+def session_updated(session: LiveSession) -> Message:
     return {"type": "session.updated", "session": session_info(session)}
 
 
-def results_updated(results: dict) -> dict:
+def results_updated(results: Message) -> Message:
     return {"type": "results.updated", "results": results}
 
 
-def projector_results(results: dict, *, round_open: bool, live_results: bool, always_live: bool = False) -> dict:
+def projector_results(results: Message, *, round_open: bool, live_results: bool, always_live: bool = False) -> Message:
     """What the room may see of a round's results. While the round is open, only how many answered (unless the
     session shows live results, or the question is one whose results are meant to grow live: a word cloud, a
     rating scale); then everything but who answered and the texts and words the teacher hid."""
@@ -250,7 +256,7 @@ def projector_results(results: dict, *, round_open: bool, live_results: bool, al
     return shown
 
 
-def presence_updated(students: dict[int, tuple[str, bool]]) -> dict:
+def presence_updated(students: dict[int, tuple[str, bool]]) -> Message:
     """`students`: id -> (name, guest) of everyone connected on any worker."""
     return {
         "type": "presence.updated",
@@ -259,7 +265,7 @@ def presence_updated(students: dict[int, tuple[str, bool]]) -> dict:
     }
 
 
-def participant_removed(*, student_id: int, guest: bool, answers_deleted: bool) -> dict:
+def participant_removed(*, student_id: int, guest: bool, answers_deleted: bool) -> Message:
     return {
         "type": "participant.removed",
         "student_id": student_id,
@@ -268,40 +274,40 @@ def participant_removed(*, student_id: int, guest: bool, answers_deleted: bool) 
     }
 
 
-def participant_readmitted(*, student_id: int) -> dict:
+def participant_readmitted(*, student_id: int) -> Message:
     return {"type": "participant.readmitted", "student_id": student_id}
 
 
-def guests_removed(*, student_ids: list[int]) -> dict:
+def guests_removed(*, student_ids: list[int]) -> Message:
     return {"type": "guests.removed", "student_ids": student_ids}
 
 
-def joining_changed(*, locked: bool) -> dict:
+def joining_changed(*, locked: bool) -> Message:
     return {"type": "joining.changed", "locked": locked}
 
 
-def stored_answer(answer: Answer) -> dict:
+def stored_answer(answer: Answer) -> Message:
     """A student's own stored answer, as their acknowledgement and their snapshot show it."""
     return {"client_id": answer.client_id, "answer": answer.response, "submitted_at": _iso(answer.submitted_at)}
 
 
-def answer_accepted(answer: Answer, *, ref: str | None) -> dict:
+def answer_accepted(answer: Answer, *, ref: str | None) -> Message:
     return {"type": "answer.accepted", "round_id": answer.round_id, **stored_answer(answer), "ref": ref}
 
 
-def error(code: str, message: str, *, ref: str | None = None) -> dict:
+def error(code: str, message: str, *, ref: str | None = None) -> Message:
     return {"type": "error", "code": code, "message": message, "ref": ref}
 
 
-def live_status(state: str) -> dict:
+def live_status(state: str) -> Message:
     return {"type": "live.status", "state": state}
 
 
-def pong(*, ref: str | None) -> dict:
+def pong(*, ref: str | None) -> Message:
     return {"type": "pong", "server_time": _millis(timezone.now()), "ref": ref}
 
 
-def snapshot(*, role: str, session: LiveSession, you: dict, now: datetime, **parts) -> dict:
+def snapshot(*, role: str, session: LiveSession, you: Message, now: datetime, **parts: object) -> Message:
     return {
         "type": "session.snapshot",
         "protocol": PROTOCOL_VERSION,

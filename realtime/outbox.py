@@ -13,9 +13,9 @@ than its limit (`WEBSOCKET_SLOW_READER_LIMIT`) is closed with 1013: the client r
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal, TypedDict
 
 from realtime.direct_send import DirectWrite, text_frame
 from realtime.protocol import CLOSE_TRY_AGAIN_LATER
@@ -26,11 +26,25 @@ logger = logging.getLogger(__name__)
 # reveals and scores. A client this far behind resumes faster from a snapshot.
 MAX_QUEUED_FRAMES = 64
 
-Send = Callable[[dict], Awaitable[None]]
+
+class TextFrame(TypedDict):
+    type: Literal["websocket.send"]
+    text: str
+
+
+class CloseFrame(TypedDict):
+    type: Literal["websocket.close"]
+    code: int
+
+
+# The ASGI events an outbox sends. asgiref.typing's versions also require the keys the ASGI spec makes optional
+# (`bytes`, `reason`), which these leave out, so a server's `send` is handed over as a `Send` (see the consumers).
+OutboxEvent = TextFrame | CloseFrame
+Send = Callable[[OutboxEvent], Awaitable[None]]
 CloseNow = Callable[[int], bool]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     text: str | None  # None: dropped (replaced in its slot), or a snapshot barrier not filled yet
     slot: str | None = None
@@ -45,6 +59,25 @@ class Outbox:
     `close_now` (optional) closes the connection with a code without waiting for it to be writable; without it, a
     stalled socket's close goes through `send` too. `on_stalled` is called once when the socket is given up.
     """
+
+    __slots__ = (
+        "barrier",
+        "close_now",
+        "closing",
+        "direct_write",
+        "in_flight",
+        "max_frames",
+        "name",
+        "on_stalled",
+        "queue",
+        "queued",
+        "send",
+        "slots",
+        "snapshots",
+        "stall_limit",
+        "stalled",
+        "writer",
+    )
 
     def __init__(
         self,
@@ -64,13 +97,16 @@ class Outbox:
         self.on_stalled = on_stalled
         self.max_frames = max_frames
         self.name = name
-        self.queue: deque[_Entry] = deque()
+        # A list, not a deque: it rarely holds more than a frame or two, and an empty deque costs ~600 bytes more
+        # for each of thousands of sockets.
+        self.queue: list[_Entry] = []
         self.slots: dict[str, _Entry] = {}
         self.queued = 0  # ordinary frames waiting in `queue`
         self.barrier: _Entry | None = None
+        self.snapshots = 0  # snapshot reads begun (`hold`)
         self.closing = False  # a close is queued or sent: nothing more goes out
         self.stalled = False
-        self.writer: asyncio.Task | None = None
+        self.writer: asyncio.Task[None] | None = None
         self.in_flight = False  # the writer is sending a frame it took off the queue
 
     # --- putting -----------------------------------------------------------------------------------------------
@@ -98,11 +134,23 @@ class Outbox:
         self.queue.append(entry)
         self._wake()
 
-    def hold(self) -> None:
-        """Frames put from here on wait until `release`: the socket's snapshot is being read."""
+    def hold(self) -> int:
+        """Frames put from here on wait until `release`: the socket's snapshot is being read. Returns the number
+        of this read: when several overlap (live updates resumed while one was being read), only the newest counts."""
+        self._barrier()
+        self.snapshots += 1
+        return self.snapshots
+
+    def _barrier(self) -> _Entry:
+        """The entry held frames wait behind, queued now if there is none yet."""
         if self.barrier is None:
             self.barrier = _Entry(None, barrier=True)
             self.queue.append(self.barrier)
+        return self.barrier
+
+    def is_current(self, snapshot: int) -> bool:
+        """Whether the read numbered `snapshot` is the newest: an older one's text must not be sent."""
+        return snapshot == self.snapshots
 
     @property
     def holding(self) -> bool:
@@ -112,7 +160,7 @@ class Outbox:
         """Send the snapshot, then the frames held while it was read (newer, so they apply on top of it)."""
         if self.barrier is None:
             self.hold()
-        self.barrier.text = snapshot
+        self._barrier().text = snapshot
         self.barrier = None
         self._wake()
 
@@ -154,11 +202,12 @@ class Outbox:
             entry = self.queue[0]
             if entry.barrier and entry.text is None:
                 return  # held until the snapshot is released; release() wakes the writer again
-            self.queue.popleft()
+            del self.queue[0]
             if entry.slot is not None and self.slots.get(entry.slot) is entry:
                 del self.slots[entry.slot]
             elif entry.slot is None and not entry.barrier and entry.close_code is None:
                 self.queued -= 1
+            message: OutboxEvent
             if entry.close_code is not None:
                 message = {"type": "websocket.close", "code": entry.close_code}
             elif entry.text is not None:
@@ -209,7 +258,7 @@ class Outbox:
                 )
 
 
-def _current_task() -> asyncio.Task | None:
+def _current_task() -> asyncio.Task[object] | None:
     try:
         return asyncio.current_task()
     except RuntimeError:

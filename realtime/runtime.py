@@ -9,25 +9,34 @@ import contextlib
 import logging
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from classroom.services import answers_submit
+from classroom.errors import DomainError
+from classroom.services import AnswerOutcome, AnswerSubmission
 from config.database import log_failure
 from realtime import groups
 from realtime.hub import LocalHub
+from realtime.messages import Results
 from realtime.session_actions import (
     Broadcast,
+    Opening,
+    PacedNextRequest,
+    PacedReply,
+    SocketRequest,
     close_overdue_rounds,
     open_sockets,
     paced_grid_delta_broadcast,
     paced_next_many,
     results_texts,
+    store_answers,
 )
 
 logger = logging.getLogger(__name__)
@@ -36,8 +45,11 @@ ANSWER_BATCH_MAX = 500
 OPEN_BATCH_MAX = 200
 DEADLINE_SWEEP_INTERVAL = 0.5
 
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
-class DatabaseBatch:
+
+class DatabaseBatch(Generic[Item, Result]):
     """Calls a database function for many callers at once: while one batch runs, the next one gathers.
 
     `function` takes a list of items and returns one result per item, in order. Each caller awaits its own result
@@ -45,15 +57,15 @@ class DatabaseBatch:
     instead of a thousand, each with its handful of queries.
     """
 
-    def __init__(self, function: Callable[[list], list], *, max_size: int, name: str):
+    def __init__(self, function: Callable[[list[Item]], Sequence[Result]], *, max_size: int, name: str) -> None:
         self.function = function
         self.max_size = max_size
         self.name = name
-        self._queue: list[tuple[object, asyncio.Future]] = []
-        self._task: asyncio.Task | None = None
+        self._queue: list[tuple[Item, asyncio.Future[Result]]] = []
+        self._task: asyncio.Task[None] | None = None
 
-    async def call(self, item):
-        future = asyncio.get_running_loop().create_future()
+    async def call(self, item: Item) -> Result:
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._drain(), name=f"batch-{self.name}")
@@ -75,20 +87,20 @@ class DatabaseBatch:
                     future.set_result(result)
 
 
-def answer_writer() -> DatabaseBatch:
+def answer_writer() -> DatabaseBatch[AnswerSubmission, AnswerOutcome]:
     """Stores answers in batches: a few multi-row inserts instead of a transaction per answer. Each caller still
     gets its own outcome, and exactly-once is still the database constraint's job."""
     return DatabaseBatch(
-        lambda submissions: answers_submit(submissions=submissions), max_size=ANSWER_BATCH_MAX, name="answers"
+        lambda submissions: store_answers(submissions=submissions), max_size=ANSWER_BATCH_MAX, name="answers"
     )
 
 
-def paced_stepper() -> DatabaseBatch:
+def paced_stepper() -> DatabaseBatch[PacedNextRequest, PacedReply | DomainError]:
     """Hands students of student-paced sessions their next questions in batches (classroom.pacing)."""
     return DatabaseBatch(lambda requests: paced_next_many(requests=requests), max_size=ANSWER_BATCH_MAX, name="paced")
 
 
-def socket_opener() -> DatabaseBatch:
+def socket_opener() -> DatabaseBatch[SocketRequest, Opening]:
     """Authenticates, admits and reads the first snapshot of the sockets connecting meanwhile, in one call."""
     return DatabaseBatch(lambda requests: open_sockets(requests=requests), max_size=OPEN_BATCH_MAX, name="openings")
 
@@ -104,7 +116,7 @@ class ResultsPublisher:
     def __init__(self, hub: LocalHub, interval: float):
         self.hub = hub
         self.interval = interval
-        self._scheduled: dict[int, asyncio.Task] = {}
+        self._scheduled: dict[int, asyncio.Task[None]] = {}
         self._last: dict[int, float] = {}
         self._changed: dict[int, set[int]] = {}
 
@@ -146,17 +158,16 @@ class ResultsPublisher:
             await publish([broadcast], hub=self.hub)
             return
         results = await database_sync_to_async(results_texts)(session_id=session_id)
-        if results.text is None:
+        if results.text is None or results.round_id is None:  # no round yet: nothing to publish
             return
-        await self.hub.group_send(
-            groups.session_teachers(session_id),
-            {
-                "kind": "results",
-                "round_id": results.round_id,
-                "answered": results.answered,
-                "text": results.text,
-                "projector_text": results.projector_text,
-            },
+        await self.hub.publish(
+            Results(
+                group=groups.session_teachers(session_id),
+                round_id=results.round_id,
+                answered=results.answered,
+                text=results.text,
+                projector_text=results.projector_text,
+            )
         )
 
 
@@ -170,7 +181,7 @@ class DeadlineSweeper:
     def __init__(self, hub: LocalHub):
         self.hub = hub
         self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def ensure_running(self) -> None:
         if self._task is None or self._task.done():
@@ -202,8 +213,11 @@ class DeadlineSweeper:
 
 
 class Runtime:
-    def __init__(self):
-        self.hub = LocalHub(get_channel_layer())
+    def __init__(self) -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            raise ImproperlyConfigured("realtime needs a channel layer: CHANNEL_LAYERS has no 'default'")
+        self.hub = LocalHub(layer)
         self.answers = answer_writer()
         self.paced_steps = paced_stepper()
         self.openings = socket_opener()
@@ -237,15 +251,5 @@ async def publish(broadcasts: list[Broadcast], *, hub: LocalHub | None = None) -
     hub = hub or current_runtime().hub
     delivered = True
     for broadcast in broadcasts:
-        sent = await hub.group_send(
-            broadcast.group,
-            {
-                "kind": "frames",
-                "text": broadcast.text,
-                "personal": broadcast.personal or None,
-                "close_users": list(broadcast.close_users) or None,
-                "by_role": broadcast.by_role or None,
-            },
-        )
-        delivered = delivered and sent
+        delivered = await hub.publish(broadcast) and delivered
     return delivered

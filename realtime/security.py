@@ -4,16 +4,10 @@ Channels' AllowedHostsOriginValidator lets a missing Origin through, and with a 
 all; a cross-site page could then drive a signed-in student's socket. This check refuses both.
 """
 
-from typing import TYPE_CHECKING, cast
 from urllib.parse import urlparse
 
-from asgiref.typing import ASGI3Application, ASGIReceiveCallable, ASGISendCallable, Scope
-from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
-
-if TYPE_CHECKING:
-    from channels.consumer import _ChannelScope
 
 
 def origin_allowed(headers: dict[bytes, bytes]) -> bool:
@@ -28,14 +22,3 @@ def origin_allowed(headers: dict[bytes, bytes]) -> bool:
         return True
     parsed = urlparse(origin)
     return parsed.scheme in ("http", "https") and parsed.netloc.lower() == host
-
-
-class OriginCheck:
-    def __init__(self, application: ASGI3Application):
-        self.application = application
-
-    async def __call__(self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
-        if scope["type"] == "websocket" and not origin_allowed(dict(scope.get("headers", []))):
-            # A WebSocket scope: Channels' consumers type theirs with the keys its routing adds (none yet here).
-            return await WebsocketDenier()(cast("_ChannelScope", scope), receive, send)
-        return await self.application(scope, receive, send)

@@ -5,10 +5,11 @@ caller hands the returned broadcasts to `realtime.runtime.publish`. Nothing here
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -38,20 +39,14 @@ from config.database import log_failure
 from quizzes.models import Question
 from realtime import events, groups
 from realtime.auth import authenticated_users
+from realtime.messages import Frames
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Broadcast:
-    """One event for one group: `text` for every socket in it, `personal` texts by user id (as a string)."""
-
-    group: str
-    text: str | None = None
-    personal: dict[str, str] = field(default_factory=dict)
-    close_users: tuple[str, ...] = ()  # user ids (as strings) whose sockets in the group are closed after it
-    # Sockets of these roles in the group get this text instead of `text` (the projector sees less than the teacher)
-    by_role: dict[str, str] = field(default_factory=dict)
+# A committed event for one group is the message the hubs relay: `text` for every socket in it, `personal` texts by
+# user id (as a string), `by_role` for a role that sees less (the projector), then `close_users` are removed.
+Broadcast = Frames
 
 
 @dataclass(frozen=True)
@@ -61,7 +56,7 @@ class CommandResult:
     deadline: datetime | None = None
 
 
-def _session_query():
+def _session_query() -> QuerySet[LiveSession]:
     return LiveSession.objects.select_related("quiz", "classroom", "current_round__question")
 
 
@@ -120,7 +115,7 @@ def open_sockets(*, requests: list[SocketRequest]) -> list[Opening]:
     wanted: dict[tuple[str, int], list[tuple[int, User]]] = {}
     for index, request in enumerate(requests):
         user = users_by_key[request.session_key]
-        if user is None:
+        if not isinstance(user, User):  # None: no user is signed in under the key
             openings[index] = Opening(refusal="unauthenticated")
         else:
             wanted.setdefault((request.role, request.session_id), []).append((index, user))
@@ -140,7 +135,7 @@ def open_sockets(*, requests: list[SocketRequest]) -> list[Opening]:
             found = [Opening(refusal="unavailable")] * len(users)
         for (index, _user), opening in zip(entries, found, strict=True):
             openings[index] = opening
-    return openings
+    return [opening if opening is not None else Opening(refusal="unavailable") for opening in openings]
 
 
 def _open_students(session: LiveSession, users: list[User]) -> list[Opening]:
@@ -195,7 +190,7 @@ def _student_snapshot_texts(session: LiveSession, users: list[User]) -> dict[int
     texts = {}
     for user in users:
         round_part = None
-        if round_ is not None:
+        if round_ is not None and position is not None:
             answer = answers.get(user.pk)
             round_part = events.round_info(round_, now=now, position=position)
             round_part["your_answer"] = None if answer is None else events.stored_answer(answer)
@@ -371,7 +366,9 @@ def _projector_snapshot(session: LiveSession, user: User) -> TeacherSnapshot:
     return TeacherSnapshot(text=text, round_id=session.current_round_id, answered=results["answered"] if results else 0)
 
 
-def _for_projector(session: LiveSession, round_: Round, results: dict, *, now: datetime | None = None) -> dict:
+def _for_projector(
+    session: LiveSession, round_: Round, results: dict[str, Any], *, now: datetime | None = None
+) -> events.Message:
     round_open = round_effective_state(round_=round_, now=now) == "open"
     return events.projector_results(
         results,
@@ -388,6 +385,13 @@ def _projector_results_broadcast(session: LiveSession, round_: Round) -> Broadca
         groups.session_teachers(session.pk),
         by_role={"projector": events.encode(events.results_updated(results))},
     )
+
+
+# --- student commands ---------------------------------------------------------------------------------------------
+def store_answers(*, submissions: list[services.AnswerSubmission]) -> list[services.AnswerOutcome]:
+    """The database half of `answer.submit`, for the answers of many sockets at once (realtime.runtime's answer
+    writer batches them): one outcome per submission, in order. Exactly once is the database constraint's job."""
+    return services.answers_submit(submissions=submissions)
 
 
 # --- teacher commands ---------------------------------------------------------------------------------------------

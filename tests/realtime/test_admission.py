@@ -147,7 +147,7 @@ async def test_a_refused_socket_leaves_nothing_behind_in_the_worker(live_session
     connected, _socket = await open_socket(outsider, live_session)
     assert not connected
     assert current_runtime().hub.members == {}
-    assert current_runtime().hub.students_here == {}
+    assert current_runtime().hub.presence.students_here == {}
 
 
 async def test_an_enrolled_student_becomes_a_participant_on_first_connect(live_session, enrolled_students):

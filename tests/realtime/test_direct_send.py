@@ -140,7 +140,8 @@ async def test_a_socket_unwritable_past_the_limit_is_closed_with_1013_and_leaves
 
         await publish([Broadcast(groups.session_students(live_session.pk), text=frame("never taken"))])
         await wait_until(
-            lambda: live_session.pk not in current_runtime().hub.students_here, what="out of presence once given up"
+            lambda: live_session.pk not in current_runtime().hub.presence.students_here,
+            what="out of presence once given up",
         )
         assert groups.session_students(live_session.pk) not in current_runtime().hub.members
 

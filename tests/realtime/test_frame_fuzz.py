@@ -11,8 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from realtime.protocol import CLIENT_MESSAGES, STUDENT_TYPES, TEACHER_TYPES, ProtocolError, parse_client_message
+from realtime import protocol
+from realtime.consumers import StudentConsumer, TeacherConsumer
+from realtime.protocol import CLIENT_MESSAGES, ProtocolError, parse_client_message
 from tests.realtime.sockets import connect
+
+STUDENT_TYPES = StudentConsumer.allowed_types
+TEACHER_TYPES = TeacherConsumer.allowed_types
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -134,3 +139,40 @@ def test_frames_python_would_choke_on_get_a_protocol_error(text, code):
     with pytest.raises(ProtocolError) as refused:
         parse_client_message(text, allowed_types=TEACHER_TYPES)
     assert refused.value.code == code
+
+
+def decoded(decode, text):
+    try:
+        return ("value", decode(text))
+    except ProtocolError as error:
+        return ("error", error.code)
+
+
+@FUZZ
+@given(text=st.one_of(frames.filter(lambda frame: isinstance(frame, str)), st.text(), json_values.map(json.dumps)))
+def test_the_fast_decoder_agrees_with_the_checked_one_on_any_text_it_takes(text):
+    """Frames without \\u escapes are parsed by orjson with the checks counted instead of hooked in; whatever the
+    text, the outcome is the standard library parser's with every check."""
+    if "\\u" in text:
+        return
+    fast, checked = decoded(protocol._decode_fast, text), decoded(protocol._decode_checked, text)
+    if checked == ("error", "invalid_message") and fast == ("error", "malformed_json"):
+        # A str holding a lone surrogate (a socket's text never does: it arrives as UTF-8) is refused either way.
+        assert any(0xD800 <= ord(character) <= 0xDFFF for character in text)
+        return
+    assert fast == checked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"type": "ping", "ref": "a", "ref": "b"}',
+        '{"type": "answer.submit", "answer": {"text": "x", "text": "y"}, "round_id": 1, "client_id": "c"}',
+        '{"type": "ping", "ref": "time: 10:30", "ref": "x"}',
+        '{"type": "ping", "a:b": 1, "a:b": 2}',
+    ],
+)
+def test_a_repeated_key_is_caught_by_the_fast_decoder_too(text):
+    with pytest.raises(ProtocolError) as refused:
+        protocol._decode_fast(text)
+    assert refused.value.code == "invalid_message"

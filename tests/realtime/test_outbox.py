@@ -186,3 +186,11 @@ async def test_draining_an_outbox_whose_writer_was_just_discarded_returns_quietl
     outbox.discard()  # the client left
     await outbox.drain()
     assert client.sent == []
+
+
+async def test_only_the_newest_of_overlapping_snapshot_reads_is_current():
+    outbox = outbox_for(Client())
+    older = outbox.hold()
+    newer = outbox.hold()
+    assert not outbox.is_current(older), "read before live updates resumed: may miss a frame lost meanwhile"
+    assert outbox.is_current(newer)

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from realtime import events
-from realtime.protocol import CLIENT_MESSAGES, STUDENT_TYPES, TEACHER_TYPES
+from realtime.consumers import ProjectorConsumer, StudentConsumer, TeacherConsumer, set_commands
+from realtime.protocol import CLIENT_MESSAGES
 from tests.protocol_check import check_server_frame, client_messages, error_codes, server_messages
 from tests.realtime.helpers import push, question_of_type
 from tests.realtime.sockets import connect
@@ -24,7 +25,21 @@ def test_every_client_message_is_documented_with_its_fields():
 
 
 def test_every_client_message_belongs_to_a_role():
-    assert set(CLIENT_MESSAGES) == STUDENT_TYPES | TEACHER_TYPES
+    assert set(CLIENT_MESSAGES) == StudentConsumer.allowed_types | TeacherConsumer.allowed_types
+
+
+@pytest.mark.parametrize("consumer", [StudentConsumer, TeacherConsumer, ProjectorConsumer])
+def test_a_role_may_send_exactly_the_types_of_its_command_table(consumer):
+    assert consumer.allowed_types == frozenset(consumer.commands)
+    assert consumer.allowed_types <= set(CLIENT_MESSAGES)
+
+
+def test_a_command_table_naming_a_type_the_protocol_does_not_define_is_refused():
+    class Extra(StudentConsumer):
+        pass
+
+    with pytest.raises(ValueError, match=r"round\.teleport"):
+        set_commands(Extra, {**StudentConsumer.commands, "round.teleport": StudentConsumer.ping})
 
 
 def test_every_error_code_the_code_raises_is_documented():

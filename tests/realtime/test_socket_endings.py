@@ -31,7 +31,7 @@ async def a_student_present(live_session, teacher, student):
 def assert_forgotten(live_session):
     hub = current_runtime().hub
     assert groups.session_students(live_session.pk) not in hub.members
-    assert live_session.pk not in hub.students_here
+    assert live_session.pk not in hub.presence.students_here
 
 
 async def test_a_client_closing_its_socket_leaves_presence(live_session, teacher, enrolled_students):

@@ -117,7 +117,7 @@ async def test_a_database_failure_while_opening_refuses_the_socket_with_1011_and
     assert not connected
     assert socket.refused_with == CLOSE_UNAVAILABLE
     assert current_runtime().hub.members == {}
-    assert current_runtime().hub.students_here == {}
+    assert current_runtime().hub.presence.students_here == {}
 
     monkeypatch.undo()
     _socket, snapshot = await connect(enrolled_students[0], live_session)  # and the next try opens
@@ -139,7 +139,7 @@ async def test_a_snapshot_that_fails_when_live_updates_resume_closes_the_socket_
     closed = await socket.communicator.receive_output(timeout=3)
     assert closed == {"type": "websocket.close", "code": CLOSE_UNAVAILABLE}
     assert current_runtime().hub.members == {}
-    assert current_runtime().hub.students_here == {}
+    assert current_runtime().hub.presence.students_here == {}
 
 
 @pytest.mark.django_db(transaction=True)
