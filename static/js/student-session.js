@@ -29,6 +29,7 @@ const state = { you: null, round: null, form: null, acked: false, pendingRef: nu
 const socket = new LiveSocket(config.socketPath, {
   onStatus: connectionBadge($("connection"), t),
   onRemoved: () => showScreen("removed"),
+  heartbeat: true, // this student counts as present on the teacher's roster
 });
 // An answer the server could not store yet (its database restarting) goes again by itself, the same client_id
 // each time, until it is acknowledged or refused.

@@ -6,36 +6,18 @@ import contextlib
 import json
 
 import pytest
-import uvicorn
 import websockets
 from websockets.protocol import Protocol, Side, State
 
-from config.asgi import application
 from realtime import groups
 from realtime.consumers import StudentConsumer
 from realtime.direct_send import direct_writer, text_frame
 from realtime.runtime import current_runtime, publish
 from realtime.session_actions import Broadcast
 from tests.realtime.conftest import session_cookie_for
+from tests.realtime.servers import uvicorn_server
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@contextlib.asynccontextmanager
-async def uvicorn_server():
-    """The production server in this test's event loop, on a free port, as config.serve configures it."""
-    config = uvicorn.Config(
-        application, host="127.0.0.1", port=0, ws="websockets-sansio", ws_per_message_deflate=False, lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield server.servers[0].sockets[0].getsockname()[1]
-    finally:
-        server.should_exit = True
-        await serving
 
 
 @contextlib.asynccontextmanager
