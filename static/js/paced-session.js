@@ -6,14 +6,17 @@ import { announce, formatSeconds, markSessionEnded, show, translator } from "./d
 import { newClientId, pendingAnswerStore } from "./pending-answer.js";
 import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
 import { answerForm, answerKeyText, questionHeader } from "./question-view.js";
+import { readAloudButton } from "./accommodations.js";
 
 const config = readPageConfig();
 const t = translator();
+// Extra time is already in each question's deadline (the server's); reading aloud is this page's to offer.
+const accommodations = config.accommodations ?? { extraTime: "", readAloud: false };
 const $ = (id) => document.getElementById(id);
 const screens = { start: $("screen-start"), question: $("screen-question"), finished: $("screen-finished") };
 const pendingStore = pendingAnswerStore(`quizcast:paced:${config.sessionId}`, () => state.you?.id);
 const state = { you: null, item: null, form: null, acked: false, pendingRef: null, timedOut: false, queued: null, total: 0, counted: new Set(), finished: false };
-const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t) });
+const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t), heartbeat: true });
 
 function showScreen(name) {
   for (const [key, node] of Object.entries(screens)) show(node, key === name);
@@ -40,7 +43,9 @@ function showQuestion(item, { announceIt = true } = {}) {
   state.queued = null;
   state.form = answerForm(item.question, { t, onSubmit: submitAnswer });
   $("round-number").textContent = t("questionNumber", { number: item.position, count: item.count });
-  $("question-slot").replaceChildren(questionHeader(item.question, t), state.form.element);
+  window.speechSynthesis?.cancel(); // the previous question's reading, if it is still going
+  const reader = accommodations.readAloud ? readAloudButton(item.question, { t, language: document.documentElement.lang }) : null;
+  $("question-slot").replaceChildren(...[questionHeader(item.question, t, { level: 1 }), reader, state.form.element].filter(Boolean));
   show($("reveal"), false);
   show($("reveal-details"), false);
   show($("next"), false);

@@ -1,7 +1,8 @@
 """Text zoomed to 200 % on a phone loses nothing (WCAG 1.4.4 and 1.4.10): on every student page and state, the page
 never scrolls sideways, no text is cut off, and every control can be scrolled to and lies inside the screen's width.
 
-The zoom doubles the root font size, as a browser's text size setting does, on a 360 x 740 phone screen. Screenshots of each state go to /tmp/quizcast-zoom/.
+The zoom doubles the root font size, as a browser's text size setting does, on a 360 x 740 phone screen.
+Screenshots of each state go to /tmp/quizcast-zoom/.
 """
 
 import re
@@ -20,12 +21,13 @@ PHONE = {"width": 360, "height": 740}
 SHOTS = Path("/tmp/quizcast-zoom")
 
 # What can be lost at 200 %, as the page is now: each problem as a sentence (empty when nothing is).
-ZOOM_PROBLEMS = """() => {
+ZOOM_PROBLEMS = r"""() => {
     const width = document.documentElement.clientWidth;
     const problems = [];
     const describe = (node) => {
-        const text = (node.innerText || node.value || node.getAttribute("aria-label") || "").replace(/\s+/g, " ").trim().slice(0, 40);
-        return `${node.tagName.toLowerCase()}${node.id ? "#" + node.id : ""}.${[...node.classList].join(".")} "${text}"`;
+        const text = (node.innerText || node.value || node.getAttribute("aria-label") || "").replace(/\s+/g, " ");
+        const name = `${node.tagName.toLowerCase()}${node.id ? "#" + node.id : ""}.${[...node.classList].join(".")}`;
+        return `${name} "${text.trim().slice(0, 40)}"`;
     };
     if (document.documentElement.scrollWidth > width) {
         const past = [...document.body.querySelectorAll("*")].filter((node) => !node.closest("svg")).filter((node) => {
@@ -33,7 +35,8 @@ ZOOM_PROBLEMS = """() => {
             return node.getBoundingClientRect().right > width + 1 && parent.right <= width + 1;
         });
         const culprits = past.slice(0, 3).map(describe).join(", ");
-        problems.push(`the page is ${document.documentElement.scrollWidth}px wide on a ${width}px screen (${culprits})`);
+        const wide = document.documentElement.scrollWidth;
+        problems.push(`the page is ${wide}px wide on a ${width}px screen (${culprits})`);
     }
     for (const node of document.body.querySelectorAll("*")) {
         if (!node.checkVisibility()) continue;
