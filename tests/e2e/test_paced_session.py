@@ -6,10 +6,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from classroom.management.commands.demo_data import CLASSROOM_NAME, QUIZ_TITLE, STUDENT_PASSWORD, TEACHER
+from tests.e2e.accommodations import set_accommodations
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_live_quiz import answer, plain_part
-from tests.e2e.test_pages_accessible import set_accommodations
 
 pytestmark = pytest.mark.browser
 
@@ -26,13 +26,14 @@ def start_paced_session(teacher) -> Page:
     return page
 
 
-def open_from_home(student) -> Page:
+def open_from_home(student, *, start: bool = True) -> Page:
     page = student.page
     page.goto(f"{student.server.url}/me/")
     page.locator(".qc-session-item").filter(has_text=QUIZ_TITLE).first.click()
     expect(page.get_by_role("heading", name="At your own pace")).to_be_visible()
     expect(page.locator("#connection")).to_have_text("Live")
-    page.get_by_role("button", name="Start").click()
+    if start:
+        page.get_by_role("button", name="Start").click()
     return page
 
 
