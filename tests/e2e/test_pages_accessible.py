@@ -12,7 +12,7 @@ from tests.e2e.accommodations import set_accommodations
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import Person
 from tests.e2e.test_live_quiz import answer, join, plain_part, push, start_session
-from tests.e2e.test_paced_session import open_from_home, start_paced_session
+from tests.e2e.test_paced_session import HEARTBEAT, open_from_home, start_paced_session
 from tests.e2e.test_question_types import order_with_keyboard
 
 pytestmark = pytest.mark.browser
@@ -247,6 +247,17 @@ def test_the_connection_badge_says_offline_as_soon_as_the_browser_does(people, q
     expect(row).not_to_have_class(re.compile("is-offline"))
     phone.close()  # the socket drops with the page
     expect(row).to_have_class(re.compile("is-offline"), timeout=5000)
+
+
+def test_the_live_student_page_sends_a_heartbeat_every_two_seconds(people, quizcast_server):
+    teacher = people(*TEACHER)
+    _control, join_url = start_session(teacher)
+    student = people("student1", STUDENT_PASSWORD, phone=True)
+    with student.page.expect_websocket() as opening:
+        join(student, join_url)
+    socket = opening.value
+    for _ in range(2):  # the first on open, then one every 2 s: well within 3 s each (docs/protocol.md, Heartbeats)
+        socket.expect_event("framesent", predicate=lambda payload: payload == HEARTBEAT, timeout=3000)
 
 
 def seconds_left(page: Page) -> int:
