@@ -127,7 +127,7 @@ def test_the_live_student_pages_lose_nothing_at_200_percent_text(people, quizcas
 
 def test_the_student_paced_page_loses_nothing_at_200_percent_text(people, quizcast_server):
     teacher = people(*TEACHER)
-    start_paced_session(teacher)
+    control = start_paced_session(teacher)
     phone = zoomed_phone(people, "student3")
 
     phone.goto(f"{quizcast_server.url}/me/")
@@ -147,3 +147,10 @@ def test_the_student_paced_page_loses_nothing_at_200_percent_text(people, quizca
         if index == len(quizcast_server.quiz) - 1:
             expect(phone.get_by_role("heading", name="All done!")).to_be_visible()
     assert_nothing_lost(phone, "paced finished")
+
+    control.once("dialog", lambda dialog: dialog.accept())
+    control.get_by_role("button", name="Close now").click()
+    expect(control.locator("#closing-line")).to_have_text("Closed.")
+    phone.goto(f"{quizcast_server.url}/me/")
+    expect(phone.locator(".qc-finished-list")).to_be_visible()
+    assert_nothing_lost(phone, "student home with a finished student-paced session")
