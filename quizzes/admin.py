@@ -73,11 +73,20 @@ class TagAdmin(admin.ModelAdmin):
         return tag.quiz_count
 
 
+UNGRADED_POINTS_NOTE = _("Polls, word clouds and rating scales score no points: they are saved with 0.")
+
+
 class QuestionInlineForm(ModelRulesOnHiddenFieldsMixin, forms.ModelForm):
     class Meta:
         model = Question
         fields = ("order", "prompt", "time_limit", "points")
         widgets = {"prompt": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.type in Question.UNGRADED_TYPES:  # the type cannot change on the quiz's page
+            self.fields["points"].disabled = True
+            self.fields["points"].help_text = UNGRADED_POINTS_NOTE
 
 
 class QuestionInline(admin.TabularInline):
@@ -175,15 +184,15 @@ class QuizAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected quizzes as GIFT"))
     def export_gift(self, request, queryset):
-        return admin_files.export_response(queryset, "gift")
+        return admin_files.export_response(self, request, queryset, "gift")
 
     @admin.action(description=_("Export selected quizzes as Moodle XML"))
     def export_moodle_xml(self, request, queryset):
-        return admin_files.export_response(queryset, "moodle_xml")
+        return admin_files.export_response(self, request, queryset, "moodle_xml")
 
     @admin.action(description=_("Export selected quizzes as XLSX"))
     def export_xlsx(self, request, queryset):
-        return admin_files.export_response(queryset, "xlsx")
+        return admin_files.export_response(self, request, queryset, "xlsx")
 
     @admin.display(description=_("questions"), ordering="question_count")
     def question_count(self, quiz: Quiz) -> int:
@@ -330,12 +339,17 @@ class QuestionAdminForm(ImageSizeMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in self.TYPE_SETTINGS:
             self.fields[name].required = False
+        if "points" in self.fields:
+            self.fields["points"].help_text = UNGRADED_POINTS_NOTE
 
     def clean(self):
         cleaned = super().clean()
         for name in self.TYPE_SETTINGS:
             if name in cleaned and cleaned[name] is None:
                 cleaned[name] = Question._meta.get_field(name).default
+        if cleaned.get("type") in Question.UNGRADED_TYPES:
+            cleaned["points"] = 0  # nothing to score; a points error of another type's value does not apply
+            self.errors.pop("points", None)
         return cleaned
 
 

@@ -39,7 +39,10 @@ SESSION_KEY = "quizzes.question_import"
 class QuestionFileForm(forms.Form):
     file = forms.FileField(
         label=_("Question file"),
-        help_text=_("GIFT (.gift, .txt), Moodle XML (.xml), Aiken (.txt), CSV (.csv) or Excel (.xlsx); at most 5 MB."),
+        help_text=_(
+            "GIFT (.gift, .txt), Moodle XML (.xml), Aiken (.txt), CSV (.csv) or Excel (.xlsx), or a ZIP archive of "
+            "a spreadsheet and its pictures (as Quizcast exports it); at most 5 MB."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS)}),
     )
 
@@ -132,15 +135,48 @@ def _download(exported: ExportedFile) -> HttpResponse:
 
 
 def export_view(model_admin, request, object_id, format_name: str):
+    """The quiz as a file; when the format must leave questions out, first a page that lists them and offers the
+    spreadsheet, which keeps them, or the file without them (`?leave_out=1`)."""
     quiz = model_admin.get_object(request, object_id)
     if quiz is None or format_name not in EXPORT_FORMATS:
         raise Http404(gettext("No quiz of yours has this id."))
-    return _download(quiz_export(quiz=quiz, format_name=format_name))
+    exported = quiz_export(quiz=quiz, format_name=format_name)
+    if exported.left_out and request.GET.get("leave_out") != "1":
+        context = _left_out_context(model_admin, request, format_name, [(quiz, exported)])
+        context.update(
+            original=quiz,
+            download_url=request.path + "?leave_out=1",
+            spreadsheet_url=reverse("admin:quizzes_quiz_export", args=[quiz.pk, "xlsx"]),
+            back_url=reverse("admin:quizzes_quiz_change", args=[quiz.pk]),
+        )
+        return TemplateResponse(request, "admin/quizzes/quiz/export_left_out.html", context)
+    return _download(exported)
 
 
-def export_response(queryset, format_name: str) -> HttpResponse:
-    """One quiz as its file; several as a ZIP archive of their files."""
-    exported = [quiz_export(quiz=quiz, format_name=format_name) for quiz in queryset]
+def _left_out_context(model_admin, request, format_name: str, exports: list[tuple[Quiz, ExportedFile]]) -> dict:
+    label = EXPORT_FORMATS[format_name].label
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": gettext("Some questions cannot be exported as %(format)s") % {"format": label},
+        "format_label": label,
+        "left_out": [(quiz, exported.left_out) for quiz, exported in exports if exported.left_out],
+    }
+
+
+def export_response(model_admin, request, queryset, format_name: str) -> HttpResponse:
+    """One quiz as its file; several as a ZIP archive of their files. When the format must leave questions out,
+    first a page that lists them and offers the spreadsheet instead, or the files without them."""
+    exports = [(quiz, quiz_export(quiz=quiz, format_name=format_name)) for quiz in queryset]
+    if any(exported.left_out for _quiz, exported in exports) and request.POST.get("leave_out") != "1":
+        context = _left_out_context(model_admin, request, format_name, exports)
+        context.update(
+            action=f"export_{format_name}",
+            selected=[quiz.pk for quiz, _exported in exports],
+            back_url=reverse("admin:quizzes_quiz_changelist"),
+        )
+        return TemplateResponse(request, "admin/quizzes/quiz/export_left_out.html", context)
+    exported = [file for _quiz, file in exports]
     if len(exported) == 1:
         return _download(exported[0])
     buffer = io.BytesIO()

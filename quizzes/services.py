@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from quizzes.formats import EXPORT_FORMATS, file_write
+from quizzes.formats import EXPORT_FORMATS, file_write, spreadsheet
 from quizzes.formats.checks import drafts_checked
 from quizzes.formats.drafts import QuestionDraft, Skipped, draft_from_question
 from quizzes.models import Choice, Question, Quiz
@@ -59,7 +59,6 @@ def questions_import(*, quiz: Quiz, drafts: list[QuestionDraft]) -> list[Questio
     last = quiz.questions.aggregate(last=Max("order"))["last"]
     start = 0 if last is None else last + 1
     questions = []
-    ready = [item.draft for item in checked]
     for offset, item in enumerate(checked):
         draft = item.draft
         question = Question(
@@ -74,19 +73,44 @@ def questions_import(*, quiz: Quiz, drafts: list[QuestionDraft]) -> list[Questio
             numeric_tolerance=draft.numeric_tolerance,
             accepted_answers="\n".join(draft.accepted_answers),
             image_alt=draft.image_alt,
+            max_words=draft.max_words,
+            partial_credit=draft.partial_credit,
+            scale_min=draft.scale_min,
+            scale_max=draft.scale_max,
+            scale_min_label=draft.scale_min_label,
+            scale_max_label=draft.scale_max_label,
         )
         if item.image is not None:  # the image as the admin's form cleaned it, as an upload would be stored
             item.image.seek(0)
             question.image.save(item.image.name, item.image, save=False)
         questions.append(question)
     Question.objects.bulk_create(questions)
-    Choice.objects.bulk_create(
-        Choice(question=question, text=choice.text, is_correct=choice.is_correct, order=order)
-        for question, draft in zip(questions, ready, strict=True)
-        for order, choice in enumerate(draft.choices)
-    )
+    choices = []
+    for question, item in zip(questions, checked, strict=True):
+        for order, (choice, image) in enumerate(zip(item.draft.choices, item.choice_images, strict=True)):
+            row = Choice(
+                question=question,
+                text=choice.text,
+                is_correct=choice.is_correct,
+                order=order,
+                image_alt=choice.image_alt,
+            )
+            if image is not None:
+                row.image.save(image.name, image, save=False)
+            choices.append(row)
+    Choice.objects.bulk_create(choices)
     Quiz.objects.filter(pk=quiz.pk).update(updated_at=timezone.now())
     return questions
+
+
+@dataclass(frozen=True)
+class LeftOutQuestion:
+    """A question a file format cannot hold, left out of an export: its place in the quiz (from 1) and type."""
+
+    number: int
+    type: str
+    type_label: str
+    prompt: str
 
 
 @dataclass(frozen=True)
@@ -94,6 +118,7 @@ class ExportedFile:
     name: str
     content_type: str
     content: bytes
+    left_out: tuple[LeftOutQuestion, ...] = ()
 
 
 # GIFT and Moodle XML have no word cloud, ordering or rating scale: those questions go to the spreadsheet only.
@@ -101,13 +126,41 @@ SPREADSHEET_ONLY_TYPES = frozenset({Question.Type.WORDCLOUD, Question.Type.ORDER
 
 
 def quiz_export(*, quiz: Quiz, format_name: str) -> ExportedFile:
-    """Every question of `quiz`, in order, as a GIFT, Moodle XML or XLSX file. GIFT and Moodle XML files leave out
-    the word clouds, orderings and rating scales, which only Quizcast's spreadsheet carries (with its items for an
-    ordering, but not the number of words, the partial credit nor the scale's range and labels)."""
+    """Every question of `quiz`, in order, as a GIFT, Moodle XML or XLSX file (a ZIP of the XLSX and its images
+    when questions or choices have images). GIFT and Moodle XML files leave out the word clouds, orderings and
+    rating scales, which only Quizcast's spreadsheet carries: they are listed in `left_out`, and a comment at the top
+    of the file names them. Nothing of them is written as a question, so the file holds only questions its format
+    reads."""
     export_format = EXPORT_FORMATS[format_name]
-    questions = quiz.questions.order_by("order", "id").prefetch_related("choices")
-    if format_name != "xlsx":
-        questions = questions.exclude(type__in=SPREADSHEET_ONLY_TYPES)
-    drafts = [draft_from_question(question) for question in questions]
-    name = f"{slugify(quiz.title) or 'quiz'}.{export_format.extension}"
-    return ExportedFile(name, export_format.content_type, file_write(drafts=drafts, format_name=format_name))
+    questions = list(quiz.questions.order_by("order", "id").prefetch_related("choices"))
+    left_out: list[LeftOutQuestion] = []
+    kept = []
+    for number, question in enumerate(questions, start=1):
+        if format_name != "xlsx" and question.type in SPREADSHEET_ONLY_TYPES:
+            left_out.append(LeftOutQuestion(number, question.type, str(question.get_type_display()), question.prompt))
+        else:
+            kept.append(question)
+    drafts = [draft_from_question(question) for question in kept]
+    if (
+        format_name != "xlsx"
+    ):  # no choice pictures there: a choice that is a picture alone is written as its description
+        for choice in (choice for draft in drafts for choice in draft.choices):
+            choice.text = choice.text or choice.image_alt
+    comments = [_left_out_comment(left_out, export_format.label)] if left_out else []
+    content = file_write(drafts=drafts, format_name=format_name, comments=comments)
+    extension = export_format.extension
+    if format_name == "xlsx" and spreadsheet.needs_archive(drafts):
+        extension = "zip"
+    name = f"{slugify(quiz.title) or 'quiz'}.{extension}"
+    content_type = "application/zip" if extension == "zip" else export_format.content_type
+    return ExportedFile(name, content_type, content, tuple(left_out))
+
+
+def _left_out_comment(left_out: list[LeftOutQuestion], format_label: str) -> str:
+    listed = ", ".join(
+        _("question %(number)d (%(type)s)") % {"number": item.number, "type": item.type_label} for item in left_out
+    )
+    return _(
+        "Left out of this file: %(questions)s. %(format)s has no word clouds, orderings or rating scales; "
+        "Quizcast's spreadsheet (XLSX) export keeps them."
+    ) % {"questions": listed, "format": format_label}

@@ -76,7 +76,7 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     prompt = factory.Sequence(lambda n: f"Question {n}?")
     type = Question.Type.SINGLE
     time_limit = 30
-    points = 100
+    points = factory.LazyAttribute(lambda question: 0 if question.type in Question.UNGRADED_TYPES else 100)
     explanation = "Because."
 
 

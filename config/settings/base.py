@@ -166,7 +166,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Words a word cloud never shows, by interface language; every list applies whatever the page's language, since a
 # class may answer in any of them. Edit these lists here, or add words with WORDCLOUD_EXTRA_BLOCKED_WORDS.
-# Matching ignores case, accents and surrounding spaces, and a blocked word inside a phrase hides the phrase.
+# Matching is by whole words, ignoring case and accents: an answer is hidden whole when one of its words is a blocked
+# word ("you are STÚPID!" with "stupid" blocked), never because a longer word holds the letters of one ("Scunthorpe"
+# is shown though "cunt" is blocked). Words are split at spaces and punctuation; an entry of several words ("son of
+# a") hides answers holding those words in a row. Inflected forms are other words: list each one to block.
 WORDCLOUD_BLOCKED_WORDS: dict[str, list[str]] = {
     "en": ["fuck", "shit", "bitch", "bastard", "asshole", "dick", "cunt", "wanker", "slut", "whore"],
     "it": ["cazzo", "merda", "stronzo", "vaffanculo", "troia", "puttana", "coglione", "minchia"],

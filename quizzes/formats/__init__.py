@@ -15,7 +15,7 @@ from quizzes.formats.text import decode_utf8
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 SAMPLES = Path(__file__).resolve().parent / "samples"
-ACCEPTED_EXTENSIONS = (".gift", ".txt", ".xml", ".csv", ".xlsx")
+ACCEPTED_EXTENSIONS = (".gift", ".txt", ".xml", ".csv", ".xlsx", ".zip")
 OTHER_SPREADSHEETS = (".xls", ".ods", ".numbers", ".xlsm", ".xlsb")
 
 
@@ -70,6 +70,10 @@ def _read_by_format(*, name: str, data: bytes) -> ParsedFile:
         )
     if extension and extension not in ACCEPTED_EXTENSIONS:
         raise unknown_format()
+    if extension == ".zip" or (
+        extension != ".xlsx" and data.startswith(b"PK\x03\x04") and spreadsheet.is_archive(data)
+    ):
+        return spreadsheet.read_archive(data)
     if data.startswith(b"PK\x03\x04") or extension == ".xlsx":
         return spreadsheet.parse_rows(spreadsheet.xlsx_rows(data), spreadsheet.NAME_XLSX)
     if extension == ".xml" or moodle_xml.looks_like(data):
@@ -89,14 +93,19 @@ def unknown_format() -> FileRefused:
         "unknown_format",
         _(
             "Quizcast cannot tell this file's format. It reads GIFT (.gift, .txt), Moodle XML (.xml), Aiken (.txt), "
-            "CSV (.csv) and Excel (.xlsx) files."
+            "CSV (.csv) and Excel (.xlsx) files, and ZIP archives of a spreadsheet with its pictures."
         ),
     )
 
 
-def file_write(*, drafts: list[QuestionDraft], format_name: str) -> bytes:
-    writers = {"gift": gift.write, "moodle_xml": moodle_xml.write, "xlsx": spreadsheet.write_xlsx}
-    return writers[format_name](drafts)
+def file_write(*, drafts: list[QuestionDraft], format_name: str, comments: list[str] = ()) -> bytes:
+    """The drafts as a file of `format_name`. GIFT and Moodle XML write `comments` at the top, where their readers
+    ignore them; the spreadsheet is a ZIP of the workbook and its images when any draft has an image."""
+    if format_name == "gift":
+        return gift.write(drafts, comments=comments)
+    if format_name == "moodle_xml":
+        return moodle_xml.write(drafts, comments=comments)
+    return spreadsheet.write_export(drafts)
 
 
 def template_drafts() -> list[QuestionDraft]:

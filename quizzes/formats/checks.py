@@ -20,7 +20,7 @@ from quizzes.formats import file_read
 from quizzes.formats.drafts import QuestionDraft, Skipped
 from quizzes.grading import plain_decimal
 from quizzes.models import Choice, Question, Quiz
-from quizzes.validation import choice_errors
+from quizzes.validation import choice_errors, question_image_clean
 
 
 @cache
@@ -43,6 +43,12 @@ def _form_data(draft: QuestionDraft) -> dict[str, object]:
         "accepted_answers": "\n".join(draft.accepted_answers),
         "image_alt": draft.image_alt,
         "explanation": draft.explanation,
+        "max_words": draft.max_words,
+        "partial_credit": draft.partial_credit,
+        "scale_min": draft.scale_min,
+        "scale_max": draft.scale_max,
+        "scale_min_label": draft.scale_min_label,
+        "scale_max_label": draft.scale_max_label,
     }
 
 
@@ -63,6 +69,7 @@ class CheckedDraft:
     draft: QuestionDraft
     problems: list[str]
     image: File | None = None
+    choice_images: list[File | None] = field(default_factory=list)
 
 
 def draft_check(*, draft: QuestionDraft, quiz: Quiz) -> CheckedDraft:
@@ -73,17 +80,28 @@ def draft_check(*, draft: QuestionDraft, quiz: Quiz) -> CheckedDraft:
     question_form = _question_form_class()(data=_form_data(draft), files=files, instance=Question(quiz=quiz))
     valid = question_form.is_valid()
     problems = [] if valid else _messages(question_form)
-    text_field = Choice._meta.get_field("text")
+    choice_images: list[File | None] = []
     for number, choice in enumerate(draft.choices, start=1):
-        try:
-            text_field.clean(choice.text.strip(), None)
-        except ValidationError as error:
-            prefix = _("Choice %(number)d, ") % {"number": number}
-            problems.extend(f"{prefix}{text_field.verbose_name}: {message}" for message in error.messages)
+        prefix = _("Choice %(number)d, ") % {"number": number}
+        for name, value in (("text", choice.text.strip()), ("image_alt", choice.image_alt.strip())):
+            model_field = Choice._meta.get_field(name)
+            try:
+                model_field.clean(value, None)
+            except ValidationError as error:
+                problems.extend(f"{prefix}{model_field.verbose_name}: {message}" for message in error.messages)
+        cleaned_image = None
+        if choice.image is not None:  # the choice form's own image rules, as for an upload
+            try:
+                cleaned_image = question_image_clean(image=SimpleUploadedFile(choice.image.name, choice.image.content))
+            except ValidationError as error:
+                prefix += str(Choice._meta.get_field("image").verbose_name)
+                problems.extend(f"{prefix}: {message}" for message in error.messages)
+        choice_images.append(cleaned_image)
     choices = [(choice.text, choice.is_correct) for choice in draft.choices]
-    problems.extend(choice_errors(question_type=draft.type, choices=choices))
+    images = [(choice.image is not None, choice.image_alt) for choice in draft.choices]
+    problems.extend(choice_errors(question_type=draft.type, choices=choices, images=images))
     image = question_form.cleaned_data.get("image") if valid and draft.image is not None else None
-    return CheckedDraft(draft, problems, image or None)
+    return CheckedDraft(draft, problems, image or None, choice_images)
 
 
 def draft_problems(*, draft: QuestionDraft, quiz: Quiz) -> list[str]:

@@ -17,18 +17,25 @@ from quizzes.models import Question
 Type = Question.Type
 
 
-@dataclass
-class ChoiceDraft:
-    text: str
-    is_correct: bool = False
+def _default(name: str):
+    return Question._meta.get_field(name).default
 
 
 @dataclass
 class ImageDraft:
-    """An image that came inside the file (a Moodle XML `<file>`), checked as an upload before it is saved."""
+    """An image that came with the file (a Moodle XML `<file>`, a picture in a spreadsheet's ZIP), checked as an
+    upload before it is saved."""
 
     name: str
     content: bytes
+
+
+@dataclass
+class ChoiceDraft:
+    text: str
+    is_correct: bool = False
+    image: ImageDraft | None = None
+    image_alt: str = ""
 
 
 @dataclass
@@ -49,6 +56,12 @@ class QuestionDraft:
     explanation: str = ""
     image: ImageDraft | None = None
     image_alt: str = ""
+    max_words: int = _default("max_words")
+    partial_credit: bool = False
+    scale_min: int = _default("scale_min")
+    scale_max: int = _default("scale_max")
+    scale_min_label: str = ""
+    scale_max_label: str = ""
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -56,11 +69,12 @@ class QuestionDraft:
         return str(Type(self.type).label) if self.type in Type.values else self.type
 
     def effective_points(self) -> int:
-        """Points as the question will be saved: a poll scores nothing; otherwise the model's default."""
+        """Points as the question will be saved: polls, word clouds and rating scales score nothing, whatever the
+        file says; otherwise the file's points or the model's default."""
+        if self.type in Question.UNGRADED_TYPES:
+            return 0
         if self.points is not None:
             return self.points
-        if self.type == Type.POLL:
-            return 0
         return Question._meta.get_field("points").default
 
     def set_time_limit(self, value: str) -> None:
@@ -129,15 +143,14 @@ def true_false_choices(*, answer: bool) -> list[ChoiceDraft]:
 
 def draft_from_question(question: Question) -> QuestionDraft:
     """A saved question as a draft, for export: every field a file may carry."""
-    image = None
-    if question.image:
-        with question.image.open("rb") as handle:
-            image = ImageDraft(name=question.image.name.rsplit("/", 1)[-1], content=handle.read())
     return QuestionDraft(
         type=question.type,
         prompt=question.prompt,
         line=question.order,
-        choices=[ChoiceDraft(choice.text, choice.is_correct) for choice in question.choices.all()],
+        choices=[
+            ChoiceDraft(choice.text, choice.is_correct, _image_draft(choice.image), choice.image_alt)
+            for choice in question.choices.all()
+        ],
         numeric_target=question.numeric_target,
         numeric_tolerance=question.numeric_tolerance or Decimal(0),
         accepted_answers=question.accepted_answer_list,
@@ -145,20 +158,42 @@ def draft_from_question(question: Question) -> QuestionDraft:
         time_limit=question.time_limit,
         time_limit_given=True,
         explanation=question.explanation,
-        image=image,
+        image=_image_draft(question.image),
         image_alt=question.image_alt,
+        max_words=question.max_words,
+        partial_credit=question.partial_credit,
+        scale_min=question.scale_min,
+        scale_max=question.scale_max,
+        scale_min_label=question.scale_min_label,
+        scale_max_label=question.scale_max_label,
     )
 
 
+def _image_draft(image) -> ImageDraft | None:
+    if not image:
+        return None
+    with image.open("rb") as handle:
+        return ImageDraft(name=image.name.rsplit("/", 1)[-1], content=handle.read())
+
+
 # --- keeping drafts between the preview and the confirmation (JSON in the teacher's session) -------------------
+def _image_to_json(image: ImageDraft | None) -> dict | None:
+    return None if image is None else {"name": image.name, "content": base64.b64encode(image.content).decode()}
+
+
+def _image_from_json(image: dict | None) -> ImageDraft | None:
+    return None if image is None else ImageDraft(image["name"], base64.b64decode(image["content"]))
+
+
 def drafts_to_json(drafts: list[QuestionDraft]) -> list[dict]:
     rows = []
     for draft in drafts:
         row = asdict(draft)
         row["numeric_target"] = None if draft.numeric_target is None else str(draft.numeric_target)
         row["numeric_tolerance"] = str(draft.numeric_tolerance)
-        if draft.image is not None:
-            row["image"] = {"name": draft.image.name, "content": base64.b64encode(draft.image.content).decode()}
+        row["image"] = _image_to_json(draft.image)
+        for choice_row, choice in zip(row["choices"], draft.choices, strict=True):
+            choice_row["image"] = _image_to_json(choice.image)
         rows.append(row)
     return rows
 
@@ -166,15 +201,17 @@ def drafts_to_json(drafts: list[QuestionDraft]) -> list[dict]:
 def drafts_from_json(rows: list[dict]) -> list[QuestionDraft]:
     drafts = []
     for row in rows:
-        image = row.get("image")
         drafts.append(
             QuestionDraft(
                 **{
                     **row,
-                    "choices": [ChoiceDraft(**choice) for choice in row["choices"]],
+                    "choices": [
+                        ChoiceDraft(**{**choice, "image": _image_from_json(choice.get("image"))})
+                        for choice in row["choices"]
+                    ],
                     "numeric_target": None if row["numeric_target"] is None else Decimal(row["numeric_target"]),
                     "numeric_tolerance": Decimal(row["numeric_tolerance"]),
-                    "image": None if image is None else ImageDraft(image["name"], base64.b64decode(image["content"])),
+                    "image": _image_from_json(row.get("image")),
                 }
             )
         )

@@ -12,6 +12,7 @@ GIFT has no points or time limit; Quizcast writes them in a comment line before 
 """
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import partial
 
@@ -271,8 +272,9 @@ def _answers(draft: QuestionDraft) -> list[str]:
     return [f"{'=' if choice.is_correct else '~'}{escape(choice.text)}" for choice in draft.choices]
 
 
-def write(drafts: list[QuestionDraft]) -> bytes:
-    parts = []
+def write(drafts: list[QuestionDraft], comments: Iterable[str] = ()) -> bytes:
+    """The drafts as GIFT, after `comments` as `//` lines (one line each), which Moodle and Quizcast skip."""
+    parts = ["\n".join(f"// {' '.join(comment.split())}" for comment in comments)] if comments else []
     for number, draft in enumerate(drafts, start=1):
         lines = [
             f"// quizcast: points={draft.effective_points()} time_limit={draft.time_limit_text()}",

@@ -12,11 +12,12 @@ The parser refuses any DTD, entity declaration or external reference (defusedxml
 
 import base64
 import binascii
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from html import escape
 from urllib.parse import unquote
-from xml.etree.ElementTree import Element, ParseError, SubElement, tostring
+from xml.etree.ElementTree import Comment, Element, ParseError, SubElement, tostring
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -280,8 +281,12 @@ def _write_question(quiz: Element, number: int, draft: QuestionDraft) -> None:
     SubElement(SubElement(tags, "tag"), "text").text = TIME_LIMIT_TAG + draft.time_limit_text()
 
 
-def write(drafts: list[QuestionDraft]) -> bytes:
+def write(drafts: list[QuestionDraft], comments: Iterable[str] = ()) -> bytes:
+    """The drafts as Moodle XML, after `comments` as XML comments inside `<quiz>`, which Moodle skips."""
     quiz = Element("quiz")
+    for comment in comments:
+        # "--" may not appear in an XML comment, nor may one end with "-".
+        quiz.append(Comment(f" {' '.join(comment.split()).replace('--', '- -')} "))
     for number, draft in enumerate(drafts, start=1):
         _write_question(quiz, number, draft)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(quiz, encoding="unicode").encode("utf-8") + b"\n"

@@ -1,8 +1,8 @@
 // The question form shows the fields of the chosen type only, and follows the type as it changes: a poll, a word
-// cloud and a rating scale score no points and have no right answer, a true/false question gets its two choices, an
-// ordering question's choices are its items in the correct order (none ticked). Fields a type does not use are
-// emptied when the form is sent, so a teacher who changed the type is not told to clear them by hand. Without this
-// script the form shows every field and the server's rules still apply.
+// cloud and a rating scale score no points (their points field is read-only at 0) and have no right answer, a
+// true/false question gets its two choices, an ordering question's choices are its items in the correct order
+// (none ticked). Fields a type does not use are emptied when the form is sent, so a teacher who changed the type is
+// not told to clear them by hand. Without this script the form shows every field and the server's rules still apply.
 
 import { translator } from "./dom.js";
 
@@ -67,6 +67,9 @@ function apply(type, { changed }) {
   for (const line of document.querySelectorAll(".form-row.field-scale_min, .form-row.field-scale_min_label")) line.hidden = type !== "scale";
   const settingsFieldset = fieldRow("max_words")?.closest("fieldset");
   if (settingsFieldset) settingsFieldset.hidden = settings.size === 0;
+  // Ungraded types keep their points field, read-only at 0, beside its note saying why (the server saves 0 too).
+  if (points) points.readOnly = UNGRADED_TYPES.has(type);
+  if (points && UNGRADED_TYPES.has(type)) points.value = "0";
   if (choicesGroup) {
     choicesGroup.hidden = !CHOICE_TYPES.has(type);
     choicesGroup.classList.toggle("qc-no-correct", NO_CORRECT_TYPES.has(type));

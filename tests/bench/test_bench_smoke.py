@@ -52,3 +52,38 @@ def test_question_import_benchmark_imports_every_question_of_its_file():
     report = json.loads(completed.stdout)
     assert report["questions"] == 24
     assert len(report["runs"]) == 1
+
+
+def test_word_cloud_benchmark_counts_every_answer_and_records_the_throttled_updates():
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.word_cloud",
+            "--answers",
+            "60",
+            "--seconds",
+            "1",
+            "--batch",
+            "5",
+            "--repeat",
+            "2",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "QUIZCAST_TEST_SERVICES": "off", "CI": ""},  # SQLite, as above
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    report = json.loads(completed.stdout)
+    live = report["live"]
+    assert report["answers"] == 60 and live["answers_counted_by_each_update"][-1] == 60
+    assert live["updates_sent"] == live["update_computed_in"]["count"] == len(live["answers_counted_by_each_update"])
+    assert live["update_computed_cpu_of_its_thread"]["count"] == live["updates_sent"]
+    # Twelve batches over a second: the publisher merges them, at most one update per interval.
+    interval_ms = report["results_publish_interval_s"] * 1000
+    assert 1 <= live["updates_sent"] < live["batches"]
+    assert (
+        live["shortest_gap_between_updates_ms"] is None or live["shortest_gap_between_updates_ms"] >= interval_ms * 0.9
+    )

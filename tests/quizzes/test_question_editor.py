@@ -75,3 +75,30 @@ def test_the_editor_pages_load_their_scripts_as_modules_and_no_inline_code(teach
         'src="/static/js/question-editor.js"'
         in teacher_client.get(reverse("admin:quizzes_question_change", args=[question.pk])).content.decode()
     )
+
+
+def test_polls_word_clouds_and_scales_are_saved_with_no_points_whatever_was_posted(teacher_client, own_quiz):
+    poll_choices = {"choices": [("A", False), ("B", False)]}
+    for question_type, extra in ((Type.WORDCLOUD, {}), (Type.SCALE, {}), (Type.POLL, poll_choices)):
+        data = question_form_data(quiz=own_quiz, type=question_type, points=100, **extra)
+        response = teacher_client.post(ADD_URL, data)
+        assert response.status_code == 302, question_type
+    assert list(Question.objects.values_list("type", "points").order_by("id")) == [
+        (Type.WORDCLOUD, 0),
+        (Type.SCALE, 0),
+        (Type.POLL, 0),
+    ]
+
+
+def test_the_points_field_says_that_ungraded_types_score_nothing(teacher_client, own_quiz):
+    page = teacher_client.get(ADD_URL).content.decode()
+    assert "Polls, word clouds and rating scales score no points: they are saved with 0." in page
+
+
+def test_the_quiz_page_does_not_offer_points_for_a_word_cloud(teacher_client, own_quiz):
+    make_question(own_quiz, Type.WORDCLOUD, points=0)
+    make_question(own_quiz, Type.SINGLE)
+    response = teacher_client.get(reverse("admin:quizzes_quiz_change", args=[own_quiz.pk]))
+    forms = response.context["inline_admin_formsets"][0].formset.forms
+    disabled = {form.instance.type: form.fields["points"].disabled for form in forms}
+    assert disabled == {Type.WORDCLOUD: True, Type.SINGLE: False}

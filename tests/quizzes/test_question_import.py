@@ -255,3 +255,26 @@ def test_the_commands_dry_run_lists_and_saves_nothing(own_quiz, capsys):
 
     assert "9 questions would be imported from questions.csv (CSV)" in capsys.readouterr().out
     assert not Question.objects.exists()
+
+
+def test_choice_pictures_in_a_zip_are_previewed_and_saved_on_confirmation(teacher_client, own_quiz):
+    import zipfile
+
+    sheet = (
+        "type,prompt,choices,correct,numeric_target,tolerance,accepted_answers,points,time_limit,explanation,"
+        "choice_images,choice_image_descriptions\n"
+        "single,Which is blue?,| Red,1,,,,100,30,,images/blue.png,A blue square\n"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("questions.csv", sheet)
+        archive.writestr("images/blue.png", png_bytes())
+    response = upload(teacher_client, own_quiz, "colours.zip", buffer.getvalue())
+    assert "blue.png (A blue square)" in response.content.decode()
+
+    teacher_client.post(import_url(own_quiz), {"token": response.context["token"]})
+
+    first, second = own_quiz.questions.get().choices.all()
+    assert (first.text, first.is_correct, first.image_alt) == ("", True, "A blue square")
+    assert Image.open(first.image).size == (4, 4) and not first.image.name.endswith("blue.png")
+    assert (second.text, bool(second.image)) == ("Red", False)

@@ -63,6 +63,22 @@ def test_blocked_words_are_never_shown_even_inside_a_phrase_and_hidden_words_are
     ]
 
 
+def test_a_blocked_word_hides_the_whole_phrase_it_is_in_whatever_its_case_accents_or_punctuation(settings):
+    settings.WORDCLOUD_BLOCKED_WORDS = {"en": ["stupid"], "es": ["cabrón"]}
+    settings.WORDCLOUD_EXTRA_BLOCKED_WORDS = ["son of a"]
+    hidden_phrases = ["you are stupid", "You are STÚPID!", "stupid-looking", "¡Cabron!", "my son  of A gun"]
+    responses = [{"words": [phrase, "kind"]} for phrase in hidden_phrases]
+    assert word_cloud(responses) == [{"text": "kind", "count": 5, "hidden": False}]
+
+
+def test_a_word_that_merely_contains_blocked_letters_is_shown(settings):
+    settings.WORDCLOUD_BLOCKED_WORDS = {"en": ["ass", "cunt"]}
+    settings.WORDCLOUD_EXTRA_BLOCKED_WORDS = ["son of a"]
+    innocent = ["classic", "Scunthorpe", "passé", "the grandson of a king"]
+    words = word_cloud([{"words": [word]} for word in innocent])
+    assert sorted(word["text"] for word in words) == sorted(innocent)
+
+
 # --- rating scale ---------------------------------------------------------------------------------------------
 def test_a_rating_is_a_whole_number_on_the_scale_and_is_not_graded():
     question = make_question(QuizFactory(), Type.SCALE, scale_min=0, scale_max=10)
@@ -128,6 +144,31 @@ def test_results_of_a_scale_are_a_histogram_over_every_rating_and_the_mean():
     results = round_results(round_=round_)
     assert results["histogram"] == [[1, 0], [2, 1], [3, 0], [4, 2], [5, 0]]
     assert results["mean"] == 3.33
+
+
+def test_results_of_a_word_cloud_group_count_moderate_and_block_words_as_the_answers_read_one_by_one(settings):
+    settings.WORDCLOUD_BLOCKED_WORDS = {"en": ["darn"]}
+    session = LiveSessionFactory()
+    round_ = RoundFactory(session=session, question=make_question(session.quiz, Type.WORDCLOUD))
+    responses = [
+        {"words": ["Café", "tea"]},
+        {"words": [" cafe ", "darn it"]},
+        {"words": ["CAFÉ", "Tea", "milk"]},
+        {"words": ["rain"]},
+    ]
+    for response in responses:
+        AnswerFactory(round=round_, response=response, is_correct=None)
+    round_.hidden_texts = ["rain"]
+    round_.save()
+    results = round_results(round_=round_)
+    assert results["words"] == word_cloud(responses, hidden=["rain"])
+    assert results["words"] == [
+        {"text": "Café", "count": 3, "hidden": False},
+        {"text": "tea", "count": 2, "hidden": False},
+        {"text": "milk", "count": 1, "hidden": False},
+        {"text": "rain", "count": 1, "hidden": True},
+    ]
+    assert results["answered"] == 4
 
 
 def test_results_of_an_ordering_count_exact_answers_and_each_items_positions():
