@@ -29,6 +29,7 @@ from classroom.services import AnswerSubmission
 from config.database import is_unavailable, log_failure, outage
 from realtime import auth, events, groups, session_actions
 from realtime.direct_send import direct_closer, direct_writer
+from realtime.liveness import Liveness
 from realtime.messages import Presence, Results
 from realtime.outbox import Outbox, Send
 from realtime.protocol import (
@@ -37,8 +38,10 @@ from realtime.protocol import (
     CLOSE_MESSAGE_TOO_BIG,
     CLOSE_NOT_FOUND,
     CLOSE_REMOVED,
+    CLOSE_SILENT,
     CLOSE_UNAUTHENTICATED,
     CLOSE_UNAVAILABLE,
+    HEARTBEAT_TEXT,
     ClientMessage,
     ProtocolError,
     is_oversized,
@@ -102,6 +105,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.outbox: Outbox | None = None
         self.groups_joined: list[str] = []
         self.student_paced = False
+        self.liveness: Liveness | None = None
+        self.busy = False  # handling a frame of the client's: the frames after it wait (realtime.liveness)
 
     async def __call__(self, scope: "_ChannelScope", receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
         # Sockets get no channel-layer channel of their own: the worker's hub reads the layer for all of them.
@@ -175,6 +180,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
         try:
             runtime.hub.arrive(self, name=user.name, guest=user.is_guest)
             runtime.deadlines.ensure_running()
+            self.liveness = runtime.liveness
+            self.liveness.ensure_running()
             await self.opened(opening)
             if outbox.is_current(generation):
                 await self.finish_snapshot(generation, opening.snapshot)
@@ -237,6 +244,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
     async def leave(self) -> None:
         """Out of the hub and the session's presence; safe to call any number of times, from any path."""
         self.closed = True
+        if self.liveness is not None:
+            self.liveness.forget(self)
         if self.outbox is not None and not self.accepted:
             self.outbox.discard()
         if self.attached:
@@ -266,11 +275,19 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await self.send_event(events.error(code, message, ref=ref))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data == HEARTBEAT_TEXT:  # every 2 s from every student page: nothing to parse, nothing to answer
+            self.heartbeat_heard()
+            return
+        self.busy = True
         try:
             await self.handle_frame(text_data)
         except Exception:
             logger.exception("a frame of a %s socket failed", self.role)
             await self.send_error("internal_error", "Something went wrong; please try again.")
+        finally:
+            self.busy = False
+            if self.liveness is not None:
+                self.liveness.heard(self)  # heartbeats that waited behind this frame are read next
 
     async def handle_frame(self, text_data: str | None) -> None:
         if text_data is None:
@@ -301,6 +318,25 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     async def ping(self, message: ClientMessage) -> None:
         await self.send_event(events.pong(ref=message.get("ref")))
+
+    async def heartbeat(self, message: ClientMessage) -> None:
+        self.heartbeat_heard()
+
+    def heartbeat_heard(self) -> None:
+        if self.liveness is not None and not self.closed:
+            self.liveness.heartbeat(self)
+
+    async def went_silent(self) -> None:
+        """No heartbeat for too long from a client that sends them (realtime.liveness): its connection died without a
+        word. Out of the session's presence at once, then closed without waiting for the client."""
+        logger.info("a %s socket of session %s went silent; closing it", self.role, self.session_id)
+        await self.leave()
+        outbox = self.output
+        if outbox.close_now is not None and not outbox.closing:
+            outbox.discard()
+            if outbox.close_now(CLOSE_SILENT):
+                return
+        await self.close(code=CLOSE_SILENT)
 
     # --- hub callbacks ---------------------------------------------------------------------------------------
     async def on_relay(self, message: Results | Presence) -> None:
@@ -458,6 +494,7 @@ set_commands(
     StudentConsumer,
     {
         "ping": SessionConsumer.ping,
+        "heartbeat": SessionConsumer.heartbeat,
         "answer.submit": StudentConsumer.submit_answer,
         "paced.next": StudentConsumer.next_question,
     },
@@ -648,6 +685,7 @@ set_commands(
     TeacherConsumer,
     {
         "ping": SessionConsumer.ping,
+        "heartbeat": SessionConsumer.heartbeat,
         "round.push": TeacherConsumer.push,
         "round.close": TeacherConsumer.close_round,
         "round.reveal": TeacherConsumer.reveal,
@@ -684,6 +722,7 @@ set_commands(
     ProjectorConsumer,
     {
         "ping": SessionConsumer.ping,
+        "heartbeat": SessionConsumer.heartbeat,
         "results.refresh": TeacherConsumer.refresh_results,
     },
 )

@@ -21,6 +21,7 @@ CLOSE_MESSAGE_TOO_BIG = 1009
 CLOSE_UNAVAILABLE = 1011  # a service the server needs (the database) did not answer; the client reconnects
 CLOSE_TRY_AGAIN_LATER = 1013  # the client stopped reading for too long; it reconnects and resumes by snapshot
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_SILENT = 4408  # a client that sends heartbeats sent none for 3.5 s: taken to be gone (realtime.liveness)
 CLOSE_REMOVED = 4430  # after accept: the teacher removed this student from the session; the page does not reconnect
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -42,8 +43,12 @@ MAX_NESTING_DEPTH = 16
 MAX_ID = 2**63 - 1
 REF = Field("ref", str, max_length=MAX_REF_LENGTH, optional=True)
 
+# A heartbeat as the pages send it, recognised without parsing (any other spelling is parsed like other messages).
+HEARTBEAT_TEXT = '{"type":"heartbeat"}'
+
 CLIENT_MESSAGES: dict[str, tuple[Field, ...]] = {
     "ping": (REF,),
+    "heartbeat": (REF,),
     "answer.submit": (
         Field("round_id", int),
         Field("client_id", str, max_length=64),

@@ -24,6 +24,7 @@ from classroom.services import AnswerOutcome, AnswerSubmission
 from config.database import log_failure
 from realtime import groups
 from realtime.hub import LocalHub
+from realtime.liveness import Liveness
 from realtime.messages import Results
 from realtime.session_actions import (
     Broadcast,
@@ -223,9 +224,11 @@ class Runtime:
         self.openings = socket_opener()
         self.results = ResultsPublisher(self.hub, settings.RESULTS_PUBLISH_INTERVAL)
         self.deadlines = DeadlineSweeper(self.hub)
+        self.liveness = Liveness()
 
     async def stop(self) -> None:
         await self.deadlines.stop()
+        await self.liveness.stop()
         await self.hub.stop()
 
 

@@ -1,9 +1,14 @@
 // The one WebSocket client of every live page (docs/protocol.md).
 // Connects to this site, reconnects with exponential backoff and jitter, pings every 25 s, hands each
 // message to the handler registered for its `type`, and keeps the offset between this clock and the server's.
+// A page that counts as present on the teacher's roster (the student pages) also sends a heartbeat every 2 s, so
+// that the server notices within seconds when its connection dies without a word (docs/protocol.md, Heartbeats).
 
 const CLOSE_REMOVED = 4430; // docs/protocol.md: the teacher removed this student from the session
 const CLOSE_TRY_AGAIN_LATER = 1013; // docs/protocol.md: this page stopped reading for too long (asleep, bad Wi-Fi)
+const CLOSE_SILENT = 4408; // docs/protocol.md: the server heard no heartbeat from this page for 3.5 s
+const HEARTBEAT = JSON.stringify({ type: "heartbeat" }); // exactly '{"type":"heartbeat"}', as the server expects
+const HEARTBEAT_EVERY_MS = 2_000;
 const PING_EVERY_MS = 25_000;
 const PONG_TIMEOUT_MS = 10_000;
 const BACKOFF_FIRST_MS = 500;
@@ -55,8 +60,10 @@ export class Resender {
 }
 
 export class LiveSocket {
-  constructor(path, { onStatus = () => {}, onRemoved = () => {} } = {}) {
+  constructor(path, { onStatus = () => {}, onRemoved = () => {}, heartbeat = false } = {}) {
     this.path = path;
+    this.heartbeat = heartbeat;
+    this.heartbeatTimer = null;
     this.onStatus = onStatus;
     this.onRemoved = onRemoved;
     this.handlers = new Map();
@@ -122,7 +129,7 @@ export class LiveSocket {
       }
       // The server gave up on a connection that stopped taking data: come back at once (with jitter); the
       // snapshot on connect brings the page up to date.
-      if (event.code === CLOSE_TRY_AGAIN_LATER) this.attempt = 0;
+      if (event.code === CLOSE_TRY_AGAIN_LATER || event.code === CLOSE_SILENT) this.attempt = 0;
       this.dropAndRetry();
     });
   }
@@ -168,9 +175,17 @@ export class LiveSocket {
   startPinging() {
     this.stopPinging();
     this.pingTimer = window.setInterval(() => this.ping(), PING_EVERY_MS);
+    if (this.heartbeat) {
+      const beat = () => {
+        if (this.isOpen) this.socket.send(HEARTBEAT);
+      };
+      beat();
+      this.heartbeatTimer = window.setInterval(beat, HEARTBEAT_EVERY_MS);
+    }
   }
 
   stopPinging() {
+    window.clearInterval(this.heartbeatTimer);
     window.clearInterval(this.pingTimer);
     window.clearTimeout(this.pongTimer);
     this.pingsSent.clear();

@@ -130,7 +130,12 @@ function applyDelta(delta) {
   const grid = state.grid;
   if (!grid) return;
   if (delta.version >= grid.version) {
-    Object.assign(grid, { version: delta.version, questions: delta.questions, closes_at: delta.closes_at, closed: delta.closed });
+    Object.assign(grid, {
+      version: delta.version,
+      questions: delta.questions,
+      closes_at: delta.closes_at,
+      closed: delta.closed,
+    });
   }
   for (const row of delta.students) {
     const index = state.rows.get(row.id);

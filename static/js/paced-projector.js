@@ -3,7 +3,7 @@
 // to date from `grid.delta`. Drawn at most once a frame.
 
 import { el, markSessionEnded, show, translator } from "./dom.js";
-import { LiveSocket, connectionBadge, readPageConfig } from "./live-socket.js";
+import { connectionBadge, LiveSocket, readPageConfig } from "./live-socket.js";
 
 const config = readPageConfig();
 const t = translator();
@@ -20,7 +20,13 @@ function takeGrid(grid) {
 function applyDelta(delta) {
   const grid = state.grid;
   if (!grid) return;
-  if (delta.version >= grid.version) Object.assign(grid, { version: delta.version, questions: delta.questions, closes_at: delta.closes_at, closed: delta.closed });
+  if (delta.version >= grid.version)
+    Object.assign(grid, {
+      version: delta.version,
+      questions: delta.questions,
+      closes_at: delta.closes_at,
+      closed: delta.closed,
+    });
   for (const row of delta.students) {
     const index = state.rows.get(row.id);
     if (index === undefined) {
@@ -48,22 +54,48 @@ function draw() {
   const started = grid.students.filter((student) => student.v > 0).length;
   const finished = grid.students.filter((student) => count && student.done === count).length;
   $("progress-summary").textContent = t("summary", { started, total, finished });
-  $("progress-closing").textContent = grid.closed || state.ended ? t("closed") : grid.closes_at ? t("closesAt", { time: new Date(grid.closes_at).toLocaleString() }) : "";
+  $("progress-closing").textContent =
+    grid.closed || state.ended
+      ? t("closed")
+      : grid.closes_at
+        ? t("closesAt", { time: new Date(grid.closes_at).toLocaleString() })
+        : "";
   $("progress-questions").replaceChildren(
     ...grid.questions.map((question) =>
-      el("li", { class: "qc-paced-question" }, el("span", { class: "qc-paced-label", text: t("questionShort", { number: question.number }) }), bar(total ? question.answered / total : 0), el("span", { class: "qc-paced-figure", text: `${question.answered}/${total}` })),
+      el(
+        "li",
+        { class: "qc-paced-question" },
+        el("span", { class: "qc-paced-label", text: t("questionShort", { number: question.number }) }),
+        bar(total ? question.answered / total : 0),
+        el("span", { class: "qc-paced-figure", text: `${question.answered}/${total}` }),
+      ),
     ),
   );
   const named = grid.students.some((student) => "name" in student);
   let items;
   if (named) {
     const students = [...grid.students].sort((a, b) => a.name.localeCompare(b.name));
-    items = students.map((student) => el("li", { class: "qc-paced-question" }, el("span", { class: "qc-paced-label", text: student.name }), bar(count ? student.done / count : 0), el("span", { class: "qc-paced-figure", text: `${student.done}/${count}` })));
+    items = students.map((student) =>
+      el(
+        "li",
+        { class: "qc-paced-question" },
+        el("span", { class: "qc-paced-label", text: student.name }),
+        bar(count ? student.done / count : 0),
+        el("span", { class: "qc-paced-figure", text: `${student.done}/${count}` }),
+      ),
+    );
   } else {
     // Without names: how many students have done each number of questions.
     const tally = new Array(count + 1).fill(0);
     for (const student of grid.students) tally[Math.min(student.done, count)] += 1;
-    items = tally.map((students, done) => el("li", { class: "qc-paced-question" }, el("span", { class: "qc-paced-label", text: t("studentsAt", { done, count: students }) }), bar(total ? students / total : 0)));
+    items = tally.map((students, done) =>
+      el(
+        "li",
+        { class: "qc-paced-question" },
+        el("span", { class: "qc-paced-label", text: t("studentsAt", { done, count: students }) }),
+        bar(total ? students / total : 0),
+      ),
+    );
   }
   $("progress-students").replaceChildren(...items);
 }
@@ -86,7 +118,9 @@ if (document.fullscreenEnabled) {
     fullscreenButton.setAttribute("aria-pressed", String(on));
   };
   fullscreenButton.addEventListener("click", () => {
-    const request = document.fullscreenElement ? document.exitFullscreen() : document.documentElement.requestFullscreen();
+    const request = document.fullscreenElement
+      ? document.exitFullscreen()
+      : document.documentElement.requestFullscreen();
     request.catch(() => {}); // refused (not from a click, or by a policy): the page simply stays as it is
   });
   document.addEventListener("fullscreenchange", label);

@@ -2,6 +2,7 @@
 // one answer per question (resent with the same client_id after a reconnect until it is acknowledged), its result
 // (and its answer if the session shows them), then "next", until the last question or the closing time.
 
+import { readAloudButton } from "./accommodations.js";
 import { startCountdown } from "./countdown.js";
 import { announce, markSessionEnded, show, translator } from "./dom.js";
 import { connectionBadge, LiveSocket, readPageConfig } from "./live-socket.js";
@@ -10,6 +11,8 @@ import { answerForm, answerKeyText, questionHeader } from "./question-view.js";
 
 const config = readPageConfig();
 const t = translator();
+// Extra time is already in each question's deadline (the server's); reading aloud is this page's to offer.
+const accommodations = config.accommodations ?? { extraTime: "", readAloud: false };
 const $ = (id) => document.getElementById(id);
 const screens = { start: $("screen-start"), question: $("screen-question"), finished: $("screen-finished") };
 const pendingStore = pendingAnswerStore(`quizcast:paced:${config.sessionId}`, () => state.you?.id);
@@ -25,7 +28,7 @@ const state = {
   counted: new Set(),
   finished: false,
 };
-const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t) });
+const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t), heartbeat: true });
 
 function showScreen(name) {
   for (const [key, node] of Object.entries(screens)) show(node, key === name);
@@ -52,7 +55,13 @@ function showQuestion(item, { announceIt = true } = {}) {
   state.queued = null;
   state.form = answerForm(item.question, { t, onSubmit: submitAnswer });
   $("round-number").textContent = t("questionNumber", { number: item.position, count: item.count });
-  $("question-slot").replaceChildren(questionHeader(item.question, t), state.form.element);
+  window.speechSynthesis?.cancel(); // the previous question's reading, if it is still going
+  const reader = accommodations.readAloud
+    ? readAloudButton(item.question, { t, language: document.documentElement.lang })
+    : null;
+  $("question-slot").replaceChildren(
+    ...[questionHeader(item.question, t, { level: 1 }), reader, state.form.element].filter(Boolean),
+  );
   show($("reveal"), false);
   show($("reveal-details"), false);
   show($("next"), false);

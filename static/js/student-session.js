@@ -39,6 +39,7 @@ const state = {
 const socket = new LiveSocket(config.socketPath, {
   onStatus: connectionBadge($("connection"), t),
   onRemoved: () => showScreen("removed"),
+  heartbeat: true, // this student counts as present on the teacher's roster
 });
 // An answer the server could not store yet (its database restarting) goes again by itself, the same client_id
 // each time, until it is acknowledged or refused.

@@ -6,8 +6,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from classroom.management.commands.demo_data import CLASSROOM_NAME, QUIZ_TITLE, STUDENT_PASSWORD, TEACHER
+from tests.e2e.accommodations import set_accommodations
+from tests.e2e.axe import assert_accessible
 from tests.e2e.browsing import screenshot
-from tests.e2e.test_live_quiz import answer
+from tests.e2e.test_live_quiz import answer, plain_part
 
 pytestmark = pytest.mark.browser
 
@@ -24,13 +26,14 @@ def start_paced_session(teacher) -> Page:
     return page
 
 
-def open_from_home(student) -> Page:
+def open_from_home(student, *, start: bool = True) -> Page:
     page = student.page
     page.goto(f"{student.server.url}/me/")
     page.locator(".qc-session-item").filter(has_text=QUIZ_TITLE).first.click()
     expect(page.get_by_role("heading", name="At your own pace")).to_be_visible()
     expect(page.locator("#connection")).to_have_text("Live")
-    page.get_by_role("button", name="Start").click()
+    if start:
+        page.get_by_role("button", name="Start").click()
     return page
 
 
@@ -86,3 +89,59 @@ def test_two_students_at_their_own_pace_while_the_teacher_watches_the_grid(peopl
     expect(slow.get_by_role("heading", name="All done!")).to_be_visible()
     expect(slow.locator("#final-line")).to_contain_text("This session is closed")
     expect(control.locator("#closing-line")).to_have_text("Closed.")
+
+
+HEARTBEAT = '{"type":"heartbeat"}'
+# The device's speech, recorded rather than spoken: what the page asked it to read, in which language.
+RECORD_SPEECH = """
+window.spoken = [];
+if ("speechSynthesis" in window) {
+  window.speechSynthesis.speak = (utterance) => window.spoken.push({ text: utterance.text, lang: utterance.lang });
+}
+"""
+
+
+def test_a_student_with_read_aloud_can_have_each_paced_question_read_on_their_device(people, browser, quizcast_server):
+    set_accommodations(browser, quizcast_server, "Student 4", extra_time="", read_aloud=True)
+    try:
+        start_paced_session(people(*TEACHER))
+        reader_person = people("student4", STUDENT_PASSWORD, phone=True)
+        reader_person.context.add_init_script(RECORD_SPEECH)
+        other = open_from_home(people("student5", STUDENT_PASSWORD, phone=True))
+        page = open_from_home(reader_person)
+        first, second = quizcast_server.quiz[0], quizcast_server.quiz[1]
+        expect(page.locator(".qc-prompt")).to_contain_text(plain_part(first["prompt"]))
+        expect(other.get_by_role("button", name="Read aloud")).to_have_count(0)  # only for those who have it
+
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        reader = page.get_by_role("button", name="Read aloud")
+        reader.click()
+        expect(page.get_by_role("button", name="Stop reading")).to_have_attribute("aria-pressed", "true")
+        (spoken,) = page.evaluate("window.spoken")
+        assert spoken["text"].startswith(first["prompt"])
+        assert f"A: {first['choices'][0]['text']}." in spoken["text"]
+        assert spoken["lang"] == "en"
+        assert requests == [], "reading aloud sends nothing off the device"
+        page.get_by_role("button", name="Stop reading").click()
+        expect(page.get_by_role("button", name="Read aloud")).to_have_attribute("aria-pressed", "false")
+        assert_accessible(page, "student-paced page with read-aloud")
+
+        answer_and_move_on(page, first)
+        expect(page.locator(".qc-prompt")).to_contain_text(plain_part(second["prompt"]))
+        page.get_by_role("button", name="Read aloud").click()
+        assert page.evaluate("window.spoken.length") == 2
+        assert page.evaluate("window.spoken[1].text").startswith(second["prompt"])
+    finally:
+        set_accommodations(browser, quizcast_server, "Student 4", extra_time="", read_aloud=False)
+
+
+def test_the_paced_page_sends_a_heartbeat_every_two_seconds(people, quizcast_server):
+    start_paced_session(people(*TEACHER))
+    student = people("student1", STUDENT_PASSWORD, phone=True)
+    with student.page.expect_websocket() as opening:
+        page = open_from_home(student)
+    socket = opening.value
+    for _ in range(2):  # the first on open, then one every 2 s: well within 3 s each
+        socket.expect_event("framesent", predicate=lambda payload: payload == HEARTBEAT, timeout=3000)
+    expect(page.locator("#connection")).to_have_text("Live")

@@ -8,9 +8,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from classroom.management.commands.demo_data import ADMIN, CLASSROOM_NAME, QUIZ_TITLE, STUDENT_PASSWORD, TEACHER
+from tests.e2e.accommodations import set_accommodations
 from tests.e2e.axe import assert_accessible
 from tests.e2e.browsing import Person
-from tests.e2e.test_live_quiz import answer, join, push, start_session
+from tests.e2e.test_live_quiz import answer, join, plain_part, push, start_session
+from tests.e2e.test_paced_session import HEARTBEAT, open_from_home, start_paced_session
 from tests.e2e.test_question_types import order_with_keyboard
 
 pytestmark = pytest.mark.browser
@@ -247,31 +249,15 @@ def test_the_connection_badge_says_offline_as_soon_as_the_browser_does(people, q
     expect(row).to_have_class(re.compile("is-offline"), timeout=5000)
 
 
-def set_accommodations(browser, server, name: str, *, extra_time: str, read_aloud: bool) -> None:
-    """The teacher sets a student's accommodations on their enrolment, in the classroom's admin page (in a window
-    of their own, not through `people`: see test_page_has_no_axe_violation)."""
-    teacher = Person(browser, server, *TEACHER)
-    try:
-        _set_accommodations(teacher.page, server, name, extra_time=extra_time, read_aloud=read_aloud)
-    finally:
-        teacher.close()
-
-
-def _set_accommodations(page: Page, server, name: str, *, extra_time: str, read_aloud: bool) -> None:
-    page.goto(f"{server.url}/admin/classroom/classroom/")
-    page.get_by_role("link", name=CLASSROOM_NAME).click()
-    page.wait_for_url(re.compile(r"/change/$"))
-    # The enrolment whose student select shows this student's name.
-    prefix = page.evaluate(
-        """(name) => [...document.querySelectorAll("select[name$='-student']")]
-            .find((select) => select.selectedOptions[0]?.textContent.trim() === name)?.name.replace(/-student$/, "")""",
-        name,
-    )
-    assert prefix, f"{name} is not enrolled in {CLASSROOM_NAME}"
-    page.locator(f"select[name='{prefix}-extra_time']").select_option(extra_time)
-    page.locator(f"input[name='{prefix}-read_aloud']").set_checked(read_aloud)
-    page.locator("input[name='_continue']").click()
-    expect(page.locator(".messagelist")).to_be_visible()
+def test_the_live_student_page_sends_a_heartbeat_every_two_seconds(people, quizcast_server):
+    teacher = people(*TEACHER)
+    _control, join_url = start_session(teacher)
+    student = people("student1", STUDENT_PASSWORD, phone=True)
+    with student.page.expect_websocket() as opening:
+        join(student, join_url)
+    socket = opening.value
+    for _ in range(2):  # the first on open, then one every 2 s: well within 3 s each (docs/protocol.md, Heartbeats)
+        socket.expect_event("framesent", predicate=lambda payload: payload == HEARTBEAT, timeout=3000)
 
 
 def seconds_left(page: Page) -> int:
@@ -325,3 +311,25 @@ def test_forms_showing_their_errors_have_no_axe_violation(people, browser, quizc
         assert_accessible(admin.page, "admin question form with errors")
     finally:
         admin.close()
+
+
+def test_student_paced_pages_have_no_axe_violation_in_any_state(people, quizcast_server):
+    teacher = people(*TEACHER)
+    control = start_paced_session(teacher)
+    assert_accessible(control, "student-paced control, nobody started")
+    phone = open_from_home(people("student2", STUDENT_PASSWORD, phone=True), start=False)
+    assert_accessible(phone, "student-paced page, start")
+    phone.get_by_role("button", name="Start").click()
+    questions = quizcast_server.quiz
+    for index, question in enumerate(questions):
+        expect(phone.locator(".qc-prompt")).to_contain_text(plain_part(question["prompt"]))
+        assert_accessible(phone, f"student-paced page, {question['type']} question")
+        answer(phone, question)
+        expect(phone.locator("#result-line")).not_to_be_empty()
+        assert_accessible(phone, f"student-paced page, {question['type']} result")
+        if index == 0:
+            expect(control.locator("#grid tbody tr")).not_to_have_count(0)
+            assert_accessible(control, "student-paced control, a student answering")
+        phone.get_by_role("button", name="Next question").click()
+    expect(phone.get_by_role("heading", name="All done!")).to_be_visible()
+    assert_accessible(phone, "student-paced page, finished")

@@ -30,25 +30,11 @@ from realtime.direct_send import (
 )
 from realtime.runtime import current_runtime, publish
 from realtime.session_actions import Broadcast
+from tests.realtime.servers import uvicorn_server
 from tests.realtime.sockets import session_cookie_for
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@contextlib.asynccontextmanager
-async def uvicorn_server():
-    """The production server in this test's event loop, on a free port, as config.serve configures it."""
-    config = uvicorn.Config(application, host="127.0.0.1", port=0, lifespan="off", **uvicorn_websocket_options())
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    await wait_until(lambda: server.started or serving.done(), what="uvicorn listening")
-    assert server.started, serving.exception() if serving.done() else None
-    try:
-        yield server.servers[0].sockets[0].getsockname()[1]
-    finally:
-        server.should_exit = True
-        await serving
 
 
 @contextlib.asynccontextmanager
