@@ -81,6 +81,7 @@ async def live_phase(*, session_id: int, submissions: list, seconds: float, batc
 
     from classroom.services import answers_submit
     from realtime import runtime
+    from realtime.messages import Results
     from realtime.runtime import ResultsPublisher
     from realtime.session_actions import results_texts
 
@@ -91,10 +92,11 @@ async def live_phase(*, session_id: int, submissions: list, seconds: float, batc
     class RecordingHub:
         """Stands in for the sockets: keeps what the teacher's view would receive."""
 
-        async def group_send(self, group: str, message: dict) -> None:
-            answered.append(message["answered"])
-            if message["answered"] >= len(submissions):
+        async def publish(self, message: Results) -> bool:
+            answered.append(message.answered)
+            if message.answered >= len(submissions):
                 complete.set()
+            return True
 
     computed: list[tuple[float, float]] = []  # (wall ms, CPU ms of the thread) of each results_texts
 
@@ -202,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         Enrolment.objects.bulk_create(Enrolment(classroom=classroom, student=student) for student in students)
         session = LiveSession.objects.create(classroom=classroom, quiz=quiz, started_by=teacher, code="BENCH1")
-        round_ = session_push_question(session=session, question_id=question.pk, pushed_by=teacher)
+        round_ = session_push_question(session_id=session.pk, question_id=question.pk, pushed_by=teacher)
         now = timezone.now()
         sent = answers(args.answers, args.words)
         submissions = [

@@ -308,14 +308,14 @@ def _extra_times(sessions: dict[int, LiveSession], pairs: set[tuple[int, int]]) 
 
 @transaction.atomic
 def paced_session_extend(
-    *, session: LiveSession, closes_at: datetime | None, extended_by: User, now: datetime | None = None
+    *, session_id: int, closes_at: datetime | None, extended_by: User, now: datetime | None = None
 ) -> LiveSession:
     """Move a student-paced session's closing time (None: open until the teacher ends it). It must still be open
     and the new time in the future; the audit trail records the change."""
     from classroom.services import _session_for_command
 
     now = now or timezone.now()
-    session = _session_for_command(session.pk, extended_by)
+    session = _session_for_command(session_id, extended_by)
     if not session.student_paced:
         raise DomainError("not_student_paced", "Only a student-paced session has a closing time.")
     if session.closes_at is not None and now >= session.closes_at:
@@ -345,7 +345,7 @@ def paced_sessions_close_overdue(*, now: datetime | None = None) -> list[LiveSes
     ended = []
     for session in overdue:
         try:
-            ended.append(session_end(session=session, ended_by=None, now=session.closes_at))
+            ended.append(session_end(session_id=session.pk, ended_by=None, now=session.closes_at))
         except DomainError:
             continue  # another worker ended it first
     return ended
@@ -486,11 +486,11 @@ def paced_projector_grid(grid: dict, *, names: bool) -> dict:
 
 
 @transaction.atomic
-def paced_session_show_names(*, session: LiveSession, names: bool, changed_by: User) -> LiveSession:
+def paced_session_show_names(*, session_id: int, names: bool, changed_by: User) -> LiveSession:
     """Show (True) or hide (False) the students' names on a student-paced session's projector."""
     from classroom.services import _session_for_command
 
-    session = _session_for_command(session.pk, changed_by)
+    session = _session_for_command(session_id, changed_by)
     if not session.student_paced:
         raise DomainError("not_student_paced", "Only a student-paced session shows the class's progress.")
     session.projector_names = names

@@ -200,12 +200,12 @@ def _remove_guests(session: LiveSession, participants: list[Participant], remove
 
 @transaction.atomic
 def session_remove_participant(
-    *, session: LiveSession, student_id: int, removed_by: User, delete_answers: bool = False
+    *, session_id: int, student_id: int, removed_by: User, delete_answers: bool = False
 ) -> Removal:
     """Take a student out of the session. A guest is gone for good: off the roster and the leaderboard, their answers
     deleted, their account closed so the link and the cookie stop working. An enrolled student is refused (sockets
     and page) until let back in with `session_readmit_participant`; their answers stay unless `delete_answers`."""
-    session = _session_for_command(session.pk, removed_by)
+    session = _session_for_command(session_id, removed_by)
     participant = Participant.objects.filter(session=session, student_id=student_id).select_related("student").first()
     if participant is not None and participant.student.is_guest:
         (guest,) = _remove_guests(session, [participant], removed_by)
@@ -228,9 +228,9 @@ def session_remove_participant(
 
 
 @transaction.atomic
-def session_readmit_participant(*, session: LiveSession, student_id: int, readmitted_by: User) -> User:
+def session_readmit_participant(*, session_id: int, student_id: int, readmitted_by: User) -> User:
     """Let a removed student back into the session (their sockets are admitted again)."""
-    session = _session_for_command(session.pk, readmitted_by)
+    session = _session_for_command(session_id, readmitted_by)
     participant = (
         Participant.objects.filter(session=session, student_id=student_id, removed_at__isnull=False)
         .select_related("student")
@@ -244,9 +244,9 @@ def session_readmit_participant(*, session: LiveSession, student_id: int, readmi
 
 
 @transaction.atomic
-def session_remove_unanswered_guests(*, session: LiveSession, removed_by: User) -> list[User]:
+def session_remove_unanswered_guests(*, session_id: int, removed_by: User) -> list[User]:
     """Remove, as `session_remove_participant` does, every guest of the session who has not answered anything."""
-    session = _session_for_command(session.pk, removed_by)
+    session = _session_for_command(session_id, removed_by)
     answered = Answer.objects.filter(round__session=session).values("student_id")
     silent = list(
         Participant.objects.filter(session=session, student__is_guest=True)
@@ -257,9 +257,9 @@ def session_remove_unanswered_guests(*, session: LiveSession, removed_by: User) 
 
 
 @transaction.atomic
-def session_lock_joining(*, session: LiveSession, locked: bool, locked_by: User) -> LiveSession:
+def session_lock_joining(*, session_id: int, locked: bool, locked_by: User) -> LiveSession:
     """While locked, no new guest and no new student may join; those already in stay and may reconnect."""
-    session = _session_for_command(session.pk, locked_by)
+    session = _session_for_command(session_id, locked_by)
     session.joining_locked = locked
     session.save(update_fields=["joining_locked"])
     return session
@@ -364,13 +364,11 @@ def _current_round(session: LiveSession, round_id: int) -> Round:
 
 
 @transaction.atomic
-def session_push_question(
-    *, session: LiveSession, question_id: int, pushed_by: User, now: datetime | None = None
-) -> Round:
+def session_push_question(*, session_id: int, question_id: int, pushed_by: User, now: datetime | None = None) -> Round:
     """Open a new round of `question_id` in the session, closing any round still open (without announcing that
     close: the new question replaces the old one on every screen)."""
     now = now or timezone.now()
-    session = _session_for_command(session.pk, pushed_by)
+    session = _session_for_command(session_id, pushed_by)
     _refuse_if_student_paced(session)
     question = (
         with_quiz_position(Question.objects.filter(pk=question_id, quiz_id=session.quiz_id))
@@ -406,11 +404,11 @@ def session_push_question(
 
 @transaction.atomic
 def round_close(
-    *, session: LiveSession, round_id: int, closed_by: User | None = None, now: datetime | None = None
+    *, session_id: int, round_id: int, closed_by: User | None = None, now: datetime | None = None
 ) -> Round | None:
     """Close the session's current round. Returns None when it was already closed (nothing to announce); a revealed
     round is refused with `already_revealed`."""
-    session = _session_for_command(session.pk, closed_by)
+    session = _session_for_command(session_id, closed_by)
     round_ = _current_round(session, round_id)
     if round_.revealed_at is not None:
         raise DomainError("already_revealed", "This answer is already revealed.")
@@ -438,12 +436,12 @@ def rounds_close_overdue(*, now: datetime | None = None) -> list[Round]:
 
 @transaction.atomic
 def round_reveal(
-    *, session: LiveSession, round_id: int, revealed_by: User | None = None, now: datetime | None = None
+    *, session_id: int, round_id: int, revealed_by: User | None = None, now: datetime | None = None
 ) -> Round:
     """Reveal the correct answer of the current round, closing it first if it is still open. Answers not stored
     by then are refused: every score is final once revealed."""
     now = now or timezone.now()
-    session = _session_for_command(session.pk, revealed_by)
+    session = _session_for_command(session_id, revealed_by)
     round_ = _current_round(session, round_id)
     if round_.revealed_at is not None:
         raise DomainError("already_revealed", "This answer is already revealed.")
@@ -455,9 +453,9 @@ def round_reveal(
 
 
 @transaction.atomic
-def session_end(*, session: LiveSession, ended_by: User | None = None, now: datetime | None = None) -> LiveSession:
+def session_end(*, session_id: int, ended_by: User | None = None, now: datetime | None = None) -> LiveSession:
     now = now or timezone.now()
-    session = _session_for_command(session.pk, ended_by)
+    session = _session_for_command(session_id, ended_by)
     session.ended_at = now
     session.ended_by = ended_by
     _close_current_round(session, now, state=State.ENDED, by=ended_by)
@@ -469,20 +467,20 @@ def session_end(*, session: LiveSession, ended_by: User | None = None, now: date
 
 
 @transaction.atomic
-def session_set_live_results(*, session: LiveSession, live_results: bool, changed_by: User) -> LiveSession:
+def session_set_live_results(*, session_id: int, live_results: bool, changed_by: User) -> LiveSession:
     """Show (True) or hide (False) the per-choice results on the projector while a question is open."""
-    session = _session_for_command(session.pk, changed_by)
+    session = _session_for_command(session_id, changed_by)
     session.live_results = live_results
     session.save(update_fields=["live_results"])
     return session
 
 
 @transaction.atomic
-def round_hide_text(*, session: LiveSession, round_id: int, text: str, hidden: bool, changed_by: User) -> Round:
+def round_hide_text(*, session_id: int, round_id: int, text: str, hidden: bool, changed_by: User) -> Round:
     """Take a free-text answer or a word of a word cloud off the projector (or put it back). Answers and words
     are grouped ignoring case and accents, so the whole group is hidden, including answers written the same way
     later. The teacher still sees it."""
-    session = _session_for_command(session.pk, changed_by)
+    session = _session_for_command(session_id, changed_by)
     round_ = _current_round(session, round_id)
     if round_.question.type not in (Question.Type.TEXT, Question.Type.WORDCLOUD):
         raise DomainError("not_found", "Only free-text answers and the words of a word cloud can be hidden.")

@@ -399,9 +399,7 @@ def push_question(*, session_id: int, teacher: User, question_id: int) -> Comman
     # The service locks and checks the session itself (not_found included), and the round it returns already holds
     # its question: only the choices are read again. Every query here is paid before the first student sees the
     # question (docs/performance.md).
-    round_ = services.session_push_question(
-        session=LiveSession(pk=session_id), question_id=question_id, pushed_by=teacher
-    )
+    round_ = services.session_push_question(session_id=session_id, question_id=question_id, pushed_by=teacher)
     prefetch_related_objects([round_.question], "choices")
     now = round_.opened_at
     position = question_position(question=round_.question)
@@ -439,7 +437,7 @@ def _closed_broadcasts(round_: Round, *, with_results: bool = True) -> list[Broa
 
 
 def close_round(*, session_id: int, teacher: User, round_id: int) -> CommandResult:
-    round_ = services.round_close(session=_session(session_id), round_id=round_id, closed_by=teacher)
+    round_ = services.round_close(session_id=_session(session_id).pk, round_id=round_id, closed_by=teacher)
     if round_ is None:  # closed already, by its deadline or another teacher: everyone was told then
         raise DomainError("round_closed", "This question is already closed.")
     return CommandResult(broadcasts=_closed_broadcasts(round_), round_id=round_id)
@@ -470,7 +468,7 @@ def _personal_scores(standings: list[Standing], round_: Round | None) -> dict[st
 def reveal_round(*, session_id: int, teacher: User, round_id: int) -> CommandResult:
     session = _session(session_id)
     was_open = session.current_round is not None and session.current_round.closed_at is None
-    services.round_reveal(session=session, round_id=round_id, revealed_by=teacher)
+    services.round_reveal(session_id=session.pk, round_id=round_id, revealed_by=teacher)
     round_ = _round(round_id)
     results = round_results(round_=round_)
     standings = session_leaderboard(session=session)
@@ -502,7 +500,7 @@ def reveal_round(*, session_id: int, teacher: User, round_id: int) -> CommandRes
 
 
 def end_session(*, session_id: int, teacher: User) -> CommandResult:
-    session = services.session_end(session=_session(session_id), ended_by=teacher)
+    session = services.session_end(session_id=_session(session_id).pk, ended_by=teacher)
     return CommandResult(broadcasts=_ended_broadcasts(session))
 
 
@@ -530,7 +528,7 @@ def extend_session(*, session_id: int, teacher: User, closes_at: str | None) -> 
         moment = parse_datetime(closes_at) if len(closes_at) <= 40 else None
         if moment is None or moment.tzinfo is None:
             raise DomainError("invalid_closing_time", "Send the closing time as an ISO 8601 time with its offset.")
-    session = paced_session_extend(session=_session(session_id), closes_at=moment, extended_by=teacher)
+    session = paced_session_extend(session_id=_session(session_id).pk, closes_at=moment, extended_by=teacher)
     text = events.encode(events.session_updated(_session(session.pk)))
     return CommandResult(
         broadcasts=[
@@ -541,7 +539,7 @@ def extend_session(*, session_id: int, teacher: User, closes_at: str | None) -> 
 
 
 def set_live_results(*, session_id: int, teacher: User, live_results: bool) -> CommandResult:
-    services.session_set_live_results(session=LiveSession(pk=session_id), live_results=live_results, changed_by=teacher)
+    services.session_set_live_results(session_id=session_id, live_results=live_results, changed_by=teacher)
     session = _session(session_id)
     broadcasts = [Broadcast(groups.session_teachers(session_id), text=events.encode(events.session_updated(session)))]
     if session.current_round_id:
@@ -552,9 +550,7 @@ def set_live_results(*, session_id: int, teacher: User, live_results: bool) -> C
 def hide_text(*, session_id: int, teacher: User, round_id: int, text: str, hidden: bool) -> CommandResult:
     """Hide a free-text answer from the projector (or show it again): teachers get the results with the text
     marked hidden, the projector the results without it."""
-    services.round_hide_text(
-        session=LiveSession(pk=session_id), round_id=round_id, text=text, hidden=hidden, changed_by=teacher
-    )
+    services.round_hide_text(session_id=session_id, round_id=round_id, text=text, hidden=hidden, changed_by=teacher)
     session, round_ = _session(session_id), _round(round_id)
     results = round_results(round_=round_)
     return CommandResult(
@@ -579,7 +575,7 @@ def _removal_broadcasts(session_id: int, removed: list[User], teacher_text: str)
 
 def remove_participant(*, session_id: int, teacher: User, student_id: int, delete_answers: bool) -> CommandResult:
     removal = services.session_remove_participant(
-        session=_session(session_id), student_id=student_id, removed_by=teacher, delete_answers=delete_answers
+        session_id=_session(session_id).pk, student_id=student_id, removed_by=teacher, delete_answers=delete_answers
     )
     text = events.encode(
         events.participant_removed(
@@ -591,20 +587,20 @@ def remove_participant(*, session_id: int, teacher: User, student_id: int, delet
 
 def readmit_participant(*, session_id: int, teacher: User, student_id: int) -> CommandResult:
     student = services.session_readmit_participant(
-        session=_session(session_id), student_id=student_id, readmitted_by=teacher
+        session_id=_session(session_id).pk, student_id=student_id, readmitted_by=teacher
     )
     text = events.encode(events.participant_readmitted(student_id=student.pk))
     return CommandResult(broadcasts=[Broadcast(groups.session_teachers(session_id), text=text)])
 
 
 def remove_unanswered_guests(*, session_id: int, teacher: User) -> CommandResult:
-    guests = services.session_remove_unanswered_guests(session=_session(session_id), removed_by=teacher)
+    guests = services.session_remove_unanswered_guests(session_id=_session(session_id).pk, removed_by=teacher)
     text = events.encode(events.guests_removed(student_ids=sorted(guest.pk for guest in guests)))
     return CommandResult(broadcasts=_removal_broadcasts(session_id, guests, text))
 
 
 def lock_joining(*, session_id: int, teacher: User, locked: bool) -> CommandResult:
-    session = services.session_lock_joining(session=_session(session_id), locked=locked, locked_by=teacher)
+    session = services.session_lock_joining(session_id=_session(session_id).pk, locked=locked, locked_by=teacher)
     text = events.encode(events.joining_changed(locked=session.joining_locked))
     return CommandResult(broadcasts=[Broadcast(groups.session_teachers(session_id), text=text)])
 
@@ -665,7 +661,7 @@ def paced_grid_delta_broadcast(*, session_id: int, student_ids: set[int]) -> Bro
 def show_names_on_projector(*, session_id: int, teacher: User, names: bool) -> CommandResult:
     """Show or hide the names on a student-paced session's projector: teachers and projectors get
     `session.updated`, the projector its whole grid again, with or without the names."""
-    session = paced_session_show_names(session=LiveSession(pk=session_id), names=names, changed_by=teacher)
+    session = paced_session_show_names(session_id=session_id, names=names, changed_by=teacher)
     session = _session(session_id)
     grid = paced_projector_grid(paced_grid(session=session, roster=session_roster(session=session)), names=names)
     return CommandResult(

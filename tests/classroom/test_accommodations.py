@@ -36,7 +36,9 @@ def test_a_student_with_extra_time_answers_after_the_class_deadline(
     give_extra_time(live_session, slow, extra_time)
     question = timed_question(live_session)
     now = timezone.now()
-    round_ = services.session_push_question(session=live_session, question_id=question.pk, pushed_by=teacher, now=now)
+    round_ = services.session_push_question(
+        session_id=live_session.pk, question_id=question.pk, pushed_by=teacher, now=now
+    )
     assert round_.deadline == now + timedelta(seconds=20)
     assert round_.closes_at == now + timedelta(seconds=20 * float(extra_time))
 
@@ -51,7 +53,7 @@ def test_extra_time_ends_at_the_students_own_deadline(live_session, teacher, enr
     slow = enrolled_students[0]
     give_extra_time(live_session, slow, "1.5")
     question = timed_question(live_session)
-    round_ = services.session_push_question(session=live_session, question_id=question.pk, pushed_by=teacher)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=question.pk, pushed_by=teacher)
     outcome = answer(live_session, round_, slow, correct_choice(question), at=round_.closes_at)
     assert outcome.error_code == "round_closed"
 
@@ -59,7 +61,7 @@ def test_extra_time_ends_at_the_students_own_deadline(live_session, teacher, enr
 def test_the_round_stays_open_until_the_last_extra_time_runs_out(live_session, teacher, enrolled_students):
     give_extra_time(live_session, enrolled_students[0], "2")
     question = timed_question(live_session)
-    round_ = services.session_push_question(session=live_session, question_id=question.pk, pushed_by=teacher)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=question.pk, pushed_by=teacher)
 
     assert services.rounds_close_overdue(now=round_.deadline + timedelta(seconds=1)) == []
     round_.refresh_from_db()
@@ -73,7 +75,7 @@ def test_the_round_stays_open_until_the_last_extra_time_runs_out(live_session, t
 def test_no_time_limit_keeps_the_round_open_until_the_teacher_closes_it(live_session, teacher, enrolled_students):
     give_extra_time(live_session, enrolled_students[0], "unlimited")
     question = timed_question(live_session)
-    round_ = services.session_push_question(session=live_session, question_id=question.pk, pushed_by=teacher)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=question.pk, pushed_by=teacher)
     assert round_.stays_open
     an_hour_later = round_.opened_at + timedelta(hours=1)
     assert services.rounds_close_overdue(now=an_hour_later) == []
@@ -87,7 +89,7 @@ def test_no_time_limit_keeps_the_round_open_until_the_teacher_closes_it(live_ses
 
 def test_without_extra_time_the_round_closes_at_the_class_deadline(live_session, teacher, enrolled_students):
     question = timed_question(live_session)
-    round_ = services.session_push_question(session=live_session, question_id=question.pk, pushed_by=teacher)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=question.pk, pushed_by=teacher)
     assert (round_.closes_at, round_.stays_open) == (None, False)
     assert services.rounds_close_overdue(now=round_.deadline - timedelta(seconds=1)) == []
     assert [r.pk for r in services.rounds_close_overdue(now=round_.deadline)] == [round_.pk]

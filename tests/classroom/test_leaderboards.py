@@ -31,10 +31,10 @@ def texts_for(result, group: str, message_type: str) -> tuple[dict, dict[str, di
 def test_only_students_who_answered_a_revealed_question_are_on_the_leaderboard(live_session, teacher):
     students = class_of(live_session, 3)  # besides the three the fixture enrols, who never answer
     q = question(live_session)
-    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher)
     answer(live_session, round_, students[0], correct_choice(q))
     answer(live_session, round_, students[1], q.choices.filter(is_correct=False).first().pk)
-    services.round_reveal(session=live_session, round_id=round_.pk)
+    services.round_reveal(session_id=live_session.pk, round_id=round_.pk)
 
     board = session_leaderboard(session=live_session)
 
@@ -47,7 +47,7 @@ def test_only_students_who_answered_a_revealed_question_are_on_the_leaderboard(l
 def test_students_get_the_top_five_and_their_own_rank_teachers_the_top_ten(live_session, teacher):
     students = class_of(live_session, 12)
     q = question(live_session)
-    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher)
     wrong = q.choices.filter(is_correct=False).first().pk
     for index, student in enumerate(students):
         answer(live_session, round_, student, correct_choice(q) if index < 6 else wrong)

@@ -231,7 +231,10 @@ def test_extending_the_closing_time_lets_later_answers_count(classroom, quiz, te
     ada = enrolled_students[0]
     first = paced_advance(session=session, student=ada, now=start).after.current.round
     paced_session_extend(
-        session=session, closes_at=start + timedelta(days=1), extended_by=teacher, now=start + timedelta(seconds=5)
+        session_id=session.pk,
+        closes_at=start + timedelta(days=1),
+        extended_by=teacher,
+        now=start + timedelta(seconds=5),
     )
 
     assert submit(session, first, ada, right_answer(first), start + timedelta(seconds=25)).accepted
@@ -244,12 +247,14 @@ def test_extending_the_closing_time_lets_later_answers_count(classroom, quiz, te
 
 def test_a_closing_time_cannot_be_set_in_the_past_nor_after_the_session_closed(paced, teacher, start):
     with pytest.raises(DomainError) as refused:
-        paced_session_extend(session=paced, closes_at=start - timedelta(seconds=1), extended_by=teacher, now=start)
+        paced_session_extend(
+            session_id=paced.pk, closes_at=start - timedelta(seconds=1), extended_by=teacher, now=start
+        )
     assert refused.value.code == "invalid_closing_time"
 
-    services.session_end(session=paced, ended_by=teacher)
+    services.session_end(session_id=paced.pk, ended_by=teacher)
     with pytest.raises(DomainError) as refused:
-        paced_session_extend(session=paced, closes_at=None, extended_by=teacher)
+        paced_session_extend(session_id=paced.pk, closes_at=None, extended_by=teacher)
     assert refused.value.code == "session_ended"
 
 
@@ -257,9 +262,9 @@ def test_a_teacher_cannot_push_close_or_reveal_in_a_student_paced_session(paced,
     question = paced.quiz.questions.first()
     round_ = paced.rounds.first()
     for command in (
-        lambda: services.session_push_question(session=paced, question_id=question.pk, pushed_by=teacher),
-        lambda: services.round_close(session=paced, round_id=round_.pk, closed_by=teacher),
-        lambda: services.round_reveal(session=paced, round_id=round_.pk, revealed_by=teacher),
+        lambda: services.session_push_question(session_id=paced.pk, question_id=question.pk, pushed_by=teacher),
+        lambda: services.round_close(session_id=paced.pk, round_id=round_.pk, closed_by=teacher),
+        lambda: services.round_reveal(session_id=paced.pk, round_id=round_.pk, revealed_by=teacher),
     ):
         with pytest.raises(DomainError) as refused:
             command()

@@ -116,7 +116,7 @@ def read_csv(response) -> list[list[str]]:
 def test_the_audit_trail_records_every_command_and_answer_with_who_did_it(client, live_session, teacher):
     student = EnrolmentFactory(classroom=live_session.classroom).student
     question = live_session.quiz.questions.first()
-    first = services.session_push_question(session=live_session, question_id=question.pk, pushed_by=teacher)
+    first = services.session_push_question(session_id=live_session.pk, question_id=question.pk, pushed_by=teacher)
     services.answers_submit(
         submissions=[
             services.AnswerSubmission(
@@ -129,13 +129,13 @@ def test_the_audit_trail_records_every_command_and_answer_with_who_did_it(client
             )
         ]
     )
-    services.round_close(session=live_session, round_id=first.pk)  # the timer: nobody
-    services.round_reveal(session=live_session, round_id=first.pk, revealed_by=teacher)
-    second = services.session_push_question(session=live_session, question_id=question.pk, pushed_by=teacher)
+    services.round_close(session_id=live_session.pk, round_id=first.pk)  # the timer: nobody
+    services.round_reveal(session_id=live_session.pk, round_id=first.pk, revealed_by=teacher)
+    second = services.session_push_question(session_id=live_session.pk, question_id=question.pk, pushed_by=teacher)
     LiveSession.objects.filter(pk=live_session.pk).update(allow_guests=True)
     _session, guest = services.session_join_as_guest(code=live_session.code, display_name="Visitor")
-    services.session_remove_participant(session=live_session, student_id=guest.pk, removed_by=teacher)
-    services.session_end(session=live_session, ended_by=teacher)
+    services.session_remove_participant(session_id=live_session.pk, student_id=guest.pk, removed_by=teacher)
+    services.session_end(session_id=live_session.pk, ended_by=teacher)
     client.force_login(teacher)
 
     header, *rows = read_csv(client.get(reverse("session_audit", args=[live_session.pk])))

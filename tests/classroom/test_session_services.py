@@ -40,7 +40,7 @@ def answer(session, round_, student, choice, at=None, client_id=None):
 def test_pushing_opens_a_round_with_a_server_deadline(live_session, teacher):
     q = question(live_session)
     now = timezone.now()
-    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher, now=now)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher, now=now)
     live_session.refresh_from_db()
     assert live_session.state == State.QUESTION_OPEN
     assert live_session.current_round == round_
@@ -49,8 +49,8 @@ def test_pushing_opens_a_round_with_a_server_deadline(live_session, teacher):
 
 def test_pushing_the_same_question_again_opens_a_new_round_and_closes_the_old_one(live_session, teacher):
     q = question(live_session)
-    first = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
-    second = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    first = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher)
+    second = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher)
     first.refresh_from_db()
     assert first.closed_at is not None
     assert (first.number, second.number) == (1, 2)
@@ -62,42 +62,45 @@ def test_a_question_from_another_quiz_cannot_be_pushed(live_session, teacher):
 
     other_question = make_question(foreign)
     with pytest.raises(DomainError) as refused:
-        services.session_push_question(session=live_session, question_id=other_question.pk, pushed_by=teacher)
+        services.session_push_question(session_id=live_session.pk, question_id=other_question.pk, pushed_by=teacher)
     assert refused.value.code == "not_found"
 
 
 def test_closing_twice_announces_only_once(live_session, teacher):
     round_ = services.session_push_question(
-        session=live_session, question_id=question(live_session).pk, pushed_by=teacher
+        session_id=live_session.pk, question_id=question(live_session).pk, pushed_by=teacher
     )
-    assert services.round_close(session=live_session, round_id=round_.pk) is not None
-    assert services.round_close(session=live_session, round_id=round_.pk) is None
+    assert services.round_close(session_id=live_session.pk, round_id=round_.pk) is not None
+    assert services.round_close(session_id=live_session.pk, round_id=round_.pk) is None
 
 
 def test_only_the_current_round_can_be_closed_or_revealed(live_session, teacher):
     q = question(live_session)
-    old = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
-    services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    old = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher)
+    services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher)
     for action in (services.round_close, services.round_reveal):
         with pytest.raises(DomainError) as refused:
-            action(session=live_session, round_id=old.pk)
+            action(session_id=live_session.pk, round_id=old.pk)
         assert refused.value.code == "not_current"
 
 
 def test_revealing_twice_is_refused(live_session, teacher):
     round_ = services.session_push_question(
-        session=live_session, question_id=question(live_session).pk, pushed_by=teacher
+        session_id=live_session.pk, question_id=question(live_session).pk, pushed_by=teacher
     )
-    services.round_reveal(session=live_session, round_id=round_.pk)
+    services.round_reveal(session_id=live_session.pk, round_id=round_.pk)
     with pytest.raises(DomainError) as refused:
-        services.round_reveal(session=live_session, round_id=round_.pk)
+        services.round_reveal(session_id=live_session.pk, round_id=round_.pk)
     assert refused.value.code == "already_revealed"
 
 
 def test_overdue_rounds_close_at_their_deadline(live_session, teacher):
     now = timezone.now()
     round_ = services.session_push_question(
-        session=live_session, question_id=question(live_session).pk, pushed_by=teacher, now=now - timedelta(minutes=5)
+        session_id=live_session.pk,
+        question_id=question(live_session).pk,
+        pushed_by=teacher,
+        now=now - timedelta(minutes=5),
     )
     closed = services.rounds_close_overdue(now=now)
     assert [r.pk for r in closed] == [round_.pk]
@@ -107,15 +110,17 @@ def test_overdue_rounds_close_at_their_deadline(live_session, teacher):
 
 
 def test_an_ended_session_takes_no_more_pushes(live_session, teacher):
-    services.session_end(session=live_session)
+    services.session_end(session_id=live_session.pk)
     with pytest.raises(DomainError) as refused:
-        services.session_push_question(session=live_session, question_id=question(live_session).pk, pushed_by=teacher)
+        services.session_push_question(
+            session_id=live_session.pk, question_id=question(live_session).pk, pushed_by=teacher
+        )
     assert refused.value.code == "session_ended"
 
 
 def test_a_correct_answer_earns_the_questions_points(live_session, teacher, enrolled_students):
     q = question(live_session)
-    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher)
     outcome = answer(live_session, round_, enrolled_students[0], correct_choice(q))
     assert outcome.answer.is_correct is True
     assert outcome.answer.points == q.points
@@ -126,7 +131,7 @@ def test_the_speed_bonus_rewards_faster_correct_answers(live_session, teacher, e
     live_session.save()
     q = question(live_session)
     start = timezone.now()
-    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher, now=start)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher, now=start)
     instant = answer(live_session, round_, enrolled_students[0], correct_choice(q), at=start)
     halfway = answer(live_session, round_, enrolled_students[1], correct_choice(q), at=start + timedelta(seconds=15))
     assert instant.answer.points == 150
@@ -135,14 +140,14 @@ def test_the_speed_bonus_rewards_faster_correct_answers(live_session, teacher, e
 
 def test_the_leaderboard_counts_revealed_rounds_only_and_shares_ranks_on_ties(live_session, teacher, enrolled_students):
     q = question(live_session)
-    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher)
     wrong = q.choices.filter(is_correct=False).first().pk
     answer(live_session, round_, enrolled_students[0], correct_choice(q))
     answer(live_session, round_, enrolled_students[1], correct_choice(q))
     answer(live_session, round_, enrolled_students[2], wrong)
     assert session_leaderboard(session=live_session) == []  # nothing revealed: no one is on the board yet
 
-    services.round_reveal(session=live_session, round_id=round_.pk)
+    services.round_reveal(session_id=live_session.pk, round_id=round_.pk)
     board = session_leaderboard(session=live_session)
     assert [(s.points, s.rank) for s in board] == [(100, 1), (100, 1), (0, 3)]
     assert board[2].student_id == enrolled_students[2].pk
@@ -150,7 +155,7 @@ def test_the_leaderboard_counts_revealed_rounds_only_and_shares_ranks_on_ties(li
 
 def test_the_export_has_a_row_per_answer_with_server_timestamps(live_session, teacher, enrolled_students):
     q = question(live_session)
-    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher)
     answer(live_session, round_, enrolled_students[0], correct_choice(q))
     header, row = session_export_rows(session=live_session)
     assert header[:3] == ["student_username", "student_name", "round"]
@@ -203,8 +208,8 @@ def test_an_answer_not_stored_before_the_reveal_is_refused_even_if_it_arrived_ea
 ):
     q = question(live_session)
     start = timezone.now()
-    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher, now=start)
-    services.round_reveal(session=live_session, round_id=round_.pk, now=start + timedelta(seconds=5))
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher, now=start)
+    services.round_reveal(session_id=live_session.pk, round_id=round_.pk, now=start + timedelta(seconds=5))
     late = answer(live_session, round_, enrolled_students[0], correct_choice(q), at=start + timedelta(seconds=4))
     assert late.error_code == "round_closed"
     assert not round_.answers.exists()
@@ -215,8 +220,8 @@ def test_an_answer_that_arrived_before_the_teacher_closed_the_round_still_counts
 ):
     q = question(live_session)
     start = timezone.now()
-    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher, now=start)
-    services.round_close(session=live_session, round_id=round_.pk, now=start + timedelta(seconds=10))
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher, now=start)
+    services.round_close(session_id=live_session.pk, round_id=round_.pk, now=start + timedelta(seconds=10))
     queued = answer(live_session, round_, enrolled_students[0], correct_choice(q), at=start + timedelta(seconds=9))
     after = answer(live_session, round_, enrolled_students[1], correct_choice(q), at=start + timedelta(seconds=11))
     assert queued.accepted
@@ -228,7 +233,7 @@ def test_an_answer_that_arrived_before_the_deadline_counts_after_the_sweeper_clo
 ):
     q = question(live_session)
     start = timezone.now() - timedelta(minutes=1)
-    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher, now=start)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher, now=start)
     services.rounds_close_overdue()
     in_time = answer(
         live_session, round_, enrolled_students[0], correct_choice(q), at=round_.deadline - timedelta(milliseconds=50)
@@ -239,12 +244,12 @@ def test_an_answer_that_arrived_before_the_deadline_counts_after_the_sweeper_clo
 @pytest.mark.parametrize("command", ["close", "reveal"])
 def test_an_ended_session_cannot_be_brought_back_by_a_late_command(command, live_session, teacher):
     round_ = services.session_push_question(
-        session=live_session, question_id=question(live_session).pk, pushed_by=teacher
+        session_id=live_session.pk, question_id=question(live_session).pk, pushed_by=teacher
     )
-    services.session_end(session=live_session)
+    services.session_end(session_id=live_session.pk)
     action = services.round_close if command == "close" else services.round_reveal
     with pytest.raises(DomainError) as refused:
-        action(session=live_session, round_id=round_.pk)
+        action(session_id=live_session.pk, round_id=round_.pk)
     assert refused.value.code == "session_ended"
     live_session.refresh_from_db()
     assert live_session.state == State.ENDED
@@ -253,11 +258,11 @@ def test_an_ended_session_cannot_be_brought_back_by_a_late_command(command, live
 def test_a_co_teacher_removed_mid_session_loses_control_at_once(live_session, teacher, other_teacher):
     live_session.classroom.co_teachers.add(other_teacher)
     round_ = services.session_push_question(
-        session=live_session, question_id=question(live_session).pk, pushed_by=other_teacher
+        session_id=live_session.pk, question_id=question(live_session).pk, pushed_by=other_teacher
     )
     live_session.classroom.co_teachers.remove(other_teacher)
     with pytest.raises(DomainError) as refused:
-        services.round_reveal(session=live_session, round_id=round_.pk, revealed_by=other_teacher)
+        services.round_reveal(session_id=live_session.pk, round_id=round_.pk, revealed_by=other_teacher)
     assert refused.value.code == "forbidden"
 
 
@@ -284,19 +289,21 @@ def test_only_those_who_teach_the_class_control_its_session(who, outcome, live_s
     person = people[who]()
     if outcome is None:
         round_ = services.session_push_question(
-            session=live_session, question_id=question(live_session).pk, pushed_by=person
+            session_id=live_session.pk, question_id=question(live_session).pk, pushed_by=person
         )
         assert LiveSession.objects.get(pk=live_session.pk).current_round == round_
         return
     with pytest.raises(DomainError) as refused:
-        services.session_push_question(session=live_session, question_id=question(live_session).pk, pushed_by=person)
+        services.session_push_question(
+            session_id=live_session.pk, question_id=question(live_session).pk, pushed_by=person
+        )
     assert refused.value.code == outcome
     assert LiveSession.objects.get(pk=live_session.pk).current_round is None
 
 
 def test_a_command_on_a_missing_session_is_not_found(teacher):
     with pytest.raises(DomainError) as refused:
-        services.session_push_question(session=LiveSession(pk=999_999), question_id=1, pushed_by=teacher)
+        services.session_push_question(session_id=999_999, question_id=1, pushed_by=teacher)
     assert refused.value.code == "not_found"
 
 
@@ -328,10 +335,10 @@ def test_removing_a_guest_takes_their_answers_and_closes_their_account(live_sess
     live_session.save()
     _session, guest = services.session_join_as_guest(code=live_session.code, display_name="Prank")
     q = question(live_session)
-    round_ = services.session_push_question(session=live_session, question_id=q.pk, pushed_by=teacher)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher)
     assert answer(live_session, round_, guest, correct_choice(q)).accepted
 
-    services.session_remove_participant(session=live_session, student_id=guest.pk, removed_by=teacher)
+    services.session_remove_participant(session_id=live_session.pk, student_id=guest.pk, removed_by=teacher)
 
     guest.refresh_from_db()
     assert not guest.is_active

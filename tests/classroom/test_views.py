@@ -476,7 +476,7 @@ def test_a_student_finds_open_and_finished_paced_sessions_on_their_home_page(cli
             )
         ]
     )
-    services.session_end(session=done, ended_by=teacher)
+    services.session_end(session_id=done.pk, ended_by=teacher)
     client.force_login(student)
 
     page = client.get(reverse("student_home")).content.decode()

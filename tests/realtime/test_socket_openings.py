@@ -131,7 +131,7 @@ async def test_a_socket_still_opening_when_live_updates_resume_reads_its_snapsho
     def push_while_the_layer_is_down():
         try:
             question = live_session.quiz.questions.first()
-            services.session_push_question(session=live_session, question_id=question.pk, pushed_by=teacher)
+            services.session_push_question(session_id=live_session.pk, question_id=question.pk, pushed_by=teacher)
         finally:
             connection.close()  # this thread's own connection
 
