@@ -21,7 +21,7 @@ from tests.realtime.sockets import session_cookie_for
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
-OFFLINE_WITHIN = 5.0  # seconds from the drop to the roster (issue #12)
+OFFLINE_WITHIN = 5.0  # seconds from the drop to the roster: what a teacher is promised
 HEARTBEAT_EVERY = 2.0  # as static/js/live-socket.js
 
 
