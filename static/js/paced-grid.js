@@ -4,6 +4,7 @@
 // cells; the closing time, extend and close.
 
 import { el, markSessionEnded, show, translator } from "./dom.js";
+import { applyGridDelta, indexRows } from "./grid-delta.js";
 import { connectionBadge, LiveSocket, readPageConfig } from "./live-socket.js";
 
 const PAGE_SIZE = 40;
@@ -121,31 +122,12 @@ function draw() {
 
 function takeGrid(grid) {
   state.grid = grid;
-  state.rows = new Map((grid?.students ?? []).map((student, index) => [student.id, index]));
+  state.rows = indexRows(grid);
 }
 
-// Deltas from two workers may cross: a row is replaced only by one at least as new (`v`), the questions' figures
-// only by a grid version at least as new.
 function applyDelta(delta) {
-  const grid = state.grid;
-  if (!grid) return;
-  if (delta.version >= grid.version) {
-    Object.assign(grid, {
-      version: delta.version,
-      questions: delta.questions,
-      closes_at: delta.closes_at,
-      closed: delta.closed,
-    });
-  }
-  for (const row of delta.students) {
-    const index = state.rows.get(row.id);
-    if (index === undefined) {
-      state.rows.set(row.id, grid.students.length);
-      grid.students.push(row);
-    } else if ((row.v ?? 0) >= (grid.students[index].v ?? 0)) {
-      grid.students[index] = row;
-    }
-  }
+  if (!state.grid) return;
+  applyGridDelta(state.grid, state.rows, delta);
   schedule();
 }
 

@@ -3,6 +3,7 @@
 // to date from `grid.delta`. Drawn at most once a frame.
 
 import { el, markSessionEnded, show, translator } from "./dom.js";
+import { applyGridDelta, indexRows } from "./grid-delta.js";
 import { connectionBadge, LiveSocket, readPageConfig } from "./live-socket.js";
 
 const config = readPageConfig();
@@ -13,29 +14,13 @@ const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("
 
 function takeGrid(grid) {
   state.grid = grid;
-  state.rows = new Map((grid?.students ?? []).map((student, index) => [student.id, index]));
+  state.rows = indexRows(grid);
   schedule();
 }
 
 function applyDelta(delta) {
-  const grid = state.grid;
-  if (!grid) return;
-  if (delta.version >= grid.version)
-    Object.assign(grid, {
-      version: delta.version,
-      questions: delta.questions,
-      closes_at: delta.closes_at,
-      closed: delta.closed,
-    });
-  for (const row of delta.students) {
-    const index = state.rows.get(row.id);
-    if (index === undefined) {
-      state.rows.set(row.id, grid.students.length);
-      grid.students.push(row);
-    } else if ((row.v ?? 0) >= (grid.students[index].v ?? 0)) {
-      grid.students[index] = row;
-    }
-  }
+  if (!state.grid) return;
+  applyGridDelta(state.grid, state.rows, delta);
   schedule();
 }
 
