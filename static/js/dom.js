@@ -64,3 +64,23 @@ export function markSessionEnded(root = document) {
   for (const node of root.querySelectorAll("[data-while-live]")) node.hidden = true;
   for (const node of root.querySelectorAll("[data-when-ended]")) node.hidden = false;
 }
+
+/** The projector's full-screen button, shown only where the browser offers full screen; its label and
+ * `aria-pressed` follow the state, whichever way it changed (the button, Esc, the browser's own control). */
+export function offerFullscreen(button, t) {
+  if (!document.fullscreenEnabled) return;
+  const label = () => {
+    const on = Boolean(document.fullscreenElement);
+    button.textContent = on ? t("exitFullscreen") : t("fullscreen");
+    button.setAttribute("aria-pressed", String(on));
+  };
+  button.addEventListener("click", () => {
+    const request = document.fullscreenElement
+      ? document.exitFullscreen()
+      : document.documentElement.requestFullscreen();
+    request.catch(() => {}); // refused (not from a click, or by a policy): the page simply stays as it is
+  });
+  document.addEventListener("fullscreenchange", label);
+  label();
+  show(button, true);
+}

@@ -2,7 +2,7 @@
 // (progress only: no cells, no scores, names only if the teacher shows them), whole in the snapshot and kept up
 // to date from `grid.delta`. Drawn at most once a frame.
 
-import { el, markSessionEnded, show, translator } from "./dom.js";
+import { el, markSessionEnded, offerFullscreen, translator } from "./dom.js";
 import { applyGridDelta, indexRows } from "./grid-delta.js";
 import { connectionBadge, LiveSocket, readPageConfig } from "./live-socket.js";
 
@@ -95,22 +95,7 @@ function ended() {
   schedule();
 }
 
-const fullscreenButton = $("fullscreen");
-if (document.fullscreenEnabled) {
-  const label = () => {
-    const on = Boolean(document.fullscreenElement);
-    fullscreenButton.textContent = on ? t("exitFullscreen") : t("fullscreen");
-    fullscreenButton.setAttribute("aria-pressed", String(on));
-  };
-  fullscreenButton.addEventListener("click", () => {
-    const request = document.fullscreenElement
-      ? document.exitFullscreen()
-      : document.documentElement.requestFullscreen();
-    request.catch(() => {}); // refused (not from a click, or by a policy): the page simply stays as it is
-  });
-  document.addEventListener("fullscreenchange", label);
-  show(fullscreenButton, true);
-}
+offerFullscreen($("fullscreen"), t);
 
 socket
   .on("session.snapshot", (message) => {

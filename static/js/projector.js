@@ -3,7 +3,7 @@
 // everything else once the question closes, and the answer key with the reveal. It never sends a command.
 
 import { startCountdown } from "./countdown.js";
-import { el, markSessionEnded, show, translator } from "./dom.js";
+import { el, markSessionEnded, offerFullscreen, show, translator } from "./dom.js";
 import { connectionBadge, LiveSocket, readPageConfig } from "./live-socket.js";
 import { mathText } from "./maths.js";
 import { answerKeyText, choiceBoard, isGraded, markTiles, questionHeader, usesChoices } from "./question-view.js";
@@ -127,24 +127,7 @@ socket
   .on("live.status", () => {})
   .on("pong", () => {});
 
-// --- full screen, where the browser offers it ------------------------------------------------------------------
-const fullscreenButton = $("fullscreen");
-if (document.fullscreenEnabled) {
-  const label = () => {
-    const on = Boolean(document.fullscreenElement);
-    fullscreenButton.textContent = on ? t("exitFullscreen") : t("fullscreen");
-    fullscreenButton.setAttribute("aria-pressed", String(on));
-  };
-  fullscreenButton.addEventListener("click", () => {
-    const request = document.fullscreenElement
-      ? document.exitFullscreen()
-      : document.documentElement.requestFullscreen();
-    request.catch(() => {}); // refused (not from a click, or by a policy): the page simply stays as it is
-  });
-  document.addEventListener("fullscreenchange", label);
-  label();
-  show(fullscreenButton, true);
-}
+offerFullscreen($("fullscreen"), t);
 
 socket.connect();
 window.quizcast = { state, socket }; // for the browser tests and for debugging in the console
