@@ -632,9 +632,10 @@ def results_texts(*, session_id: int) -> ResultsTexts:
                 events.grid_updated(paced_projector_grid(grid, names=session.projector_names))
             ),
         )
-    if not session.current_round_id:
+    round_ = session.current_round
+    if round_ is None:
         return ResultsTexts()
-    round_ = _round(session.current_round_id)
+    round_.session = session  # read with the session, its question too: only the answers are read again
     results = round_results(round_=round_)
     return ResultsTexts(
         round_id=round_.pk,
