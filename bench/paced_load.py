@@ -3,10 +3,11 @@
     python -m bench.paced_load --students 1000 --questions 10 --interval 2
 
 A fresh PostgreSQL database and a private Redis, the app's own setup (bench.setup_data --pacing student), guests
-joining over HTTP, then one Quizcast worker (uvicorn) and N student sockets from this process. Each student asks
-for a question (`paced.next`), answers it `--interval` seconds after their previous answer (first answers spread
-over the first interval), waits for `answer.accepted` (the acknowledgement time measured) and `paced.result`, and
-asks for the next, until `paced.finished`. At the end the database must hold exactly N x questions answers.
+joining over HTTP, then one Quizcast worker (uvicorn), N student sockets and the teacher's (watching the grid)
+from this process. Each student asks for a question (`paced.next`), answers it `--interval` seconds after their
+previous answer (first answers spread over the first interval), waits for `answer.accepted` (the acknowledgement
+time measured) and `paced.result`, and asks for the next (the time from `paced.next` to the question measured
+too), until `paced.finished`. At the end the database must hold exactly N x questions answers.
 Prints the figures, with the load average, as JSON, and writes them to bench/results/<date>-paced.json.
 """
 
@@ -21,6 +22,7 @@ import time
 
 from bench import servers
 from bench.run import raise_open_files, sign_everyone_in
+from bench.scenario import start_profiler, stop_profiler
 from bench.wsclient import open_socket
 
 RESULTS = servers.ROOT / "bench" / "results"
@@ -33,6 +35,7 @@ class Student:
         self.frames: asyncio.Queue = asyncio.Queue()
         self.socket = None
         self.acks: list[float] = []
+        self.steps: list[float] = []  # from paced.next to the next question
         self.errors: list[str] = []
 
     def on_text(self, _socket, payload: bytes, now: float) -> None:
@@ -75,8 +78,22 @@ async def work_through(student: Student, index: int, interval: float) -> None:
             student.acks.append(received - sent)
         await student.expect("paced.result")
         step += 1
-        student.send({"type": "paced.next", "ref": f"n{step}"})
-        frame, _now = await student.expect("paced.question", "paced.finished")
+        asked = student.send({"type": "paced.next", "ref": f"n{step}"})
+        frame, received = await student.expect("paced.question", "paced.finished")
+        if frame["type"] == "paced.question":
+            student.steps.append(received - asked)
+
+
+def percentiles_ms(times: list[float]) -> dict:
+    """p50, p95, p99 and the worst of these sorted times (seconds), in milliseconds."""
+    if not times:
+        return {"p50": None, "p95": None, "p99": None, "max": None}
+    return {
+        "p50": round(statistics.median(times) * 1000, 1),
+        "p95": round(times[int(len(times) * 0.95)] * 1000, 1),
+        "p99": round(times[int(len(times) * 0.99)] * 1000, 1),
+        "max": round(times[-1] * 1000, 1),
+    }
 
 
 def count_answers(database: servers.Database, session_id: int) -> int:
@@ -132,17 +149,34 @@ async def main_async(args) -> dict:
         started = time.perf_counter()
         await asyncio.gather(*(connect(index) for index in range(args.students)))
         connect_s = time.perf_counter() - started
+        # The teacher watches the grid meanwhile, as in class: its deltas are computed and sent as they would be.
+        teacher = Student()
+        teacher.socket = await open_socket(
+            host="127.0.0.1",
+            port=worker.port,
+            path=f"/ws/sessions/{setup['session_id']}/teacher/",
+            origin=f"http://127.0.0.1:{worker.port}",
+            cookie=people["teacher"].header(),
+            on_text=teacher.on_text,
+            index=args.students,
+            timeout=60,
+        )
+        await teacher.expect("session.snapshot", timeout=60)
         load_start = os.getloadavg()
+        profiler = start_profiler(worker.pid, f"quizcast-{args.students}", "paced")
         started = time.perf_counter()
         outcomes = await asyncio.gather(
             *(work_through(student, index, args.interval) for index, student in enumerate(students)),
             return_exceptions=True,
         )
         work_s = time.perf_counter() - started
+        stop_profiler(profiler)
         load_end = os.getloadavg()
-        for student in students:
+        for student in [*students, teacher]:
             student.socket.close()
+        grid_deltas = sum(1 for frame, _at in teacher.frames._queue if frame["type"] == "grid.delta")
         acks = sorted(ack for student in students for ack in student.acks)
+        steps = sorted(step for student in students for step in student.steps)
         stored = count_answers(database, setup["session_id"])
         expected = args.students * args.questions
         return {
@@ -158,13 +192,10 @@ async def main_async(args) -> dict:
             "lost": expected - stored,
             "errors": sorted({code for student in students for code in student.errors}),
             "failures": sum(1 for outcome in outcomes if isinstance(outcome, BaseException)),
-            "ack_ms": {
-                "p50": round(statistics.median(acks) * 1000, 1) if acks else None,
-                "p95": round(acks[int(len(acks) * 0.95)] * 1000, 1) if acks else None,
-                "p99": round(acks[int(len(acks) * 0.99)] * 1000, 1) if acks else None,
-                "max": round(acks[-1] * 1000, 1) if acks else None,
-            },
+            "ack_ms": percentiles_ms(acks),
+            "next_question_ms": percentiles_ms(steps),
             "answers_per_s": round(len(acks) / work_s, 1) if work_s else None,
+            "grid_deltas_to_the_teacher": grid_deltas,
             "server_cpu_s": round(worker.cpu_s(), 1),
             "cpu_count": os.cpu_count(),
             "load_average": {

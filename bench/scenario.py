@@ -335,9 +335,10 @@ def summarize(latencies: list[float | None]) -> dict:
     }
 
 
-def start_profiler(target: Target, n: int, phase: str):
-    """Development aid: py-spy samples the first server process during one phase, BENCH_PROFILE=push (or 1: the
-    pushes and answers) or BENCH_PROFILE=connect (the students connecting)."""
+def start_profiler(pid: int, label: str, phase: str):
+    """Development aid: py-spy samples a server process (`pid`) during one phase, BENCH_PROFILE=push (or 1: the
+    pushes and answers), BENCH_PROFILE=connect (the students connecting) or BENCH_PROFILE=paced (bench.paced_load's
+    students working through the quiz); it writes bench/out/profile-<label>-<phase>.txt."""
     import os
     import shutil
     import subprocess
@@ -347,9 +348,9 @@ def start_profiler(target: Target, n: int, phase: str):
     if (wanted == "1" and phase != "push") or (wanted != "1" and wanted != phase):
         return None
     py_spy = shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
-    output = f"bench/out/profile-{target.name}-{n}-{phase}.txt"
+    output = f"bench/out/profile-{label}-{phase}.txt"
     return subprocess.Popen(
-        [py_spy, "record", "-p", str(target.processes[0].pid), "-o", output, "--format", "raw", "-r", "500"],
+        [py_spy, "record", "-p", str(pid), "-o", output, "--format", "raw", "-r", "500"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -384,7 +385,7 @@ async def _run_scenario(target: Target, *, n: int, warmup: int, pushes: int, set
         await load.connect_teacher()
         await asyncio.sleep(0.3)
         rss_before = target.rss_kib()
-        profiler = start_profiler(target, n, "connect")
+        profiler = start_profiler(target.processes[0].pid, f"{target.name}-{n}", "connect")
         cpu_before = target.cpu_s()
         result["connect_s"] = await load.connect_students()
         # Server CPU time per socket while connecting (every server process, the database and Redis not included).
@@ -398,7 +399,7 @@ async def _run_scenario(target: Target, *, n: int, warmup: int, pushes: int, set
         result["compressed_sockets"] = sum(1 for socket in load.students if socket.compressed)
 
         latencies, client_cpu = [], []
-        profiler = start_profiler(target, n, "push")
+        profiler = start_profiler(target.processes[0].pid, f"{target.name}-{n}", "push")
         for index in range(warmup + pushes):
             latency, cpu = await load.push(target.question_ids[index % len(target.question_ids)])
             if index >= warmup:

@@ -268,6 +268,12 @@ class SessionConsumer(AsyncWebsocketConsumer):
     async def send_frame(self, text: str) -> None:
         self.put_frame(text)
 
+    def put_frames(self, texts: list[str]) -> None:
+        """Hand frames to this socket's outbox in order, written together when they can go at once."""
+        outbox = self.outbox
+        if not self.closed and outbox is not None:
+            outbox.put_all(texts)
+
     async def send_event(self, message: events.Message) -> None:
         self.put_frame(events.encode(message))
 
@@ -412,8 +418,7 @@ class StudentConsumer(SessionConsumer):
         )
         if isinstance(reply, DomainError):
             raise reply
-        for frame in reply.frames:
-            await self.send_frame(frame)
+        self.put_frames(reply.frames)
         self.mark_results_dirty()
         if reply.deadline is not None:  # the teacher's grid shows the question timed out, unless answered by then
             delay = max(0.0, (reply.deadline - timezone.now()).total_seconds()) + 0.05
@@ -457,11 +462,13 @@ class StudentConsumer(SessionConsumer):
         if answer is None:  # not accepted
             await self.send_error(outcome.error_code, outcome.error_message, ref)
             return
-        await self.send_event(events.answer_accepted(answer, ref=ref))
+        accepted = events.encode(events.answer_accepted(answer, ref=ref))
+        if self.student_paced:  # the result follows the acknowledgement, from the stored answer, in the same write
+            self.put_frames([accepted, session_actions.paced_result_text(answer)])
+        else:
+            self.put_frame(accepted)
         if not outcome.duplicate:
             self.mark_results_dirty()
-        if self.student_paced:  # the result follows the acknowledgement, from the stored answer
-            await self.send_frame(session_actions.paced_result_text(answer))
 
     @classmethod
     async def on_live_changed_many(cls, sockets: list["SessionConsumer"], live: bool) -> None:

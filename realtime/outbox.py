@@ -134,6 +134,15 @@ class Outbox:
         self.queue.append(entry)
         self._wake()
 
+    def put_all(self, texts: list[str]) -> None:
+        """`put` each text, in order; written together (one write to the socket) when they can go at once."""
+        if not self.closing and not self.queue and not self.in_flight and self.direct_write is not None:
+            frames = [text_frame(text.encode()) for text in texts]
+            if all(frame is not None for frame in frames) and self.direct_write(b"".join(frames)):  # type: ignore[arg-type]
+                return
+        for text in texts:
+            self.put(text)
+
     def hold(self) -> int:
         """Frames put from here on wait until `release`: the socket's snapshot is being read. Returns the number
         of this read: when several overlap (live updates resumed while one was being read), only the newest counts."""

@@ -9,7 +9,8 @@ import contextlib
 import logging
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -17,6 +18,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections
 from django.utils import timezone
 
 from classroom.errors import DomainError
@@ -58,10 +60,18 @@ class DatabaseBatch(Generic[Item, Result]):
     instead of a thousand, each with its handful of queries.
     """
 
-    def __init__(self, function: Callable[[list[Item]], Sequence[Result]], *, max_size: int, name: str) -> None:
+    def __init__(
+        self,
+        function: Callable[[list[Item]], Sequence[Result]],
+        *,
+        max_size: int,
+        name: str,
+        own_thread: bool = False,
+    ) -> None:
         self.function = function
         self.max_size = max_size
         self.name = name
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"db-{name}") if own_thread else None
         self._queue: list[tuple[Item, asyncio.Future[Result]]] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -76,7 +86,7 @@ class DatabaseBatch(Generic[Item, Result]):
         while self._queue:
             batch, self._queue = self._queue[: self.max_size], self._queue[self.max_size :]
             try:
-                results = await database_sync_to_async(self.function)([item for item, _f in batch])
+                results = await self._run([item for item, _f in batch])
             except Exception as error:
                 log_failure(logger, error, "%s: a batch of %d failed", self.name, len(batch))
                 for _item, future in batch:
@@ -87,12 +97,31 @@ class DatabaseBatch(Generic[Item, Result]):
                 if not future.done():
                     future.set_result(result)
 
+    @property
+    def own_thread(self) -> bool:
+        return self._executor is not None
+
+    async def stop(self) -> None:
+        """Close the database connection of the batch's own thread, if it has one, and end that thread."""
+        if self._executor is None:
+            return
+        await asyncio.get_running_loop().run_in_executor(self._executor, connections.close_all)
+        self._executor.shutdown(wait=False)
+
+    def _run(self, items: list[Item]) -> Awaitable[Sequence[Result]]:
+        if self._executor is None:
+            return database_sync_to_async(self.function)(items)
+        return database_sync_to_async(self.function, thread_sensitive=False, executor=self._executor)(items)
+
 
 def answer_writer() -> DatabaseBatch[AnswerSubmission, AnswerOutcome]:
     """Stores answers in batches: a few multi-row inserts instead of a transaction per answer. Each caller still
     gets its own outcome, and exactly-once is still the database constraint's job."""
     return DatabaseBatch(
-        lambda submissions: store_answers(submissions=submissions), max_size=ANSWER_BATCH_MAX, name="answers"
+        lambda submissions: store_answers(submissions=submissions),
+        max_size=ANSWER_BATCH_MAX,
+        name="answers",
+        own_thread=connection.vendor == "postgresql",
     )
 
 
@@ -230,6 +259,7 @@ class Runtime:
         await self.deadlines.stop()
         await self.liveness.stop()
         await self.hub.stop()
+        await self.answers.stop()
 
 
 _runtimes: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Runtime]" = weakref.WeakKeyDictionary()

@@ -39,6 +39,19 @@ class Client:
         self.stalled.set()
 
 
+def read_texts(wire: bytes) -> list[str]:
+    """The texts of the unmasked, unfragmented text frames in these bytes, as a client reads them."""
+    texts = []
+    while wire:
+        assert wire[0] == 0x81  # FIN and the text opcode
+        length, start = wire[1], 2
+        if length == 126:
+            length, start = int.from_bytes(wire[2:4]), 4
+        texts.append(wire[start : start + length].decode())
+        wire = wire[start + length :]
+    return texts
+
+
 def outbox_for(client: Client, **options) -> Outbox:
     return Outbox(
         client.send,
@@ -77,6 +90,27 @@ async def test_a_frame_is_written_straight_to_the_connection_when_nothing_waits_
     outbox.put('{"type":"pong"}')
     assert len(client.written) == 1
     assert client.sent == []
+
+
+async def test_frames_put_together_are_written_in_one_write_in_their_order():
+    client = Client(direct=True)
+    outbox = outbox_for(client)
+    outbox.put_all(['{"type":"answer.accepted"}', '{"type":"paced.result"}'])
+    [written] = client.written
+    assert read_texts(written) == ['{"type":"answer.accepted"}', '{"type":"paced.result"}']
+
+
+async def test_frames_put_together_behind_a_waiting_frame_queue_behind_it_in_their_order():
+    client = Client(direct=True)
+    outbox = outbox_for(client)
+    client.reading.clear()
+    outbox.put("first")
+    await client.sending.wait()
+    client.reading.set()
+    outbox.put_all(["second", "third"])
+    await outbox.drain()
+    assert client.sent == ["first", "second", "third"]
+    assert client.written == []
 
 
 async def test_once_a_frame_waits_later_frames_queue_behind_it_instead_of_overtaking():
