@@ -396,11 +396,10 @@ def store_answers(*, submissions: list[services.AnswerSubmission]) -> list[servi
 
 # --- teacher commands ---------------------------------------------------------------------------------------------
 def push_question(*, session_id: int, teacher: User, question_id: int) -> CommandResult:
-    # The service locks and checks the session itself (not_found included), and the round it returns already holds
-    # its question: only the choices are read again. Every query here is paid before the first student sees the
-    # question (docs/performance.md).
+    # The service locks and checks the session itself (not_found included), and the round it returns holds its
+    # question, its place in the quiz and its choices: every query of a push is paid before the first student sees
+    # the question (docs/performance.md).
     round_ = services.session_push_question(session_id=session_id, question_id=question_id, pushed_by=teacher)
-    prefetch_related_objects([round_.question], "choices")
     now = round_.opened_at
     position = question_position(question=round_.question)
     return CommandResult(

@@ -1,0 +1,166 @@
+"""A push on PostgreSQL in two statements: everything a push needs read (and the session locked) in one, every write
+in the other.
+
+A push is on the path to every student's screen: each statement of it is a round trip and an ORM compilation paid
+before the first frame goes out (docs/performance.md). `classroom.services.session_push_question` does the same work
+through the ORM in six statements and the choices' read; on PostgreSQL it comes here. Both give the same rounds and
+the same refusals (tests/classroom/test_push_statements.py runs them side by side).
+
+1. `READ`: the session's row, locked, with whether the user teaches its classroom, its current round, the question
+   (only if it is in the session's quiz) with its place in the quiz, which kinds of extra time the classroom's
+   students have, and the question's choices as JSON.
+2. `WRITE`: close the current round if it is still open, insert the new round, make it the session's current one.
+"""
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+
+from accounts.models import User
+from classroom.accommodations import EXTRA_TIMES, round_closing
+from classroom.errors import DomainError
+from classroom.models import Classroom, CloseCause, Enrolment, LiveSession, Round
+from quizzes.models import Choice, Question
+
+State = LiveSession.State
+
+QUESTION_FIELDS = [field for field in Question._meta.concrete_fields]
+CHOICE_FIELDS = [field for field in Choice._meta.concrete_fields]
+ROUND_FIELDS = [field for field in Round._meta.concrete_fields if not field.primary_key]
+
+
+def _read_statement() -> str:
+    session, round_, question = LiveSession._meta.db_table, Round._meta.db_table, Question._meta.db_table
+    choice, classroom = Choice._meta.db_table, Classroom._meta.db_table
+    co_teachers, enrolment = Classroom.co_teachers.through._meta.db_table, Enrolment._meta.db_table
+    question_columns = ", ".join(f'q."{field.column}"' for field in QUESTION_FIELDS)
+    choice_object = ", ".join(f"'{field.column}', c.\"{field.column}\"" for field in CHOICE_FIELDS)
+    extra_times = ", ".join(
+        f"EXISTS (SELECT 1 FROM {enrolment} e"  # noqa: S608 (names from the models, values as parameters)
+        f" WHERE e.classroom_id = s.classroom_id AND e.extra_time = %(extra_{index})s)"
+        for index in range(len(EXTRA_TIMES))
+    )
+    return f"""
+        SELECT s.state, s.pacing,
+            EXISTS (
+                SELECT 1 FROM {classroom} k WHERE k.id = s.classroom_id AND (
+                    k.owner_id = %(user)s
+                    OR EXISTS (SELECT 1 FROM {co_teachers} t WHERE t.classroom_id = k.id AND t.user_id = %(user)s)
+                )
+            ),
+            r.id, r.number, r.closed_at, r.closes_at, r.deadline, r.stays_open,
+            (SELECT COALESCE(MAX(n.number), 0) FROM {round_} n WHERE n.session_id = s.id),
+            q.id IS NOT NULL,
+            {question_columns},
+            (SELECT COUNT(*) FROM {question} o WHERE o.quiz_id = q.quiz_id
+                AND (o."order" < q."order" OR (o."order" = q."order" AND o.id < q.id))) + 1,
+            (SELECT COUNT(*) FROM {question} o WHERE o.quiz_id = q.quiz_id),
+            {extra_times},
+            (SELECT json_agg(json_build_object({choice_object}) ORDER BY c."order", c.id)
+                FROM {choice} c WHERE c.question_id = q.id)
+        FROM {session} s
+        LEFT JOIN {round_} r ON r.id = s.current_round_id
+        LEFT JOIN {question} q ON q.id = %(question)s AND q.quiz_id = s.quiz_id
+        WHERE s.id = %(session)s
+        FOR UPDATE OF s
+    """  # noqa: S608 (table and column names from the models; every value is a parameter)
+
+
+def _write_statement() -> str:
+    session, round_ = LiveSession._meta.db_table, Round._meta.db_table
+    columns = ", ".join(f'"{field.column}"' for field in ROUND_FIELDS)
+    values = ", ".join(f"%(new_{field.attname})s" for field in ROUND_FIELDS)
+    return f"""
+        WITH closed AS (
+            UPDATE {round_} SET closed_at = %(closed_at)s, closed_by_id = %(user)s, close_cause = %(cause)s
+            WHERE id = %(closing)s AND closed_at IS NULL
+        ), opened AS (
+            INSERT INTO {round_} ({columns}) VALUES ({values}) RETURNING id
+        )
+        UPDATE {session} SET state = %(state)s, current_round_id = (SELECT id FROM opened)
+        WHERE id = %(session)s
+        RETURNING current_round_id
+    """  # noqa: S608 (table and column names from the models; every value is a parameter)
+
+
+READ, WRITE = _read_statement(), _write_statement()
+
+
+def _question(values: list[Any], choices: list[dict[str, Any]] | None) -> Question:
+    """The question from its columns, its choices prefetched (as `question.choices.all()` returns them)."""
+    question = Question.from_db("default", [field.attname for field in QUESTION_FIELDS], values)
+    columns = [str(field.column) for field in CHOICE_FIELDS]
+    listed = [
+        Choice.from_db("default", [field.attname for field in CHOICE_FIELDS], [row[column] for column in columns])
+        for row in choices or []
+    ]
+    prefetched = question.choices.all()
+    prefetched._result_cache = listed
+    prefetched._prefetch_done = True  # type: ignore[attr-defined]
+    question._prefetched_objects_cache = {"choices": prefetched}  # type: ignore[attr-defined]
+    return question
+
+
+@transaction.atomic
+def push_question_postgresql(*, session_id: int, question_id: int, pushed_by: User, now: datetime) -> Round:
+    """session_push_question on PostgreSQL: the same round and refusals, in two statements."""
+    arguments: dict[str, Any] = {"session": session_id, "question": question_id, "user": pushed_by.pk}
+    arguments.update({f"extra_{index}": value for index, value in enumerate(EXTRA_TIMES)})
+    with connection.cursor() as cursor:
+        cursor.execute(READ, arguments)
+        row = cursor.fetchone()
+        if row is None:
+            raise DomainError("not_found", "This session does not exist.")
+        state, pacing, taught, current_id, current_number, closed_at, closes_at, deadline, stays_open = row[:9]
+        last_number, found = row[9:11]
+        question_values = list(row[11 : 11 + len(QUESTION_FIELDS)])
+        number_in_quiz, quiz_size, *rest = row[11 + len(QUESTION_FIELDS) :]
+        has_extra, choices = rest[: len(EXTRA_TIMES)], rest[len(EXTRA_TIMES)]
+        if not (taught and pushed_by.is_teacher) and not pushed_by.is_superuser:
+            raise DomainError("forbidden", "You no longer teach this session's classroom.")
+        if state == State.ENDED:
+            raise DomainError("session_ended", "This session has ended.")
+        if pacing == LiveSession.Pacing.STUDENT:
+            raise DomainError("student_paced", "In a student-paced session each student moves on by themselves.")
+        if not found:
+            raise DomainError("not_found", "That question is not in this session's quiz.")
+
+        question = _question(question_values, json.loads(choices) if isinstance(choices, str) else choices)
+        question.number_in_quiz, question.quiz_size = number_in_quiz, quiz_size  # type: ignore[attr-defined]
+        new_deadline = now + timedelta(seconds=question.time_limit) if question.time_limit else None
+        new_closes_at, new_stays_open = round_closing(
+            extra_times={value for value, has in zip(EXTRA_TIMES, has_extra, strict=True) if has},
+            deadline=new_deadline,
+            time_limit=question.time_limit,
+        )
+        round_ = Round(
+            session_id=session_id,
+            question=question,
+            number=(current_number if current_number is not None else last_number) + 1,
+            opened_at=now,
+            deadline=new_deadline,
+            closes_at=new_closes_at,
+            stays_open=new_stays_open,
+            opened_by=pushed_by,
+        )
+        # The current round closes at its own closing time if that passed (when answers stopped counting), else now.
+        current_closes = None if stays_open else closes_at or deadline
+        arguments.update(
+            {
+                "closing": current_id if closed_at is None else None,
+                "closed_at": min(now, current_closes) if current_closes else now,
+                "cause": CloseCause.NEXT_QUESTION,
+                "state": State.QUESTION_OPEN,
+                **{
+                    f"new_{field.attname}": field.get_db_prep_save(getattr(round_, field.attname), connection)
+                    for field in ROUND_FIELDS
+                },
+            }
+        )
+        cursor.execute(WRITE, arguments)
+        (round_.pk,) = cursor.fetchone()
+    round_._state.adding = False
+    round_._state.db = "default"
+    return round_
