@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from classroom import services
 from classroom.errors import DomainError
-from classroom.models import LiveSession
+from classroom.models import Answer, LiveSession
 from classroom.reports import session_export_rows
 from classroom.selectors import session_leaderboard
 from quizzes.models import Question
@@ -361,4 +362,48 @@ def test_a_push_costs_a_fixed_handful_of_queries(live_session, teacher):
     with CaptureQueriesContext(connection) as queries:
         push_question(session_id=live_session.pk, teacher=teacher, question_id=second.pk)
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) <= 6, statements
+    if connection.vendor == "postgresql":  # one statement reads and locks, one writes (classroom/push.py)
+        read, write = [sql.strip() for sql in statements if sql not in ("BEGIN", "COMMIT")]
+        assert read.startswith("SELECT s.state") and read.endswith("FOR UPDATE OF s"), read
+        assert write.startswith("WITH closed AS"), write
+    else:
+        assert len(statements) <= 6, statements
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement insert is PostgreSQL's")
+@pytest.mark.parametrize(
+    ("their_client_id", "outcome"),
+    [("another-device", "already_answered"), ("c-same", "duplicate")],
+    ids=["a different answer", "the same answer"],
+)
+def test_an_answer_stored_by_another_worker_during_the_batch_wins(
+    live_session, teacher, enrolled_students, monkeypatch, their_client_id, outcome
+):
+    """Between the batch's read of what is stored and its insert, another worker stores the student's answer: the
+    insert keeps it out, and the student gets what a retry or a second answer gets."""
+    q = question(live_session)
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher)
+    student = enrolled_students[0]
+    insert = services._insert_answers_postgresql
+
+    def another_worker_first(new_answers):
+        Answer.objects.create(
+            round=round_,
+            student=student,
+            client_id=their_client_id,
+            response={"choice": correct_choice(q)},
+            is_correct=True,
+            points=100,
+            submitted_at=timezone.now(),
+        )
+        return insert(new_answers)
+
+    monkeypatch.setattr(services, "_insert_answers_postgresql", another_worker_first)
+    result = answer(live_session, round_, student, correct_choice(q), client_id="c-same")
+
+    [stored] = Answer.objects.filter(round=round_, student=student)
+    assert stored.client_id == their_client_id
+    if outcome == "duplicate":
+        assert (result.duplicate, result.answer.pk) == (False, stored.pk)  # acknowledged: it is this answer
+    else:
+        assert result.error_code == "already_answered"
