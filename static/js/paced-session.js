@@ -3,6 +3,7 @@
 // (and its answer if the session shows them), then "next", until the last question or the closing time.
 
 import { readAloudButton } from "./accommodations.js";
+import { showAnswerResult } from "./answer-result.js";
 import { startCountdown } from "./countdown.js";
 import { announce, markSessionEnded, show, translator } from "./dom.js";
 import { connectionBadge, LiveSocket, readPageConfig } from "./live-socket.js";
@@ -81,19 +82,7 @@ function showQuestion(item, { announceIt = true } = {}) {
 function showResult(result) {
   if (!state.item || result.round_id !== state.item.round_id) return;
   state.form.lock(result.answered ? t("answered") : t("closedButton"));
-  const line = $("result-line");
-  line.dataset.outcome = !result.answered
-    ? "none"
-    : result.correct === true
-      ? "right"
-      : result.correct === false
-        ? "wrong"
-        : "poll";
-  if (!result.answered)
-    line.textContent = result.timed_out ? `${t("timesUp")} ${t("noAnswerGiven")}` : t("noAnswerGiven");
-  else if (result.correct === true) line.textContent = t("youWereRight", { points: result.points });
-  else if (result.correct === false) line.textContent = t("youWereWrong");
-  else line.textContent = t("thanksForVoting");
+  showAnswerResult($("result-line"), result, t);
   show($("reveal"), true);
   if (result.answer_key) {
     state.form.reveal(result.answer_key, { answer: result.your_answer?.answer ?? null });
@@ -116,7 +105,7 @@ function showResult(result) {
   show($("countdown"), false);
   show($("next"), true);
   $("next").focus();
-  announce($("announcer"), line.textContent);
+  announce($("announcer"), $("result-line").textContent);
 }
 
 function showFinished(totals, closed = false) {

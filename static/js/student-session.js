@@ -4,6 +4,7 @@
 // final position.
 
 import { personalDeadline, readAloudButton } from "./accommodations.js";
+import { showAnswerResult } from "./answer-result.js";
 import { startCountdown } from "./countdown.js";
 import { announce, markSessionEnded, show, translator } from "./dom.js";
 import { connectionBadge, LiveSocket, RETRYABLE_ERRORS, Resender, readPageConfig } from "./live-socket.js";
@@ -118,8 +119,10 @@ function showRound(round, { announceIt = false } = {}) {
   if (round.state !== "open") closeRound();
   if (round.state === "revealed" && round.reveal) {
     showReveal(round.reveal);
-    if (round.your_result !== undefined)
-      showResult(round.your_result ? { answered: true, ...round.your_result } : { answered: false });
+    if (round.your_result !== undefined) {
+      const result = round.your_result ? { answered: true, ...round.your_result } : { answered: false };
+      showAnswerResult($("result-line"), result, t);
+    }
     if (state.score) $("standing").textContent = t("standing", state.score);
   }
   tick();
@@ -163,23 +166,6 @@ function showReveal(message) {
   show($("reveal"), true);
   show($("reveal-details"), true);
   setStatus("");
-}
-
-function showResult(result) {
-  const line = $("result-line");
-  line.dataset.outcome = !result.answered
-    ? "none"
-    : result.correct === true
-      ? "right"
-      : result.correct === false
-        ? "wrong"
-        : "poll";
-  if (!result.answered) line.textContent = t("noAnswerGiven");
-  else if (result.correct === true) line.textContent = t("youWereRight", { points: result.points });
-  else if (result.correct === false && result.points > 0)
-    line.textContent = t("youWerePartlyRight", { points: result.points });
-  else if (result.correct === false) line.textContent = t("youWereWrong");
-  else line.textContent = t("thanksForVoting");
 }
 
 function currentAnswer() {
@@ -303,7 +289,7 @@ socket
     state.score = { total: message.total, rank: message.rank, of: message.of };
     renderScore();
     if (message.round_id !== null && message.round_id === state.round?.id) {
-      showResult(message);
+      showAnswerResult($("result-line"), message, t);
       $("standing").textContent = t("standing", state.score);
       announce($("announcer"), `${t("answerRevealed")} ${$("result-line").textContent} ${$("standing").textContent}`);
     }
