@@ -26,8 +26,8 @@ from quizzes.models import Choice, Question
 
 State = LiveSession.State
 
-QUESTION_FIELDS = [field for field in Question._meta.concrete_fields]
-CHOICE_FIELDS = [field for field in Choice._meta.concrete_fields]
+QUESTION_FIELDS = list(Question._meta.concrete_fields)
+CHOICE_FIELDS = list(Choice._meta.concrete_fields)
 ROUND_FIELDS = [field for field in Round._meta.concrete_fields if not field.primary_key]
 
 

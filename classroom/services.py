@@ -588,11 +588,6 @@ def _answer_counts(
     return round_.closed_at is None or moment < round_.closed_at
 
 
-def _decided(submissions: list[AnswerSubmission], refusals: dict[int, tuple[str, str]]):
-    """(round, student) and index of each submission not refused before the insert."""
-    return [((s.round_id, s.student_id), index) for index, s in enumerate(submissions) if index not in refusals]
-
-
 ANSWER_INSERT = """
     INSERT INTO classroom_answer (round_id, student_id, client_id, response, is_correct, points, submitted_at)
     SELECT round_id, student_id, client_id, response::jsonb, is_correct, points, submitted_at
@@ -740,7 +735,8 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
         if new_answers and connection.vendor == "postgresql":
             stored = _insert_answers_postgresql(new_answers)
             # Read back only what this insert did not store: retries, second answers, another worker's answers.
-            settled = {key for key, index in _decided(submissions, refusals) if key not in stored}
+            decided = {(s.round_id, s.student_id) for index, s in enumerate(submissions) if index not in refusals}
+            settled = decided - stored.keys()
             if settled:
                 stored.update(_stored_answers(candidates, pairs=settled, new_answers=new_answers))
         else:

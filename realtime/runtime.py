@@ -97,10 +97,6 @@ class DatabaseBatch(Generic[Item, Result]):
                 if not future.done():
                     future.set_result(result)
 
-    @property
-    def own_thread(self) -> bool:
-        return self._executor is not None
-
     async def stop(self) -> None:
         """Close the database connection of the batch's own thread, if it has one, and end that thread."""
         if self._executor is None:
