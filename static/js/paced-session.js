@@ -1,12 +1,13 @@
 // The student's page of a student-paced session: one question at a time on the student's own server-side timer,
-// one answer per question (resent with the same client_id after a reconnect until it is acknowledged), its result
-// (and its answer if the session shows them), then "next", until the last question or the closing time.
+// one answer per question (resent with the same client_id after a reconnect, or after a wait when the server could
+// not store it yet, until it is acknowledged), its result (and its answer if the session shows them), then "next",
+// until the last question or the closing time.
 
 import { readAloudButton } from "./accommodations.js";
 import { showAnswerResult } from "./answer-result.js";
 import { startCountdown } from "./countdown.js";
 import { announce, markSessionEnded, show, translator } from "./dom.js";
-import { connectionBadge, LiveSocket, readPageConfig } from "./live-socket.js";
+import { connectionBadge, LiveSocket, RETRYABLE_ERRORS, Resender, readPageConfig } from "./live-socket.js";
 import { newClientId, pendingAnswerStore } from "./pending-answer.js";
 import { answerForm, answerKeyText, questionHeader } from "./question-view.js";
 
@@ -23,13 +24,32 @@ const state = {
   form: null,
   acked: false,
   pendingRef: null,
+  nextRef: null, // the paced.next waiting for its paced.question or paced.finished
   timedOut: false,
   queued: null,
   total: 0,
   counted: new Set(),
   finished: false,
 };
-const socket = new LiveSocket(config.socketPath, { onStatus: connectionBadge($("connection"), t), heartbeat: true });
+// What the server could not do yet (its database restarting) goes again by itself after a wait (docs/protocol.md):
+// the answer with the same client_id, and the request for the next question.
+const answerResender = new Resender(() => {
+  const pending = pendingStore.load();
+  if (pending && !pending.acked && pending.roundId === state.item?.round_id) sendPending(pending);
+});
+const nextResender = new Resender(() => askNext());
+const showConnection = connectionBadge($("connection"), t);
+const socket = new LiveSocket(config.socketPath, {
+  onStatus: (status) => {
+    showConnection(status);
+    if (status === "live") return;
+    // Waits begun on a connection that is gone are void: the next one's snapshot says where the student is.
+    answerResender.cancel();
+    nextResender.cancel();
+    state.nextRef = null;
+  },
+  heartbeat: true,
+});
 
 function showScreen(name) {
   for (const [key, node] of Object.entries(screens)) show(node, key === name);
@@ -52,6 +72,7 @@ function showQuestion(item, { announceIt = true } = {}) {
   state.item = item;
   state.acked = false;
   state.pendingRef = null;
+  answerResender.cancel();
   state.timedOut = false;
   state.queued = null;
   state.form = answerForm(item.question, { t, onSubmit: submitAnswer });
@@ -68,13 +89,7 @@ function showQuestion(item, { announceIt = true } = {}) {
   show($("next"), false);
   setStatus("");
   showScreen("question");
-  const pending = pendingStore.load();
-  if (pending && pending.roundId === item.round_id) {
-    state.form.setAnswer(pending.answer);
-    sendPending(pending);
-  } else {
-    state.form.unlock();
-  }
+  if (!resendPending(item)) state.form.unlock();
   tick();
   if (announceIt) announce($("announcer"), t("newQuestion", { number: item.position, prompt: item.question.prompt }));
 }
@@ -125,6 +140,16 @@ function showStart(paced, session) {
 }
 
 // --- answering ----------------------------------------------------------------------------------------------
+// The answer given to this question that the server has not acknowledged (this tab's, kept across reloads and
+// reconnects) goes again; true if there was one.
+function resendPending(item) {
+  const pending = pendingStore.load();
+  if (!pending || pending.acked || pending.roundId !== item.round_id) return false;
+  state.form.setAnswer(pending.answer);
+  sendPending(pending);
+  return true;
+}
+
 function submitAnswer(answer) {
   if (!state.item || state.acked || state.timedOut) return;
   const record = { userId: state.you.id, roundId: state.item.round_id, clientId: newClientId(), answer };
@@ -154,7 +179,17 @@ function next() {
     else showQuestion(queued);
     return;
   }
-  socket.send({ type: "paced.next", ref: socket.nextRef("next") });
+  askNext();
+}
+
+function askNext() {
+  state.nextRef = socket.nextRef("next");
+  socket.send({ type: "paced.next", ref: state.nextRef });
+}
+
+function nextArrived() {
+  state.nextRef = null;
+  nextResender.cancel();
 }
 
 // --- the countdown on the server's clock ----------------------------------------------------------------------
@@ -169,7 +204,7 @@ const tick = startCountdown($("countdown"), {
     state.timedOut = true;
     state.form.lock(t("closedButton"));
     setStatus(t("timesUp"), "warning");
-    socket.send({ type: "paced.next", ref: socket.nextRef("next") }); // the result, then the next question
+    askNext(); // the result, then the next question
   },
 });
 
@@ -189,10 +224,15 @@ socket
       return;
     }
     if (state.item?.round_id !== paced.question.round_id) showQuestion(paced.question, { announceIt: false });
-    else state.item = paced.question;
+    else {
+      state.item = paced.question;
+      // Reconnected on the same question: an answer that went out and was never acknowledged goes again.
+      if (!paced.result && !state.acked) resendPending(paced.question);
+    }
     if (paced.result) showResult(paced.result);
   })
   .on("paced.question", (message) => {
+    nextArrived();
     // After a timeout the result is on screen: the next question waits for the student's "next".
     if (state.item && state.timedOut && !$("next").hidden) state.queued = message;
     else showQuestion(message);
@@ -204,6 +244,7 @@ socket
     }
   })
   .on("paced.finished", (message) => {
+    nextArrived();
     if (state.item && !$("next").hidden) state.queued = message;
     else showFinished(message, message.closed);
   })
@@ -211,6 +252,7 @@ socket
     if (message.round_id !== state.item?.round_id) return;
     state.acked = true;
     state.pendingRef = null;
+    answerResender.cancel();
     pendingStore.save({
       userId: state.you.id,
       roundId: message.round_id,
@@ -232,6 +274,19 @@ socket
       window.location.reload(); // closed meanwhile: the snapshot shows the totals
       return;
     }
+    if (RETRYABLE_ERRORS.has(message.code) && message.ref && message.ref === state.nextRef) {
+      nextResender.later();
+      return;
+    }
+    if (RETRYABLE_ERRORS.has(message.code) && message.ref && message.ref === state.pendingRef) {
+      answerResender.later(); // kept, locked and sent again after a wait; the deadline is the server's to judge
+      setStatus(t("resending"));
+      return;
+    }
+    if (message.ref && message.ref === state.nextRef) {
+      nextArrived(); // refused for good: the student can ask again
+      if (state.timedOut && state.item) show($("next"), true);
+    }
     const text = t(`error_${message.code}`) === `error_${message.code}` ? message.message : t(`error_${message.code}`);
     if (message.ref && message.ref === state.pendingRef) {
       state.pendingRef = null;
@@ -244,7 +299,7 @@ socket
   })
   .on("pong", () => {});
 
-$("start").addEventListener("click", () => socket.send({ type: "paced.next", ref: socket.nextRef("next") }));
+$("start").addEventListener("click", askNext);
 $("next").addEventListener("click", next);
 
 socket.connect();

@@ -37,16 +37,21 @@ const state = {
   score: null,
   ended: false,
 };
-const socket = new LiveSocket(config.socketPath, {
-  onStatus: connectionBadge($("connection"), t),
-  onRemoved: () => showScreen("removed"),
-  heartbeat: true, // this student counts as present on the teacher's roster
-});
 // An answer the server could not store yet (its database restarting) goes again by itself, the same client_id
 // each time, until it is acknowledged or refused.
 const resender = new Resender(() => {
   const pending = pendingStore.load();
   if (pending && !pending.acked && pending.roundId === state.round?.id) sendPending(pending);
+});
+const showConnection = connectionBadge($("connection"), t);
+const socket = new LiveSocket(config.socketPath, {
+  onStatus: (status) => {
+    showConnection(status);
+    // A wait begun on a connection that is gone is void: the snapshot of the next one resends the answer.
+    if (status !== "live") resender.cancel();
+  },
+  onRemoved: () => showScreen("removed"),
+  heartbeat: true, // this student counts as present on the teacher's roster
 });
 
 // --- the answer waiting for its acknowledgement, kept across reloads of this tab ----------------------------
