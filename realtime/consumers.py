@@ -28,7 +28,7 @@ from classroom.errors import DomainError
 from classroom.services import AnswerSubmission
 from config.database import is_unavailable, log_failure, outage
 from realtime import auth, events, groups, session_actions
-from realtime.direct_send import direct_closer, direct_writer
+from realtime.direct_send import direct_socket
 from realtime.liveness import Liveness
 from realtime.messages import Presence, Results
 from realtime.outbox import Outbox, Send
@@ -93,9 +93,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
     commands: CommandTable = {}
     allowed_types: frozenset[str] = frozenset()
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.session_id = 0
+    def __init__(self, session_id: int) -> None:
+        super().__init__()
+        self.session_id = session_id
         self.user: User | None = None
         self.user_id = 0
         self.user_key = ""
@@ -151,7 +151,6 @@ class SessionConsumer(AsyncWebsocketConsumer):
         if key is None:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         self.groups_joined = self.groups_for(self.session_id)
         runtime = current_runtime()
         # The socket joins the hub before the snapshot is read, so no frame sent after that read can pass it by.
@@ -175,8 +174,15 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await self.accept()
         self.accepted = True
         outbox = self.output
-        outbox.direct_write = direct_writer(self.base_send)
-        outbox.close_now = direct_closer(self.base_send)
+        direct = direct_socket(self.base_send)
+        if direct is not None:
+            outbox.direct_write, outbox.close_now = direct.write, direct.close
+            direct.release_handshake()
+        # Nothing reads the opening request's headers again once the socket is accepted and its user known; they
+        # would otherwise stay for the life of the socket.
+        headers = self.scope.get("headers")
+        if isinstance(headers, list):
+            headers.clear()
         try:
             runtime.hub.arrive(self, name=user.name, guest=user.is_guest)
             runtime.deadlines.ensure_running()
@@ -398,8 +404,8 @@ class StudentConsumer(SessionConsumer):
     # Answers of this socket the database could not store yet, kept to date their resends (see submit_answer).
     MAX_UNSTORED = 8
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, session_id: int) -> None:
+        super().__init__(session_id)
         self.unstored: dict[tuple[int, str], tuple[datetime, dict[str, Any]]] = {}
 
     def groups_for(self, session_id: int) -> list[str]:
@@ -517,8 +523,8 @@ class TeacherConsumer(SessionConsumer):
     # the presence marked incomplete (a report comes back within a layer round trip, a few milliseconds).
     PRESENCE_GATHER_TIMEOUT = 1.0
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, session_id: int) -> None:
+        super().__init__(session_id)
         self.results_seen: dict[int, int] = {}
         self.presence_by_worker: dict[str, tuple[float, dict[int, tuple[str, bool]]]] = {}
         self.presence_sent: dict[int, tuple[str, bool]] | None = None

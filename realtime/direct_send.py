@@ -42,11 +42,15 @@ SANSIO_PROTOCOL = "uvicorn.protocols.websockets.websockets_sansio_impl.WebSocket
 # close timer and loop.
 PROTOCOL_STATE = ("conn", "transport", "writable", "disconnected", "close_sent", "handshake_complete")
 CLOSING_STATE = ("queue", "close_timer", "loop")
+# What the protocol keeps of the opening handshake for the life of the connection, though nothing reads it after
+# the handshake: the request and the response, with their headers (released by `release_handshake`). It sets them
+# on the handshake, so tests/realtime/test_direct_send.py checks them on an open connection.
+HANDSHAKE_STATE = ("request", "response")
 CONNECTION_STATE = ("state", "extensions", "writes")
 
 DirectWrite = Callable[[bytes], bool]
 DirectClose = Callable[[int], bool]
-# How long a connection closed by `direct_closer` may wait for its client to read the close frame before it is cut.
+# How long a connection closed by `DirectSocket.close` may wait for its client to read the close frame before it is cut.
 CLOSE_GRACE = 5.0
 
 
@@ -81,15 +85,19 @@ def _sansio_protocol(send: ASGISendCallable, needed: tuple[str, ...]) -> "WebSoc
     return cast("WebSocketsSansIOProtocol", protocol)
 
 
-def direct_writer(send: ASGISendCallable) -> DirectWrite | None:
-    """A function writing a `text_frame` to the socket behind this ASGI `send`, returning False when it did not (the
-    caller sends through ASGI then); None when the server offers no such shortcut or direct writes are off."""
-    protocol = _sansio_protocol(send, PROTOCOL_STATE)
-    if protocol is None:
-        return None
-    connection = protocol.conn
+class DirectSocket:
+    """One socket's uvicorn websockets-sansio protocol, written to and closed without going through ASGI. One small
+    object per socket, its methods handed to the socket's outbox (realtime.outbox)."""
 
-    def write(frame: bytes) -> bool:
+    __slots__ = ("protocol",)
+
+    def __init__(self, protocol: "WebSocketsSansIOProtocol"):
+        self.protocol = protocol
+
+    def write(self, frame: bytes) -> bool:
+        """Write a `text_frame`; False when it did not (the caller sends through ASGI then)."""
+        protocol = self.protocol
+        connection = protocol.conn
         if (
             protocol.disconnected
             or protocol.close_sent
@@ -103,19 +111,11 @@ def direct_writer(send: ASGISendCallable) -> DirectWrite | None:
         protocol.transport.write(frame)
         return True
 
-    return write
-
-
-def direct_closer(send: ASGISendCallable) -> DirectClose | None:
-    """A function closing the connection behind this ASGI `send` with a code at once, even while flow control holds
-    every send (a client that stopped reading): the close frame is queued behind what is already buffered, and the
-    connection is cut if the client has not read it after CLOSE_GRACE seconds. None when the server offers no such
-    shortcut or direct writes are off (the caller closes through ASGI then)."""
-    protocol = _sansio_protocol(send, (*PROTOCOL_STATE, *CLOSING_STATE))
-    if protocol is None:
-        return None
-
-    def close(code: int) -> bool:
+    def close(self, code: int) -> bool:
+        """Close the connection with a code at once, even while flow control holds every send (a client that stopped
+        reading): the close frame is queued behind what is already buffered, and the connection is cut if the client
+        has not read it after CLOSE_GRACE seconds. False when it did not (the caller closes through ASGI then)."""
+        protocol = self.protocol
         if protocol.disconnected or protocol.close_sent or not protocol.handshake_complete:
             return False
         if protocol.transport.is_closing():
@@ -129,7 +129,26 @@ def direct_closer(send: ASGISendCallable) -> DirectClose | None:
         protocol.close_timer = protocol.loop.call_later(CLOSE_GRACE, protocol.transport.abort)
         return True
 
-    return close
+    def release_handshake(self) -> bool:
+        """Let go of the opening handshake's request and response, which the protocol keeps for the life of the
+        connection though nothing reads them once it is open: their headers are ~4 KiB per socket
+        (docs/performance.md, Memory). True if it did."""
+        protocol = self.protocol
+        if not protocol.handshake_complete or protocol.close_sent:
+            return False
+        if not all(hasattr(protocol, name) for name in HANDSHAKE_STATE):
+            logger.warning("uvicorn's WebSocket protocol changed shape; the handshake stays in memory")
+            return False
+        protocol.request = None  # type: ignore[assignment]
+        protocol.response = None  # type: ignore[assignment]
+        return True
+
+
+def direct_socket(send: ASGISendCallable) -> DirectSocket | None:
+    """The socket behind this ASGI `send` to write to and close directly; None when the server offers no such
+    shortcut or direct writes are off."""
+    protocol = _sansio_protocol(send, (*PROTOCOL_STATE, *CLOSING_STATE))
+    return None if protocol is None else DirectSocket(protocol)
 
 
 def sansio_shape_problem() -> str | None:

@@ -205,6 +205,11 @@ class Outbox:
     def _wake(self) -> None:
         if self.writer is None or self.writer.done():
             self.writer = asyncio.get_running_loop().create_task(self._write(), name=f"outbox-{self.name}")
+            self.writer.add_done_callback(self._writer_done)
+
+    def _writer_done(self, writer: "asyncio.Task[None]") -> None:
+        if self.writer is writer:
+            self.writer = None  # a finished task kept for each of thousands of sockets is ~600 bytes each
 
     async def _write(self) -> None:
         while self.queue:

@@ -37,13 +37,12 @@ def websocket_application(
     scope: "_ChannelScope", receive: ASGIReceiveCallable, send: ASGISendCallable
 ) -> Awaitable[None]:
     """The ASGI application for WebSockets: a socket from a foreign origin or to an unknown path is refused before
-    it is accepted; any other is served by its role's consumer, with the session id in `url_route` as Channels'
-    router would put it."""
+    it is accepted; any other is served by its role's consumer, for the session in its path."""
     if not origin_allowed(dict(scope.get("headers", []))):
         return WebsocketDenier()(scope, receive, send)
     match = SOCKET_PATH.match(scope.get("path", ""))
     if match is None:
         return WebsocketDenier()(scope, receive, send)
-    consumer = CONSUMERS[match["role"]]()
-    routed: _ChannelScope = {**scope, "url_route": {"args": (), "kwargs": {"session_id": int(match["session_id"])}}}
-    return consumer(routed, receive, send)
+    # The session id goes to the consumer itself: a copy of the scope with Channels' `url_route` in it would be
+    # one more dict kept for the life of every socket.
+    return CONSUMERS[match["role"]](int(match["session_id"]))(scope, receive, send)

@@ -22,8 +22,7 @@ from realtime.consumers import StudentConsumer
 from realtime.direct_send import (
     SANSIO_PROTOCOL,
     UVICORN_WEBSOCKETS,
-    direct_closer,
-    direct_writer,
+    direct_socket,
     log_send_path,
     sansio_shape_problem,
     text_frame,
@@ -148,11 +147,25 @@ async def test_a_closed_socket_is_not_written_to(live_session, enrolled_students
         assert write(wire("too late")) is False
 
 
+async def test_an_open_socket_keeps_nothing_of_its_opening_handshake(live_session, enrolled_students):
+    async with uvicorn_server() as port, student_client(port, enrolled_students[0], live_session) as client:
+        consumer = the_consumer(live_session)
+        protocol = consumer.base_send.__self__
+        assert (protocol.request, protocol.response) == (None, None)
+        assert consumer.scope["headers"] == []
+        assert protocol.scope["headers"] == [], "the server's scope let go of the headers too"
+
+        await publish([Broadcast(groups.session_students(live_session.pk), text=frame("still open"))])
+        assert await received_types(client, 1) == ["still open"]
+        await client.send(json.dumps({"type": "ping", "ref": "p1"}))
+        assert await received_types(client, 1) == ["pong"]
+
+
 def test_other_servers_get_no_shortcut():
     async def send(message):
         pass
 
-    assert direct_writer(send) is None
+    assert direct_socket(send) is None
 
 
 @pytest.mark.parametrize("length", [0, 125, 126, 65535, 65536])
@@ -181,7 +194,8 @@ async def test_with_direct_writes_off_every_frame_goes_through_asgi(live_session
     async with uvicorn_server() as port, student_client(port, enrolled_students[0], live_session) as client:
         consumer = the_consumer(live_session)
         assert consumer.outbox.direct_write is None
-        assert direct_closer(consumer.base_send) is None
+        assert consumer.outbox.close_now is None
+        assert direct_socket(consumer.base_send) is None
         assert text_frame(b"{}") is None, "broadcasts are not framed for nobody"
 
         await publish([Broadcast(groups.session_students(live_session.pk), text=frame("through asgi"))])

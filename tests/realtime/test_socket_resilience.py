@@ -34,7 +34,7 @@ class RecordingSend:
 
 
 def consumer_with(cls, send: RecordingSend):
-    consumer = cls()
+    consumer = cls(session_id=1)
     consumer.base_send = send
     consumer.outbox = Outbox(send, stall_limit=5)
     return consumer
