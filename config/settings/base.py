@@ -262,8 +262,8 @@ CHANNEL_LAYERS = channel_layers_for(REDIS_URL, REDIS_CHANNEL_LAYER, prefix=chann
 
 def caches_for(redis_url: str, prefix: str) -> dict:
     """Rate limits count in the cache: in Redis, shared by every worker, when there is one; else in the process."""
-    if not redis_url:
-        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not redis_url:  # the prefix names the store: each prefix counts apart, as under Redis
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": prefix}}
     return {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
