@@ -1,10 +1,10 @@
 """Writes to classrooms and live sessions. Every function here runs in one transaction and raises DomainError
 with a stable code when the request is refused. Callers broadcast what these return, after commit."""
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import orjson
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet, prefetch_related_objects
@@ -590,33 +590,38 @@ def _answer_counts(
 
 ANSWER_INSERT = """
     INSERT INTO classroom_answer (round_id, student_id, client_id, response, is_correct, points, submitted_at)
-    SELECT round_id, student_id, client_id, response::jsonb, is_correct, points, submitted_at
-    FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::boolean[], %s::integer[], %s::timestamptz[])
-        AS batch (round_id, student_id, client_id, response, is_correct, points, submitted_at)
+    SELECT round_id, student_id, client_id, response, is_correct, points, submitted_at
+    FROM jsonb_to_recordset(%s::jsonb) AS batch (
+        round_id bigint, student_id bigint, client_id text, response jsonb, is_correct boolean, points integer,
+        submitted_at timestamptz
+    )
     ON CONFLICT DO NOTHING
     RETURNING id, round_id, student_id
 """
 
 
 def _insert_answers_postgresql(new_answers: dict[tuple[int, int], Answer]) -> dict[tuple[int, int], Answer]:
-    """Insert a batch's answers in one statement that sends each column as one array (Django's bulk_create sends
-    every value of every row as a parameter of its own, and prepares each through its field) and returns the ids
-    of the rows it stored; an answer the unique constraint kept out (another worker's got there first) is left out
-    of what it returns. The answers stored get their ids."""
-    answers = list(new_answers.values())
+    """Insert a batch's answers in one statement whose one parameter is the whole batch as a JSON array, encoded in
+    C by orjson (Django's bulk_create sends every value of every row as a parameter of its own and prepares each
+    through its field; arrays per column cost psycopg a Python call per value), and return the ids of the rows it
+    stored; an answer the unique constraint kept out (another worker's got there first) is left out of what it
+    returns. The answers stored get their ids."""
+    rows = orjson.dumps(
+        [
+            {
+                "round_id": answer.round_id,
+                "student_id": answer.student_id,
+                "client_id": answer.client_id,
+                "response": answer.response,
+                "is_correct": answer.is_correct,
+                "points": answer.points,
+                "submitted_at": answer.submitted_at,
+            }
+            for answer in new_answers.values()
+        ]
+    ).decode()
     with connection.cursor() as cursor:
-        cursor.execute(
-            ANSWER_INSERT,
-            [
-                [answer.round_id for answer in answers],
-                [answer.student_id for answer in answers],
-                [answer.client_id for answer in answers],
-                [json.dumps(answer.response) for answer in answers],
-                [answer.is_correct for answer in answers],
-                [answer.points for answer in answers],
-                [answer.submitted_at for answer in answers],
-            ],
-        )
+        cursor.execute(ANSWER_INSERT, [rows])
         stored = {}
         for pk, round_id, student_id in cursor.fetchall():
             answer = new_answers[(round_id, student_id)]
@@ -627,12 +632,26 @@ def _insert_answers_postgresql(new_answers: dict[tuple[int, int], Answer]) -> di
     return stored
 
 
+def _answers_of(pairs: set[tuple[int, int]]) -> QuerySet[Answer]:
+    """The answers of these (round, student) pairs, and maybe others: two IN lists, the exact pairs picked out in
+    Python by the caller (an OR of one condition per answer took Django ~0.25 s to build for a batch of 500)."""
+    return Answer.objects.filter(
+        round_id__in={round_id for round_id, _ in pairs}, student_id__in={student_id for _, student_id in pairs}
+    )
+
+
+def _stored_keys(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which of these (round, student) pairs have an answer stored."""
+    return {key for key in _answers_of(pairs).values_list("round_id", "student_id") if key in pairs}
+
+
 def _stored_answers(
-    candidates: QuerySet[Answer], *, pairs: set[tuple[int, int]], new_answers: dict[tuple[int, int], Answer]
+    *, pairs: set[tuple[int, int]], new_answers: dict[tuple[int, int], Answer]
 ) -> dict[tuple[int, int], Answer]:
     """What is stored for each (round, student) after the insert. Ids and client ids are read for all; an answer
     this batch built and the database kept is the object already in hand (given its id), and only answers stored
     before (a retry, a second opinion, another worker's) are read whole."""
+    candidates = _answers_of(pairs)
     stored: dict[tuple[int, int], Answer] = {}
     read_whole: list[int] = []
     for pk, round_id, student_id, client_id in candidates.values_list("pk", "round_id", "student_id", "client_id"):
@@ -666,23 +685,22 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
         return []
     with transaction.atomic():
         round_ids = {s.round_id for s in submissions}
-        session_ids = set(Round.objects.filter(pk__in=round_ids).values_list("session_id", flat=True))
-        list(LiveSession.objects.select_for_update().filter(pk__in=session_ids).order_by("pk").values_list("pk"))
+        sessions = Round.objects.filter(pk__in=round_ids).values("session_id")
+        list(LiveSession.objects.select_for_update().filter(pk__in=sessions).order_by("pk").values_list("pk"))
         rounds = {
             r.pk: r
             for r in Round.objects.filter(pk__in=round_ids)
             .select_related("session", "question")
             .prefetch_related("question__choices")
         }
-        # Two IN lists, then the exact (round, student) pairs in Python: an OR of one condition per answer took
-        # Django ~0.25 s to build for a batch of 500 (docs/performance.md); extra rows read here are dropped.
         pairs = {(s.round_id, s.student_id) for s in submissions}
-        candidates = Answer.objects.filter(round_id__in=round_ids, student_id__in={s.student_id for s in submissions})
-        stored_before = {
-            (a.round_id, a.student_id)
-            for a in candidates.only("round", "student")
-            if (a.round_id, a.student_id) in pairs
-        }
+        # On PostgreSQL the insert itself tells which answers were stored before (it skips them), and only those
+        # are read back. Elsewhere they are read first.
+        inserts_tell = connection.vendor == "postgresql"
+        stored_before = set() if inserts_tell else _stored_keys(pairs)
+        # A refusal that a stored answer overrides (a retry after the question closed gets its answer back),
+        # known only after the insert where it tells what was stored before.
+        unless_stored: set[int] = set()
 
         extra_time: dict[tuple[int, int], str] = {}
         for timed in rounds.values():
@@ -702,9 +720,12 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
             attempt = None
             if round_ is None or round_.session_id != s.session_id:
                 refusals[index] = ("not_found", "No such question in this session.")
-            elif key in stored_before or key in new_answers:
+                continue
+            if key in stored_before or key in new_answers:
                 continue  # a retry or a second opinion: decided against the stored answer below
-            elif round_.session.state == State.ENDED:
+            if inserts_tell:
+                unless_stored.add(index)
+            if round_.session.state == State.ENDED:
                 refusals[index] = ("session_ended", "This session has ended.")
             elif round_.session.student_paced and (attempt := attempts.get(key)) is None:
                 refusals[index] = ("not_found", "No such question in this session.")  # not reached yet
@@ -717,8 +738,9 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                     refusals[index] = ("invalid_answer", error.detail)
                     continue
                 grade = response_grade(question=round_.question, response=response, round_id=round_.pk)
+                unless_stored.discard(index)
                 new_answers[key] = Answer(
-                    round=round_,
+                    round_id=round_.pk,
                     student_id=s.student_id,
                     client_id=s.client_id,
                     response=grade.response,
@@ -732,17 +754,26 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                     ),
                     submitted_at=s.received_at,
                 )
-        if new_answers and connection.vendor == "postgresql":
-            stored = _insert_answers_postgresql(new_answers)
-            # Read back only what this insert did not store: retries, second answers, another worker's answers.
-            decided = {(s.round_id, s.student_id) for index, s in enumerate(submissions) if index not in refusals}
-            settled = decided - stored.keys()
+        if inserts_tell:
+            stored = _insert_answers_postgresql(new_answers) if new_answers else {}
+            # Read back only what this insert did not store: retries, second answers, another worker's answers,
+            # and the answers stored for refusals that a stored answer overrides.
+            settled = {
+                (s.round_id, s.student_id)
+                for index, s in enumerate(submissions)
+                if index not in refusals or index in unless_stored
+            } - stored.keys()
             if settled:
-                stored.update(_stored_answers(candidates, pairs=settled, new_answers=new_answers))
+                found = _stored_answers(pairs=settled, new_answers={})  # none of them is one built here
+                stored.update(found)
+                stored_before = set(found)
+            for index in unless_stored:
+                if (submissions[index].round_id, submissions[index].student_id) in stored:
+                    del refusals[index]  # decided against the stored answer
         else:
             if new_answers:
                 Answer.objects.bulk_create(new_answers.values(), ignore_conflicts=True)
-            stored = _stored_answers(candidates, pairs=pairs, new_answers=new_answers)
+            stored = _stored_answers(pairs=pairs, new_answers=new_answers)
 
     outcomes = []
     acknowledged: set[tuple[int, int]] = set()

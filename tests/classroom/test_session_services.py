@@ -379,8 +379,8 @@ def test_a_push_costs_a_fixed_handful_of_queries(live_session, teacher):
 def test_an_answer_stored_by_another_worker_during_the_batch_wins(
     live_session, teacher, enrolled_students, monkeypatch, their_client_id, outcome
 ):
-    """Between the batch's read of what is stored and its insert, another worker stores the student's answer: the
-    insert keeps it out, and the student gets what a retry or a second answer gets."""
+    """While the batch is built, another worker stores the student's answer: the insert keeps it out, and the
+    student gets what a retry or a second answer gets."""
     q = question(live_session)
     round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher)
     student = enrolled_students[0]
@@ -404,6 +404,7 @@ def test_an_answer_stored_by_another_worker_during_the_batch_wins(
     [stored] = Answer.objects.filter(round=round_, student=student)
     assert stored.client_id == their_client_id
     if outcome == "duplicate":
-        assert (result.duplicate, result.answer.pk) == (False, stored.pk)  # acknowledged: it is this answer
+        # Acknowledged: it is this answer, stored before this batch's insert (the other worker counted it).
+        assert (result.duplicate, result.answer.pk) == (True, stored.pk)
     else:
         assert result.error_code == "already_answered"
