@@ -49,7 +49,6 @@ HANDSHAKE_STATE = ("request", "response")
 CONNECTION_STATE = ("state", "extensions", "writes")
 
 DirectWrite = Callable[[bytes], bool]
-DirectClose = Callable[[int], bool]
 # How long a connection closed by `DirectSocket.close` may wait for its client to read the close frame before it is cut.
 CLOSE_GRACE = 5.0
 
@@ -132,7 +131,7 @@ class DirectSocket:
     def release_handshake(self) -> bool:
         """Let go of the opening handshake's request and response, which the protocol keeps for the life of the
         connection though nothing reads them once it is open: their headers are ~4 KiB per socket
-        (docs/performance.md, Memory). True if it did."""
+        (docs/performance.md, "Memory per student"). True if it did."""
         protocol = self.protocol
         if not protocol.handshake_complete or protocol.close_sent:
             return False
