@@ -229,6 +229,42 @@ def test_an_answer_that_arrived_before_the_teacher_closed_the_round_still_counts
     assert after.error_code == "round_closed"
 
 
+def test_after_the_round_closed_a_retry_gets_its_stored_answer_and_anything_else_is_refused(
+    live_session, teacher, enrolled_students
+):
+    """One batch after the close: the retry of a stored answer (its acknowledgement was lost) is acknowledged again,
+    a second answer from another device is already_answered, a first answer is round_closed; nothing is stored."""
+    q = question(live_session)
+    start = timezone.now()
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher, now=start)
+    first = answer(live_session, round_, enrolled_students[0], correct_choice(q), client_id="phone")
+    services.round_close(session_id=live_session.pk, round_id=round_.pk, now=timezone.now())
+
+    late = timezone.now()
+    retry, other_device, newcomer = services.answers_submit(
+        submissions=[
+            services.AnswerSubmission(
+                live_session.pk, round_.pk, enrolled_students[0].pk, "phone", {"choice": correct_choice(q)}, late
+            ),
+            services.AnswerSubmission(
+                live_session.pk, round_.pk, enrolled_students[0].pk, "laptop", {"choice": correct_choice(q)}, late
+            ),
+            services.AnswerSubmission(
+                live_session.pk, round_.pk, enrolled_students[1].pk, "late", {"choice": correct_choice(q)}, late
+            ),
+        ]
+    )
+
+    assert (retry.duplicate, retry.answer.pk, retry.answer.submitted_at) == (
+        True,
+        first.answer.pk,
+        first.answer.submitted_at,
+    )
+    assert other_device.error_code == "already_answered"
+    assert newcomer.error_code == "round_closed"
+    assert Answer.objects.filter(round=round_).count() == 1
+
+
 def test_an_answer_that_arrived_before_the_deadline_counts_after_the_sweeper_closed_the_round(
     live_session, teacher, enrolled_students
 ):
