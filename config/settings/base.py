@@ -237,7 +237,7 @@ def channel_layers_for(redis_url: str, layer: str, prefix: str = "asgi") -> dict
     if layer == "core":
         return {
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": "realtime.layers.RedisListLayer",
                 "CONFIG": {
                     "hosts": [redis_connection_kwargs(redis_url)],
                     "prefix": prefix,

@@ -1,16 +1,16 @@
 """The explicit redis-py settings reach the connections channels-redis makes, for both layers."""
 
 import pytest
-from channels_redis.core import RedisChannelLayer
-from channels_redis.pubsub import RedisPubSubChannelLayer
+from django.utils.module_loading import import_string
 
 from config.settings.base import channel_layers_for, channel_prefix
 
 URL = "redis://127.0.0.1:6379/3"
 
 
-def layer_config(kind: str) -> dict:
-    return channel_layers_for(URL, kind, prefix=channel_prefix(URL))["default"]["CONFIG"]
+def configured_layer(kind: str):
+    layer = channel_layers_for(URL, kind, prefix=channel_prefix(URL))["default"]
+    return import_string(layer["BACKEND"])(**layer["CONFIG"])
 
 
 def assert_explicit_settings(pool) -> None:
@@ -25,7 +25,7 @@ def assert_explicit_settings(pool) -> None:
 
 
 async def test_the_pubsub_layer_opens_redis_connections_with_the_explicit_settings():
-    layer = RedisPubSubChannelLayer(**layer_config("pubsub"))
+    layer = configured_layer("pubsub")
     shard = layer._get_layer()._shards[0]
     shard._ensure_redis()
     try:
@@ -35,7 +35,7 @@ async def test_the_pubsub_layer_opens_redis_connections_with_the_explicit_settin
 
 
 async def test_the_core_layer_opens_redis_connections_with_the_explicit_settings():
-    layer = RedisChannelLayer(**layer_config("core"))
+    layer = configured_layer("core")
     pool = layer.create_pool(0)
     try:
         assert_explicit_settings(pool)
