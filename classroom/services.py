@@ -588,6 +588,28 @@ def _answer_counts(
     return round_.closed_at is None or moment < round_.closed_at
 
 
+SESSIONS_SHARE_LOCK = """
+    SELECT id FROM classroom_livesession
+    WHERE id IN (SELECT session_id FROM classroom_round WHERE id = ANY(%s))
+    ORDER BY id
+    FOR SHARE
+"""
+
+
+def _lock_sessions_for_answers(round_ids: set[int]) -> None:
+    """Lock the sessions of these rounds against a close, a reveal, a push or an end until the batch commits.
+
+    On PostgreSQL the lock is shared: those take the session's row exclusively (FOR UPDATE) and wait for every
+    batch holding it, while two batches of answers, on two threads or two workers, run side by side (the unique
+    constraint on (round, student) keeps one answer each). Elsewhere it is Django's exclusive lock, if any."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(SESSIONS_SHARE_LOCK, [sorted(round_ids)])
+        return
+    sessions = Round.objects.filter(pk__in=round_ids).values("session_id")
+    list(LiveSession.objects.select_for_update().filter(pk__in=sessions).order_by("pk").values_list("pk"))
+
+
 ANSWER_INSERT = """
     INSERT INTO classroom_answer (round_id, student_id, client_id, response, is_correct, points, submitted_at)
     SELECT round_id, student_id, client_id, response, is_correct, points, submitted_at
@@ -617,7 +639,9 @@ def _insert_answers_postgresql(new_answers: dict[tuple[int, int], Answer]) -> di
                 "points": answer.points,
                 "submitted_at": answer.submitted_at,
             }
-            for answer in new_answers.values()
+            # In one order for every batch: two batches waiting on each other's rows in the unique index (a retry
+            # in each) wait in the same order, never in a circle.
+            for _key, answer in sorted(new_answers.items())
         ]
     ).decode()
     with connection.cursor() as cursor:
@@ -685,8 +709,7 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
         return []
     with transaction.atomic():
         round_ids = {s.round_id for s in submissions}
-        sessions = Round.objects.filter(pk__in=round_ids).values("session_id")
-        list(LiveSession.objects.select_for_update().filter(pk__in=sessions).order_by("pk").values_list("pk"))
+        _lock_sessions_for_answers(round_ids)
         rounds = {
             r.pk: r
             for r in Round.objects.filter(pk__in=round_ids)

@@ -45,6 +45,9 @@ from realtime.session_actions import (
 logger = logging.getLogger(__name__)
 
 ANSWER_BATCH_MAX = 500
+# On PostgreSQL, batches of answers run on threads of their own, this many at once (classroom.services's
+# answers_submit share-locks their sessions, so two batches of one session do not wait for each other).
+ANSWER_THREADS = 2
 OPEN_BATCH_MAX = 200
 DEADLINE_SWEEP_INTERVAL = 0.5
 
@@ -58,6 +61,10 @@ class DatabaseBatch(Generic[Item, Result]):
     `function` takes a list of items and returns one result per item, in order. Each caller awaits its own result
     (or the batch's exception). A thousand students answering, or connecting, at once become a few database calls
     instead of a thousand, each with its handful of queries.
+
+    By default a batch runs on the worker's shared database thread. With `own_threads`, batches run on threads
+    (and database connections) of their own, that many at once: while one waits for the database, another builds
+    its rows.
     """
 
     def __init__(
@@ -66,48 +73,55 @@ class DatabaseBatch(Generic[Item, Result]):
         *,
         max_size: int,
         name: str,
-        own_thread: bool = False,
+        own_threads: int = 0,
     ) -> None:
         self.function = function
         self.max_size = max_size
         self.name = name
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"db-{name}") if own_thread else None
+        self._executors = [ThreadPoolExecutor(1, thread_name_prefix=f"db-{name}-{lane}") for lane in range(own_threads)]
+        self._free_lanes = list(range(max(1, own_threads)))
         self._queue: list[tuple[Item, asyncio.Future[Result]]] = []
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def call(self, item: Item) -> Result:
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._drain(), name=f"batch-{self.name}")
+        if self._free_lanes:
+            task = asyncio.create_task(self._drain(self._free_lanes.pop()), name=f"batch-{self.name}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return await future
 
-    async def _drain(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue[: self.max_size], self._queue[self.max_size :]
-            try:
-                results = await self._run([item for item, _f in batch])
-            except Exception as error:
-                log_failure(logger, error, "%s: a batch of %d failed", self.name, len(batch))
-                for _item, future in batch:
+    async def _drain(self, lane: int) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue[: self.max_size], self._queue[self.max_size :]
+                try:
+                    results = await self._run(lane, [item for item, _f in batch])
+                except Exception as error:
+                    log_failure(logger, error, "%s: a batch of %d failed", self.name, len(batch))
+                    for _item, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                for (_item, future), result in zip(batch, results, strict=True):
                     if not future.done():
-                        future.set_exception(error)
-                continue
-            for (_item, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
+                        future.set_result(result)
+        finally:
+            self._free_lanes.append(lane)
 
     async def stop(self) -> None:
-        """Close the database connection of the batch's own thread, if it has one, and end that thread."""
-        if self._executor is None:
-            return
-        await asyncio.get_running_loop().run_in_executor(self._executor, connections.close_all)
-        self._executor.shutdown(wait=False)
+        """Close the database connections of the batch's own threads, if it has any, and end those threads."""
+        loop = asyncio.get_running_loop()
+        for executor in self._executors:
+            await loop.run_in_executor(executor, connections.close_all)
+            executor.shutdown(wait=False)
 
-    def _run(self, items: list[Item]) -> Awaitable[Sequence[Result]]:
-        if self._executor is None:
+    def _run(self, lane: int, items: list[Item]) -> Awaitable[Sequence[Result]]:
+        if not self._executors:
             return database_sync_to_async(self.function)(items)
-        return database_sync_to_async(self.function, thread_sensitive=False, executor=self._executor)(items)
+        executor = self._executors[lane]
+        return database_sync_to_async(self.function, thread_sensitive=False, executor=executor)(items)
 
 
 def answer_writer() -> DatabaseBatch[AnswerSubmission, AnswerOutcome]:
@@ -117,7 +131,7 @@ def answer_writer() -> DatabaseBatch[AnswerSubmission, AnswerOutcome]:
         lambda submissions: store_answers(submissions=submissions),
         max_size=ANSWER_BATCH_MAX,
         name="answers",
-        own_thread=connection.vendor == "postgresql",
+        own_threads=ANSWER_THREADS if connection.vendor == "postgresql" else 0,
     )
 
 
