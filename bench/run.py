@@ -23,7 +23,7 @@ from importlib import metadata
 import aiohttp
 
 from bench import http_flow, pairs, servers
-from bench.scenario import Target, run_scenario
+from bench.scenario import ANSWER_BURSTS, Target, run_scenario
 
 RESULTS = servers.ROOT / "bench" / "results"
 STATE = servers.OUT / "state.json"
@@ -196,7 +196,9 @@ async def measure(label: str, kind: str, options: dict, counts: list[int], *, co
             if kind == "quizcast":
                 servers.settle_database(context["database"])
             target = await start_target(label, kind, options, stack, context)
-            result = await run_scenario(target, n=n, warmup=args.warmup, pushes=args.pushes)
+            result = await run_scenario(
+                target, n=n, warmup=args.warmup, pushes=args.pushes, bursts_of_answers=args.bursts
+            )
             if kind == "plain":
                 result["server_broadcast_ms"] = server_broadcast_times(target.processes[0], n)
             result["label"] = label
@@ -356,6 +358,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, nargs="*", help="student counts to use instead of the plan's")
     parser.add_argument("--warmup", type=int, default=None)
     parser.add_argument("--pushes", type=int, default=None)
+    parser.add_argument(
+        "--bursts", type=int, default=ANSWER_BURSTS, help="bursts of N answers per run; the median one is reported"
+    )
     parser.add_argument(
         "--pairs",
         type=int,

@@ -21,6 +21,10 @@ CONNECT_CONCURRENCY = 50
 PUSH_TIMEOUT = 30.0
 FAN_IN_TIMEOUT = 60.0
 PUSH_GAP = 0.1  # seconds of quiet between pushes, so each push starts from an idle server
+# Each run times this many bursts of N answers, each to a question of its own, and reports the median burst: one
+# burst is a single number, and on a shared machine one slow burst swung a run's ratio by half.
+ANSWER_BURSTS = 3
+BURST_GAP = 1.0  # seconds of quiet before each further burst's question: the last burst's results are out
 
 
 @dataclass
@@ -278,6 +282,10 @@ class Load:
             for index in range(self.n)
         ]
         self.fan_in_round = round_id
+        for socket in self.students:  # what each student got back, counted per burst
+            socket.user.acks.clear()
+            socket.user.errors.clear()
+        self.results_best = 0
         self.ack_count = self.error_count = 0
         self.acks_done.clear()
         self.results_at = None
@@ -319,6 +327,38 @@ class Load:
         for socket in [*self.students, self.teacher]:
             if socket is not None:
                 socket.close()
+
+
+def median_burst(bursts: list[dict]) -> dict:
+    """The bursts of answers as one: the median of their times (None if any burst timed out: that is a failure,
+    not a slow burst), the worst of their counts, and every burst's own figures under `bursts`."""
+
+    def median_time(key: str) -> float | None:
+        times = [burst[key] for burst in bursts]
+        return None if None in times else statistics.median(times)
+
+    stored = [burst["stored"] for burst in bursts]
+    combined = dict(bursts[-1])
+    combined.update(
+        {
+            "acknowledged": min(burst["acknowledged"] for burst in bursts),
+            "errors": sum(burst["errors"] for burst in bursts),
+            "error_codes": dict(sum((Counter(burst["error_codes"]) for burst in bursts), Counter())),
+            "students_without_ack": max(burst["students_without_ack"] for burst in bursts),
+            "students_with_several_acks": max(burst["students_with_several_acks"] for burst in bursts),
+            "all_acknowledged_s": median_time("all_acknowledged_s"),
+            "teacher_results_complete_s": median_time("teacher_results_complete_s"),
+            "stored": None if None in stored else min(stored),
+            "bursts": [
+                {
+                    key: burst[key]
+                    for key in ("all_acknowledged_s", "teacher_results_complete_s", "acknowledged", "stored")
+                }
+                for burst in bursts
+            ],
+        }
+    )
+    return combined
 
 
 def summarize(latencies: list[float | None]) -> dict:
@@ -364,20 +404,26 @@ def stop_profiler(profiler) -> None:
         profiler.wait(30)
 
 
-async def run_scenario(target: Target, *, n: int, warmup: int, pushes: int, settle: float = 1.0) -> dict:
+async def run_scenario(
+    target: Target, *, n: int, warmup: int, pushes: int, settle: float = 1.0, bursts_of_answers: int = ANSWER_BURSTS
+) -> dict:
     # The client's own garbage collector would stop every socket of this process for tens of milliseconds whenever a
     # full collection came due, and show up as a slow push of whichever server is measured. It is off for the
     # scenario (the client allocates a few megabytes in it) and collects afterwards.
     gc.collect()
     gc.disable()
     try:
-        return await _run_scenario(target, n=n, warmup=warmup, pushes=pushes, settle=settle)
+        return await _run_scenario(
+            target, n=n, warmup=warmup, pushes=pushes, settle=settle, bursts_of_answers=bursts_of_answers
+        )
     finally:
         gc.enable()
         gc.collect()
 
 
-async def _run_scenario(target: Target, *, n: int, warmup: int, pushes: int, settle: float) -> dict:
+async def _run_scenario(
+    target: Target, *, n: int, warmup: int, pushes: int, settle: float, bursts_of_answers: int
+) -> dict:
     load = Load(target, n)
     # Other work on the machine shows here (the load average counts runnable processes on both CPUs).
     result: dict = {"server": target.name, "n": n, "workers": len(target.processes), "loadavg_start": os.getloadavg()}
@@ -410,8 +456,15 @@ async def _run_scenario(target: Target, *, n: int, warmup: int, pushes: int, set
         result["push"]["warmup"] = warmup
         result["push"]["client_cpu_us_per_frame"] = statistics.fmean(client_cpu) / n * 1e6
         result["push"]["client_cpu_ms_p50"] = percentile(client_cpu, 0.5) * 1000
+        bursts = []
+        for burst in range(bursts_of_answers):
+            if burst:
+                await asyncio.sleep(BURST_GAP)
+                await load.push(target.question_ids[(warmup + pushes + burst) % len(target.question_ids)])
+                await asyncio.sleep(PUSH_GAP)
+            bursts.append(await load.answer_all())
+        result["fan_in"] = median_burst(bursts)
         result["deliveries"] = load.check_deliveries()
-        result["fan_in"] = await load.answer_all()
         stop_profiler(profiler)
         result["rss_end_kib"] = target.rss_kib()
         result["closed_by_server"] = sum(1 for socket in load.students if socket.close_code is not None)

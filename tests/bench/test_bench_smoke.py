@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.scenario import ANSWER_BURSTS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,7 +30,10 @@ def test_bench_smoke_run_stores_every_answer_and_loses_no_frame(tmp_path):
     n = result["n"]
     assert result["deliveries"]["missing"] == 0
     assert result["deliveries"]["duplicates"] == 0
-    assert result["deliveries"]["rounds"] == run["warmup"] + run["pushes"]
+    bursts = result["fan_in"]["bursts"]
+    assert len(bursts) == ANSWER_BURSTS  # each after a question of its own
+    assert result["deliveries"]["rounds"] == run["warmup"] + run["pushes"] + len(bursts) - 1
+    assert [(burst["acknowledged"], burst["stored"]) for burst in bursts] == [(n, n)] * len(bursts)
     assert result["fan_in"]["acknowledged"] == n
     assert result["fan_in"]["errors"] == 0
     assert result["fan_in"]["stored"] == n
