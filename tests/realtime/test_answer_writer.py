@@ -1,4 +1,4 @@
-"""On PostgreSQL the worker stores answers on a database thread of their own: a student's answer is stored and
+"""On PostgreSQL the worker stores answers on database threads of their own: a student's answer is stored and
 acknowledged while the thread every other database call of the worker shares is busy (a push, a results update, a
 student-paced step). SQLite has one writer at a time, so there answers share that thread."""
 
