@@ -10,8 +10,7 @@ from channels.db import database_sync_to_async
 from django.db import connection
 
 from classroom.models import Answer
-from tests.realtime.helpers import answer_message, choice_ids, push, question_of_type
-from tests.realtime.sockets import connect
+from tests.realtime.helpers import answer_message, open_question
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -20,11 +19,7 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 async def test_an_answer_is_acknowledged_while_the_shared_database_thread_is_busy(
     live_session, teacher, enrolled_students
 ):
-    question = await question_of_type(live_session)
-    correct, _wrong = await choice_ids(question)
-    teacher_socket, _ = await connect(teacher, live_session, "teacher")
-    student_socket, _ = await connect(enrolled_students[0], live_session)
-    round_id = await push(teacher_socket, question)
+    opened = await open_question(live_session, teacher, enrolled_students[0])
     busy, release = threading.Event(), threading.Event()
 
     def hold_the_shared_thread() -> None:
@@ -36,10 +31,10 @@ async def test_an_answer_is_acknowledged_while_the_shared_database_thread_is_bus
     assert busy.is_set()
 
     try:
-        accepted = await student_socket.request(answer_message(round_id, {"choice": correct}))
+        accepted = await opened.student_socket.request(answer_message(opened.round_id, {"choice": opened.correct}))
         assert accepted["type"] == "answer.accepted"
         assert not holding.done()  # acknowledged while the shared thread was still busy
     finally:
         release.set()
         await holding
-    assert await database_sync_to_async(Answer.objects.filter(round_id=round_id).count)() == 1
+    assert await database_sync_to_async(Answer.objects.filter(round_id=opened.round_id).count)() == 1

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from classroom.models import Answer
 from tests.factories import AnswerFactory
-from tests.realtime.helpers import answer_message, choice_ids, push, question_of_type
+from tests.realtime.helpers import answer_message, choice_ids, open_question, push, question_of_type
 from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -18,14 +18,11 @@ def stored_answers(round_id: int) -> list[Answer]:
 
 
 async def test_a_retry_with_the_same_client_id_gets_the_same_acknowledgement(live_session, teacher, enrolled_students):
-    question = await question_of_type(live_session)
-    correct, _wrong = await choice_ids(question)
-    teacher_socket, _ = await connect(teacher, live_session, "teacher")
-    student_socket, _ = await connect(enrolled_students[0], live_session)
-    round_id = await push(teacher_socket, question)
+    opened = await open_question(live_session, teacher, enrolled_students[0])
+    student_socket, round_id = opened.student_socket, opened.round_id
 
-    first = await student_socket.request(answer_message(round_id, {"choice": correct}, "same-id"))
-    retry = await student_socket.request(answer_message(round_id, {"choice": correct}, "same-id"))
+    first = await student_socket.request(answer_message(round_id, {"choice": opened.correct}, "same-id"))
+    retry = await student_socket.request(answer_message(round_id, {"choice": opened.correct}, "same-id"))
 
     assert first["type"] == retry["type"] == "answer.accepted"
     assert {k: v for k, v in first.items() if k != "ref"} == {k: v for k, v in retry.items() if k != "ref"}
@@ -33,19 +30,16 @@ async def test_a_retry_with_the_same_client_id_gets_the_same_acknowledgement(liv
 
 
 async def test_a_different_second_answer_is_refused_with_already_answered(live_session, teacher, enrolled_students):
-    question = await question_of_type(live_session)
-    correct, wrong = await choice_ids(question)
-    teacher_socket, _ = await connect(teacher, live_session, "teacher")
-    student_socket, _ = await connect(enrolled_students[0], live_session)
-    round_id = await push(teacher_socket, question)
+    opened = await open_question(live_session, teacher, enrolled_students[0])
+    student_socket, round_id = opened.student_socket, opened.round_id
 
-    await student_socket.request(answer_message(round_id, {"choice": wrong}, "first"))
-    second = await student_socket.request(answer_message(round_id, {"choice": correct}, "second"))
+    await student_socket.request(answer_message(round_id, {"choice": opened.wrong}, "first"))
+    second = await student_socket.request(answer_message(round_id, {"choice": opened.correct}, "second"))
 
     assert second["type"] == "error"
     assert second["code"] == "already_answered"
     [answer] = await stored_answers(round_id)
-    assert answer.response == {"choice": wrong}
+    assert answer.response == {"choice": opened.wrong}
 
 
 async def test_two_sockets_of_one_student_answering_at_once_store_one_answer(live_session, teacher, enrolled_students):

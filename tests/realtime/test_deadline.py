@@ -4,7 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from classroom.models import Answer, Round
-from tests.realtime.helpers import answer_message, choice_ids, push, question_of_type
+from tests.realtime.helpers import answer_message, choice_ids, open_question, push, question_of_type
 from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -38,28 +38,21 @@ async def test_the_round_closes_at_the_deadline_after_the_teacher_left(live_sess
 async def test_an_answer_after_the_deadline_is_refused_even_before_the_round_is_marked_closed(
     live_session, teacher, enrolled_students
 ):
-    question = await question_of_type(live_session)
-    correct, _wrong = await choice_ids(question)
-    teacher_socket, _ = await connect(teacher, live_session, "teacher")
-    student_socket, _ = await connect(enrolled_students[0], live_session)
-    round_id = await push(teacher_socket, question)
+    opened = await open_question(live_session, teacher, enrolled_students[0])
+    round_id = opened.round_id
     await Round.objects.filter(pk=round_id).aupdate(deadline=(await Round.objects.aget(pk=round_id)).opened_at)
 
-    reply = await student_socket.request(answer_message(round_id, {"choice": correct}))
+    reply = await opened.student_socket.request(answer_message(round_id, {"choice": opened.correct}))
 
     assert reply["code"] == "round_closed"
     assert await Answer.objects.filter(round_id=round_id).acount() == 0
 
 
 async def test_an_answer_to_a_previous_round_is_refused(live_session, teacher, enrolled_students):
-    question = await question_of_type(live_session)
-    correct, _wrong = await choice_ids(question)
-    teacher_socket, _ = await connect(teacher, live_session, "teacher")
-    student_socket, _ = await connect(enrolled_students[0], live_session)
-    old_round = await push(teacher_socket, question)
-    await push(teacher_socket, question)  # pushing again opens a new round and closes the old one
+    opened = await open_question(live_session, teacher, enrolled_students[0])
+    await push(opened.teacher_socket, opened.question)  # pushing again opens a new round and closes the old one
 
-    reply = await student_socket.request(answer_message(old_round, {"choice": correct}))
+    reply = await opened.student_socket.request(answer_message(opened.round_id, {"choice": opened.correct}))
 
     assert reply["code"] == "round_closed"
 
@@ -83,12 +76,9 @@ async def test_an_answer_to_another_sessions_round_is_not_found(live_session, te
 
 
 async def test_an_answer_that_does_not_fit_the_question_is_refused(live_session, teacher, enrolled_students):
-    question = await question_of_type(live_session)
-    teacher_socket, _ = await connect(teacher, live_session, "teacher")
-    student_socket, _ = await connect(enrolled_students[0], live_session)
-    round_id = await push(teacher_socket, question)
+    opened = await open_question(live_session, teacher, enrolled_students[0])
 
-    reply = await student_socket.request(answer_message(round_id, {"choice": 987654}))
+    reply = await opened.student_socket.request(answer_message(opened.round_id, {"choice": 987654}))
 
     assert reply["code"] == "invalid_answer"
-    assert await Answer.objects.filter(round_id=round_id).acount() == 0
+    assert await Answer.objects.filter(round_id=opened.round_id).acount() == 0

@@ -5,7 +5,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from quizzes.models import Question
-from tests.realtime.helpers import answer_message, choice_ids, push, question_of_type
+from tests.realtime.helpers import answer_message, choice_ids, open_question, push, question_of_type
 from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -67,12 +67,9 @@ def choice_keys(question: Question) -> list[str]:
 async def test_a_projector_that_connects_mid_question_gets_the_count_only_and_no_answer_key(
     live_session, teacher, enrolled_students
 ):
-    question = await question_of_type(live_session)
-    correct, _wrong = await choice_ids(question)
-    teacher_socket, _ = await connect(teacher, live_session, "teacher")
-    student, _ = await connect(enrolled_students[0], live_session)
-    round_id = await push(teacher_socket, question)
-    await student.request(answer_message(round_id, {"choice": correct}))
+    opened = await open_question(live_session, teacher, enrolled_students[0])
+    round_id = opened.round_id
+    await opened.student_socket.request(answer_message(round_id, {"choice": opened.correct}))
 
     _projector, snapshot = await connect(teacher, live_session, "projector")
 
