@@ -15,9 +15,8 @@ class RedisListLayer(RedisChannelLayer):  # type: ignore[misc]  # channels-redis
     After each message it receives, the layer removes that message's copy from a backup queue in a task of its
     own that nobody awaits. If Redis is gone by then, the task fails and asyncio logs "Task exception was never
     retrieved" with a traceback, in the middle of an outage the hub already reports once (realtime.hub). Here
-    that failure is expected and harmless: the copy stays in the backup queue, and if Redis kept it, the layer
-    delivers it a second time once Redis is back, as it does when such a task is cancelled. Every event is safe
-    to receive twice: each carries a whole state (a snapshot, a round, counts that replace the ones shown).
+    that failure is logged at debug level only; what happens to the copy does not change: it stays in the
+    backup queue, as when such a task is cancelled, and channels-redis delivers it again only if Redis kept it.
     """
 
     async def _clean_receive_backup(self, index: int, channel: str) -> None:
