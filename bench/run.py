@@ -209,6 +209,7 @@ async def measure(label: str, kind: str, options: dict, counts: list[int], *, co
                 f"  missing {result['deliveries']['missing']} dup {result['deliveries']['duplicates']}"
                 f"  acks {fan_in['acknowledged']} in {fan_in['all_acknowledged_s']}"
                 f"  results {fan_in['teacher_results_complete_s']}  stored {fan_in['stored']}"
+                f"  server CPU {fan_in['server_cpu_s'] * 1000:.0f} ms"
                 f"  {result['kib_per_socket']:.1f} KiB/socket",
                 flush=True,
             )

@@ -291,6 +291,7 @@ class Load:
         self.results_at = None
         self.results_done.clear()
         cpu_started = time.process_time()
+        server_cpu_started = self.target.cpu_s()
         started = time.perf_counter()
         for socket, frame in zip(self.students, frames, strict=True):
             socket.write_prepared(frame)
@@ -300,6 +301,8 @@ class Load:
             acked = self.ack_last - started
         except TimeoutError:
             pass
+        # The servers' CPU time until the last acknowledgement (in the kernel's ticks, 10 ms on most machines).
+        server_cpu = self.target.cpu_s() - server_cpu_started
         try:
             await asyncio.wait_for(self.results_done.wait(), FAN_IN_TIMEOUT)
             results = self.results_at - started
@@ -321,6 +324,7 @@ class Load:
             "teacher_results_best": self.results_best,
             "stored": stored,
             "client_cpu_s": cpu,
+            "server_cpu_s": server_cpu,
         }
 
     def close(self) -> None:
@@ -348,11 +352,18 @@ def median_burst(bursts: list[dict]) -> dict:
             "students_with_several_acks": max(burst["students_with_several_acks"] for burst in bursts),
             "all_acknowledged_s": median_time("all_acknowledged_s"),
             "teacher_results_complete_s": median_time("teacher_results_complete_s"),
+            "server_cpu_s": statistics.median(burst["server_cpu_s"] for burst in bursts),
             "stored": None if None in stored else min(stored),
             "bursts": [
                 {
                     key: burst[key]
-                    for key in ("all_acknowledged_s", "teacher_results_complete_s", "acknowledged", "stored")
+                    for key in (
+                        "all_acknowledged_s",
+                        "teacher_results_complete_s",
+                        "acknowledged",
+                        "stored",
+                        "server_cpu_s",
+                    )
                 }
                 for burst in bursts
             ],

@@ -12,31 +12,27 @@ the same refusals (tests/classroom/test_push_statements.py runs them side by sid
 2. `WRITE`: close the current round if it is still open, insert the new round, make it the session's current one.
 """
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
 
 from accounts.models import User
+from classroom import rows
 from classroom.accommodations import EXTRA_TIMES, round_closing
 from classroom.errors import DomainError
 from classroom.models import Classroom, CloseCause, Enrolment, LiveSession, Round
-from quizzes.models import Choice, Question
+from quizzes.models import Question
 
 State = LiveSession.State
 
-QUESTION_FIELDS = list(Question._meta.concrete_fields)
-CHOICE_FIELDS = list(Choice._meta.concrete_fields)
 ROUND_FIELDS = [field for field in Round._meta.concrete_fields if not field.primary_key]
 
 
 def _read_statement() -> str:
     session, round_, question = LiveSession._meta.db_table, Round._meta.db_table, Question._meta.db_table
-    choice, classroom = Choice._meta.db_table, Classroom._meta.db_table
+    classroom = Classroom._meta.db_table
     co_teachers, enrolment = Classroom.co_teachers.through._meta.db_table, Enrolment._meta.db_table
-    question_columns = ", ".join(f'q."{field.column}"' for field in QUESTION_FIELDS)
-    choice_object = ", ".join(f"'{field.column}', c.\"{field.column}\"" for field in CHOICE_FIELDS)
     extra_times = ", ".join(
         f"EXISTS (SELECT 1 FROM {enrolment} e"  # noqa: S608 (names from the models, values as parameters)
         f" WHERE e.classroom_id = s.classroom_id AND e.extra_time = %(extra_{index})s)"
@@ -53,13 +49,12 @@ def _read_statement() -> str:
             r.id, r.number, r.closed_at, r.closes_at, r.deadline, r.stays_open,
             (SELECT COALESCE(MAX(n.number), 0) FROM {round_} n WHERE n.session_id = s.id),
             q.id IS NOT NULL,
-            {question_columns},
+            {rows.columns("q", rows.QUESTION_FIELDS)},
             (SELECT COUNT(*) FROM {question} o WHERE o.quiz_id = q.quiz_id
                 AND (o."order" < q."order" OR (o."order" = q."order" AND o.id < q.id))) + 1,
             (SELECT COUNT(*) FROM {question} o WHERE o.quiz_id = q.quiz_id),
             {extra_times},
-            (SELECT json_agg(json_build_object({choice_object}) ORDER BY c."order", c.id)
-                FROM {choice} c WHERE c.question_id = q.id)
+            {rows.choices_json("q")}
         FROM {session} s
         LEFT JOIN {round_} r ON r.id = s.current_round_id
         LEFT JOIN {question} q ON q.id = %(question)s AND q.quiz_id = s.quiz_id
@@ -88,21 +83,6 @@ def _write_statement() -> str:
 READ, WRITE = _read_statement(), _write_statement()
 
 
-def _question(values: list[Any], choices: list[dict[str, Any]] | None) -> Question:
-    """The question from its columns, its choices prefetched (as `question.choices.all()` returns them)."""
-    question = Question.from_db("default", [field.attname for field in QUESTION_FIELDS], values)
-    columns = [str(field.column) for field in CHOICE_FIELDS]
-    listed = [
-        Choice.from_db("default", [field.attname for field in CHOICE_FIELDS], [row[column] for column in columns])
-        for row in choices or []
-    ]
-    prefetched = question.choices.all()
-    prefetched._result_cache = listed
-    prefetched._prefetch_done = True  # type: ignore[attr-defined]
-    question._prefetched_objects_cache = {"choices": prefetched}  # type: ignore[attr-defined]
-    return question
-
-
 @transaction.atomic
 def push_question_postgresql(*, session_id: int, question_id: int, pushed_by: User, now: datetime) -> Round:
     """session_push_question on PostgreSQL: the same round and refusals, in two statements."""
@@ -115,8 +95,8 @@ def push_question_postgresql(*, session_id: int, question_id: int, pushed_by: Us
             raise DomainError("not_found", "This session does not exist.")
         state, pacing, taught, current_id, current_number, closed_at, closes_at, deadline, stays_open = row[:9]
         last_number, found = row[9:11]
-        question_values = list(row[11 : 11 + len(QUESTION_FIELDS)])
-        number_in_quiz, quiz_size, *rest = row[11 + len(QUESTION_FIELDS) :]
+        question_values = row[11 : 11 + len(rows.QUESTION_FIELDS)]
+        number_in_quiz, quiz_size, *rest = row[11 + len(rows.QUESTION_FIELDS) :]
         has_extra, choices = rest[: len(EXTRA_TIMES)], rest[len(EXTRA_TIMES)]
         if not (taught and pushed_by.is_teacher) and not pushed_by.is_superuser:
             raise DomainError("forbidden", "You no longer teach this session's classroom.")
@@ -127,7 +107,7 @@ def push_question_postgresql(*, session_id: int, question_id: int, pushed_by: Us
         if not found:
             raise DomainError("not_found", "That question is not in this session's quiz.")
 
-        question = _question(question_values, json.loads(choices) if isinstance(choices, str) else choices)
+        question = rows.question_with_choices(question_values, choices)
         question.number_in_quiz, question.quiz_size = number_in_quiz, quiz_size  # type: ignore[attr-defined]
         new_deadline = now + timedelta(seconds=question.time_limit) if question.time_limit else None
         new_closes_at, new_stays_open = round_closing(

@@ -11,6 +11,7 @@ from django.db.models import F, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import User
+from classroom import rows
 from classroom.accommodations import (
     extra_time_annotations,
     extra_time_of,
@@ -588,27 +589,69 @@ def _answer_counts(
     return round_.closed_at is None or moment < round_.closed_at
 
 
-SESSIONS_SHARE_LOCK = """
-    SELECT id FROM classroom_livesession
-    WHERE id IN (SELECT session_id FROM classroom_round WHERE id = ANY(%s))
-    ORDER BY id
-    FOR SHARE
-"""
+def _answer_rounds_statement() -> str:
+    session, round_, question = LiveSession._meta.db_table, Round._meta.db_table, Question._meta.db_table
+    return f"""
+        SELECT {rows.columns("r", ANSWER_ROUND_FIELDS)}, {rows.columns("s", ANSWER_SESSION_FIELDS)},
+            {rows.columns("q", rows.QUESTION_FIELDS)}, {rows.choices_json("q")}
+        FROM {round_} r
+        JOIN {session} s ON s.id = r.session_id
+        JOIN {question} q ON q.id = r.question_id
+        WHERE r.id = ANY(%s)
+        ORDER BY s.id
+        FOR SHARE OF s
+    """  # noqa: S608 (table and column names from the models; the ids are a parameter)
 
 
-def _lock_sessions_for_answers(round_ids: set[int]) -> None:
-    """Lock the sessions of these rounds against a close, a reveal, a push or an end until the batch commits.
+ANSWER_ROUND_FIELDS = list(Round._meta.concrete_fields)
+ANSWER_SESSION_FIELDS = list(LiveSession._meta.concrete_fields)
+ANSWER_ROUNDS = _answer_rounds_statement()
 
-    On PostgreSQL the lock is shared: those take the session's row exclusively (FOR UPDATE) and wait for every
-    batch holding it, while two batches of answers, on two threads or two workers, run side by side (the unique
-    constraint on (round, student) keeps one answer each). Elsewhere it is Django's exclusive lock, if any."""
+
+def rounds_for_answers(round_ids: set[int]) -> dict[int, Round]:
+    """The rounds a batch of answers is for, each with its session, question and choices read, and their sessions
+    locked against a close, a reveal, a push or an end until the batch commits.
+
+    On PostgreSQL, one statement, and the lock is shared: those take the session's row exclusively (FOR UPDATE)
+    and wait for every batch holding it, while two batches of answers, on two threads or two workers, run side by
+    side (the unique constraint on (round, student) keeps one answer each). Elsewhere, the ORM and Django's
+    exclusive lock, if any. tests/classroom/test_answer_rounds.py compares the two; test_answer_locking.py the
+    locks."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(SESSIONS_SHARE_LOCK, [sorted(round_ids)])
-        return
+        return rounds_for_answers_postgresql(round_ids)
+    return _rounds_for_answers_orm(round_ids)
+
+
+def _rounds_for_answers_orm(round_ids: set[int]) -> dict[int, Round]:
     sessions = Round.objects.filter(pk__in=round_ids).values("session_id")
     list(LiveSession.objects.select_for_update().filter(pk__in=sessions).order_by("pk").values_list("pk"))
+    return {
+        r.pk: r
+        for r in Round.objects.filter(pk__in=round_ids)
+        .select_related("session", "question")
+        .prefetch_related("question__choices")
+    }
 
+
+def rounds_for_answers_postgresql(round_ids: set[int]) -> dict[int, Round]:
+    """`rounds_for_answers` in one statement: the ORM's three (the lock, the rounds with their sessions and
+    questions, the choices) cost a batch as much as a hundred answers' grading (docs/performance.md)."""
+    rounds = {}
+    round_end = len(ANSWER_ROUND_FIELDS)
+    session_end = round_end + len(ANSWER_SESSION_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(ANSWER_ROUNDS, [sorted(round_ids)])
+        for row in cursor.fetchall():
+            round_ = rows.instance(Round, ANSWER_ROUND_FIELDS, row[:round_end])
+            round_.session = rows.instance(LiveSession, ANSWER_SESSION_FIELDS, row[round_end:session_end])
+            round_.question = rows.question_with_choices(row[session_end:-1], row[-1])
+            rounds[round_.pk] = round_
+    return rounds
+
+
+# A batch builds its answers by position, in this order.
+ANSWER_COLUMNS = ("id", "round_id", "student_id", "client_id", "response", "is_correct", "points", "submitted_at")
+assert tuple(field.attname for field in Answer._meta.concrete_fields) == ANSWER_COLUMNS, "Answer's fields changed"
 
 ANSWER_INSERT = """
     INSERT INTO classroom_answer (round_id, student_id, client_id, response, is_correct, points, submitted_at)
@@ -708,14 +751,7 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
     if not submissions:
         return []
     with transaction.atomic():
-        round_ids = {s.round_id for s in submissions}
-        _lock_sessions_for_answers(round_ids)
-        rounds = {
-            r.pk: r
-            for r in Round.objects.filter(pk__in=round_ids)
-            .select_related("session", "question")
-            .prefetch_related("question__choices")
-        }
+        rounds = rounds_for_answers({s.round_id for s in submissions})
         pairs = {(s.round_id, s.student_id) for s in submissions}
         # On PostgreSQL the insert itself tells which answers were stored before (it skips them), and only those
         # are read back. Elsewhere they are read first.
@@ -762,20 +798,22 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                     continue
                 grade = response_grade(question=round_.question, response=response, round_id=round_.pk)
                 unless_stored.discard(index)
-                new_answers[key] = Answer(
-                    round_id=round_.pk,
-                    student_id=s.student_id,
-                    client_id=s.client_id,
-                    response=grade.response,
-                    is_correct=grade.is_correct,
-                    points=_points_for(
+                # By position (ANSWER_COLUMNS, which the type checker does not know): half the time of keywords.
+                new_answers[key] = Answer(  # type: ignore[misc]
+                    None,
+                    round_.pk,
+                    s.student_id,
+                    s.client_id,
+                    grade.response,
+                    grade.is_correct,
+                    _points_for(
                         question=round_.question,
                         started_at=attempt.received_at if attempt else round_.opened_at,
                         session=round_.session,
                         grade=grade,
                         at=s.received_at,
                     ),
-                    submitted_at=s.received_at,
+                    s.received_at,
                 )
         if inserts_tell:
             stored = _insert_answers_postgresql(new_answers) if new_answers else {}

@@ -34,6 +34,7 @@ def test_bench_smoke_run_stores_every_answer_and_loses_no_frame(tmp_path):
     assert len(bursts) == ANSWER_BURSTS  # each after a question of its own
     assert result["deliveries"]["rounds"] == run["warmup"] + run["pushes"] + len(bursts) - 1
     assert [(burst["acknowledged"], burst["stored"]) for burst in bursts] == [(n, n)] * len(bursts)
+    assert all(burst["server_cpu_s"] >= 0 for burst in bursts)  # the server's CPU until the last acknowledgement
     assert result["fan_in"]["acknowledged"] == n
     assert result["fan_in"]["errors"] == 0
     assert result["fan_in"]["stored"] == n

@@ -1,0 +1,55 @@
+"""Model instances from the rows of the hand-written statements on PostgreSQL (classroom.push, the answer batch's
+read in classroom.services): the columns to select, and the instances built from them as the ORM would build them.
+
+Those statements run on the path of every push and every batch of answers, where each round trip and each ORM
+compilation is paid before a student hears back (docs/performance.md).
+"""
+
+import json
+from typing import Any
+
+from django.db import connection
+from django.db.models import Field, Model
+
+from quizzes.models import Choice, Question
+
+QUESTION_FIELDS: list[Field] = list(Question._meta.concrete_fields)
+CHOICE_FIELDS: list[Field] = list(Choice._meta.concrete_fields)
+
+
+def columns(alias: str, fields: list[Field]) -> str:
+    """The select list for these fields of the table named `alias`, in their order."""
+    return ", ".join(f'{alias}."{field.column}"' for field in fields)
+
+
+def choices_json(question_alias: str) -> str:
+    """A subquery giving the choices of the question `question_alias` as a JSON array, in their order."""
+    choice_object = ", ".join(f"'{field.column}', c.\"{field.column}\"" for field in CHOICE_FIELDS)
+    return (
+        f'(SELECT json_agg(json_build_object({choice_object}) ORDER BY c."order", c.id)'  # noqa: S608 (names from the models)
+        f" FROM {Choice._meta.db_table} c WHERE c.question_id = {question_alias}.id)"
+    )
+
+
+def instance(model: type[Model], fields: list[Field], values: list[Any] | tuple[Any, ...]) -> Any:
+    """An instance of `model` from a row's values for `fields`, converted as a query through the ORM converts them
+    (a JSON column arrives as text)."""
+    converted = [
+        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+        for field, value in zip(fields, values, strict=True)
+    ]
+    return model.from_db("default", [field.attname for field in fields], converted)
+
+
+def question_with_choices(values: list[Any] | tuple[Any, ...], choices: str | list[dict[str, Any]] | None) -> Question:
+    """The question from its columns, its choices (the `choices_json` column) prefetched, as
+    `question.choices.all()` returns them."""
+    question = instance(Question, QUESTION_FIELDS, values)
+    rows: list[dict[str, Any]] = json.loads(choices) if isinstance(choices, str) else choices or []
+    names = [str(field.column) for field in CHOICE_FIELDS]
+    listed = [instance(Choice, CHOICE_FIELDS, [row[name] for name in names]) for row in rows]
+    prefetched = question.choices.all()
+    prefetched._result_cache = listed
+    prefetched._prefetch_done = True
+    question._prefetched_objects_cache = {"choices": prefetched}
+    return question
