@@ -1,7 +1,9 @@
 """Reads of live sessions that are more than a one-liner: results, leaderboards, rosters. Reports and exports
 are in classroom/reports.py."""
 
+import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict, cast
@@ -111,8 +113,13 @@ def round_results(*, round_: Round) -> dict:
     """Live results of a round for the teacher: counts by choice, numeric values, grouped texts (each saying
     whether the teacher hid it from the projector), who answered."""
     question = round_.question
-    if question.type == Type.WORDCLOUD and connection.vendor == "postgresql":
-        # The words are counted by the database: a few hundred spellings, not 2,000 JSON documents, cross the wire.
+    counted_by_database = connection.vendor == "postgresql" and (
+        question.type == Type.WORDCLOUD or question.uses_choices
+    )
+    if counted_by_database:
+        # The words and the choices are counted by the database: a few hundred spellings or a few choices, not
+        # 2,000 JSON documents, cross the wire and are decoded (the results are read every 0.1 s while answers
+        # arrive, beside the batches storing them).
         rows: list[tuple[int, dict, bool | None]] = [
             (student_id, {}, ok) for student_id, ok in round_.answers.values_list("student_id", "is_correct")
         ]
@@ -125,9 +132,9 @@ def round_results(*, round_: Round) -> dict:
         "answered_ids": sorted(student_id for student_id, _r, _ok in rows),
     }
     if question.uses_choices:
-        counts: Counter[int] = Counter()
-        for _s, response, _ok in rows:
-            counts.update(response.get("choices") or [response.get("choice")])
+        counts = (
+            _choice_counts(round_) if counted_by_database else choice_counts(response for _s, response, _ok in rows)
+        )
         results["choice_counts"] = {str(c.pk): counts.get(c.pk, 0) for c in question.choices.all()}
     elif question.type == Type.NUMERIC:
         values = Counter(response["value"] for _s, response, _ok in rows)
@@ -151,6 +158,39 @@ def round_results(*, round_: Round) -> dict:
             group["count"] += 1
         results["texts"] = sorted(groups.values(), key=lambda g: (-g["count"], g["text"]))
     return results
+
+
+def choice_counts(responses: Iterable[dict]) -> Counter[object]:
+    """How many answers picked each choice: each of a multiple-choice answer's `choices`, else its `choice`."""
+    counts: Counter[object] = Counter()
+    for response in responses:
+        counts.update(response.get("choices") or [response.get("choice")])
+    return counts
+
+
+def _choice_counts(round_: Round) -> Counter[object]:
+    """`choice_counts` of the round's answers, counted by PostgreSQL: each distinct value picked comes back once,
+    as JSON, and is decoded as the answers' JSON would be."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT picked::text, COUNT(*) FROM classroom_answer AS answer
+            CROSS JOIN LATERAL jsonb_array_elements(
+                CASE WHEN jsonb_typeof(answer.response -> 'choices') = 'array'
+                        AND jsonb_array_length(answer.response -> 'choices') > 0
+                    THEN answer.response -> 'choices'
+                    ELSE jsonb_build_array(answer.response -> 'choice')
+                END
+            ) AS picked
+            WHERE answer.round_id = %s
+            GROUP BY picked
+            """,
+            [round_.pk],
+        )
+        counts: Counter[object] = Counter()
+        for picked, count in cursor.fetchall():
+            counts[json.loads(picked)] += count
+        return counts
 
 
 def _word_counts(round_: Round) -> list[tuple[str, int]]:
