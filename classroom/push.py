@@ -1,15 +1,19 @@
-"""A push on PostgreSQL in two statements: everything a push needs read (and the session locked) in one, every write
-in the other.
+"""A push on PostgreSQL in three statements: the session locked, everything a push needs read in one, every write in
+another.
 
 A push is on the path to every student's screen: each statement of it is a round trip and an ORM compilation paid
 before the first frame goes out (docs/performance.md). `classroom.services.session_push_question` does the same work
 through the ORM in six statements and the choices' read; on PostgreSQL it comes here. Both give the same rounds and
 the same refusals (tests/classroom/test_push_statements.py runs them side by side).
 
-1. `READ`: the session's row, locked, with whether the user teaches its classroom, its current round, the question
-   (only if it is in the session's quiz) with its place in the quiz, which kinds of extra time the classroom's
-   students have, and the question's choices as JSON.
-2. `WRITE`: close the current round if it is still open, insert the new round, make it the session's current one.
+1. `LOCK`: the session's row, locked against every other push, close, reveal and end.
+2. `READ`: the session, whether the user teaches its classroom, its current round, the question (only if it is in
+   the session's quiz) with its place in the quiz, which kinds of extra time the classroom's students have, and the
+   question's choices as JSON. It must not take the lock itself: a statement that waited for a lock reads the rows it
+   did not lock (the current round, the last round's number) as they were when it began, so a push that waited for
+   another would number its round as that one's (tests/classroom/test_push_concurrency.py). After the lock, it reads
+   what was committed meanwhile.
+3. `WRITE`: close the current round if it is still open, insert the new round, make it the session's current one.
 """
 
 from datetime import datetime, timedelta
@@ -59,7 +63,6 @@ def _read_statement() -> str:
         LEFT JOIN {round_} r ON r.id = s.current_round_id
         LEFT JOIN {question} q ON q.id = %(question)s AND q.quiz_id = s.quiz_id
         WHERE s.id = %(session)s
-        FOR UPDATE OF s
     """  # noqa: S608 (table and column names from the models; every value is a parameter)
 
 
@@ -80,15 +83,17 @@ def _write_statement() -> str:
     """  # noqa: S608 (table and column names from the models; every value is a parameter)
 
 
+LOCK = f"SELECT id FROM {LiveSession._meta.db_table} WHERE id = %(session)s FOR UPDATE"  # noqa: S608 (a model's table)
 READ, WRITE = _read_statement(), _write_statement()
 
 
 @transaction.atomic
 def push_question_postgresql(*, session_id: int, question_id: int, pushed_by: User, now: datetime) -> Round:
-    """session_push_question on PostgreSQL: the same round and refusals, in two statements."""
+    """session_push_question on PostgreSQL: the same round and refusals, in three statements."""
     arguments: dict[str, Any] = {"session": session_id, "question": question_id, "user": pushed_by.pk}
     arguments.update({f"extra_{index}": value for index, value in enumerate(EXTRA_TIMES)})
     with connection.cursor() as cursor:
+        cursor.execute(LOCK, arguments)
         cursor.execute(READ, arguments)
         row = cursor.fetchone()
         if row is None:

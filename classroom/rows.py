@@ -45,9 +45,9 @@ def question_with_choices(values: list[Any] | tuple[Any, ...], choices: str | li
     """The question from its columns, its choices (the `choices_json` column) prefetched, as
     `question.choices.all()` returns them."""
     question = instance(Question, QUESTION_FIELDS, values)
-    rows: list[dict[str, Any]] = json.loads(choices) if isinstance(choices, str) else choices or []
+    choice_rows: list[dict[str, Any]] = json.loads(choices) if isinstance(choices, str) else choices or []
     names = [str(field.column) for field in CHOICE_FIELDS]
-    listed = [instance(Choice, CHOICE_FIELDS, [row[name] for name in names]) for row in rows]
+    listed = [instance(Choice, CHOICE_FIELDS, [row[name] for name in names]) for row in choice_rows]
     prefetched = question.choices.all()
     prefetched._result_cache = listed
     prefetched._prefetch_done = True

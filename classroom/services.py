@@ -273,11 +273,11 @@ def _admissible(session: LiveSession, student_ids: set[int]) -> tuple[set[int], 
 
     In: participants not removed. Joining for the first time: enrolled in the classroom, not participants yet, and
     joining is not locked. Two queries for any number of students."""
-    rows = dict(
+    removed_at_of = dict(
         Participant.objects.filter(session=session, student_id__in=student_ids).values_list("student_id", "removed_at")
     )
-    present = {student_id for student_id, removed_at in rows.items() if removed_at is None}
-    newcomers = student_ids - set(rows)
+    present = {student_id for student_id, removed_at in removed_at_of.items() if removed_at is None}
+    newcomers = student_ids - set(removed_at_of)
     if not newcomers or session.joining_locked:
         return present, set()
     enrolled = set(
@@ -369,7 +369,7 @@ def _current_round(session: LiveSession, round_id: int) -> Round:
 def session_push_question(*, session_id: int, question_id: int, pushed_by: User, now: datetime | None = None) -> Round:
     """Open a new round of `question_id` in the session, closing any round still open (without announcing that
     close: the new question replaces the old one on every screen). The round holds its question, with its place in
-    the quiz and its choices read. On PostgreSQL in two statements (classroom/push.py)."""
+    the quiz and its choices read. On PostgreSQL in three statements (classroom/push.py)."""
     now = now or timezone.now()
     if connection.vendor == "postgresql":
         return push_question_postgresql(session_id=session_id, question_id=question_id, pushed_by=pushed_by, now=now)
@@ -589,30 +589,35 @@ def _answer_counts(
     return round_.closed_at is None or moment < round_.closed_at
 
 
-def _answer_rounds_statement() -> str:
+def _answer_statements() -> tuple[str, str]:
     session, round_, question = LiveSession._meta.db_table, Round._meta.db_table, Question._meta.db_table
-    return f"""
+    lock = f"""
+        SELECT id FROM {session}
+        WHERE id IN (SELECT session_id FROM {round_} WHERE id = ANY(%s))
+        ORDER BY id
+        FOR SHARE
+    """  # noqa: S608 (table names from the models; the ids are a parameter)
+    read = f"""
         SELECT {rows.columns("r", ANSWER_ROUND_FIELDS)}, {rows.columns("s", ANSWER_SESSION_FIELDS)},
             {rows.columns("q", rows.QUESTION_FIELDS)}, {rows.choices_json("q")}
         FROM {round_} r
         JOIN {session} s ON s.id = r.session_id
         JOIN {question} q ON q.id = r.question_id
         WHERE r.id = ANY(%s)
-        ORDER BY s.id
-        FOR SHARE OF s
     """  # noqa: S608 (table and column names from the models; the ids are a parameter)
+    return lock, read
 
 
 ANSWER_ROUND_FIELDS = list(Round._meta.concrete_fields)
 ANSWER_SESSION_FIELDS = list(LiveSession._meta.concrete_fields)
-ANSWER_ROUNDS = _answer_rounds_statement()
+SESSIONS_SHARE_LOCK, ANSWER_ROUNDS = _answer_statements()
 
 
 def rounds_for_answers(round_ids: set[int]) -> dict[int, Round]:
     """The rounds a batch of answers is for, each with its session, question and choices read, and their sessions
     locked against a close, a reveal, a push or an end until the batch commits.
 
-    On PostgreSQL, one statement, and the lock is shared: those take the session's row exclusively (FOR UPDATE)
+    On PostgreSQL the lock is shared: those take the session's row exclusively (FOR UPDATE)
     and wait for every batch holding it, while two batches of answers, on two threads or two workers, run side by
     side (the unique constraint on (round, student) keeps one answer each). Elsewhere, the ORM and Django's
     exclusive lock, if any. tests/classroom/test_answer_rounds.py compares the two; test_answer_locking.py the
@@ -634,12 +639,16 @@ def _rounds_for_answers_orm(round_ids: set[int]) -> dict[int, Round]:
 
 
 def rounds_for_answers_postgresql(round_ids: set[int]) -> dict[int, Round]:
-    """`rounds_for_answers` in one statement: the ORM's three (the lock, the rounds with their sessions and
-    questions, the choices) cost a batch as much as a hundred answers' grading (docs/performance.md)."""
+    """`rounds_for_answers` in two statements instead of the ORM's three (compiling them cost a small batch more
+    than its answers, docs/performance.md): the lock, then one read of the rounds with their sessions, questions and
+    choices. The read must follow the lock, not share its statement: a statement that waited for a lock still reads
+    the rows it did not lock as they were when it began, so a round revealed meanwhile would read as open
+    (tests/classroom/test_answer_locking.py). Read after the lock, it is read as committed."""
     rounds = {}
     round_end = len(ANSWER_ROUND_FIELDS)
     session_end = round_end + len(ANSWER_SESSION_FIELDS)
     with connection.cursor() as cursor:
+        cursor.execute(SESSIONS_SHARE_LOCK, [sorted(round_ids)])
         cursor.execute(ANSWER_ROUNDS, [sorted(round_ids)])
         for row in cursor.fetchall():
             round_ = rows.instance(Round, ANSWER_ROUND_FIELDS, row[:round_end])
@@ -671,7 +680,7 @@ def _insert_answers_postgresql(new_answers: dict[tuple[int, int], Answer]) -> di
     through its field; arrays per column cost psycopg a Python call per value), and return the ids of the rows it
     stored; an answer the unique constraint kept out (another worker's got there first) is left out of what it
     returns. The answers stored get their ids."""
-    rows = orjson.dumps(
+    batch = orjson.dumps(
         [
             {
                 "round_id": answer.round_id,
@@ -688,7 +697,7 @@ def _insert_answers_postgresql(new_answers: dict[tuple[int, int], Answer]) -> di
         ]
     ).decode()
     with connection.cursor() as cursor:
-        cursor.execute(ANSWER_INSERT, [rows])
+        cursor.execute(ANSWER_INSERT, [batch])
         stored = {}
         for pk, round_id, student_id in cursor.fetchall():
             answer = new_answers[(round_id, student_id)]

@@ -1,4 +1,4 @@
-"""On PostgreSQL a push runs in two statements (classroom/push.py) instead of the ORM's six and the choices' read.
+"""On PostgreSQL a push runs in three statements (classroom/push.py) instead of the ORM's six and the choices' read.
 Both must give the same round, the same closing of the round before it, the same state and the same refusals: each
 case below is set up twice, pushed once each way, and the outcomes compared."""
 
@@ -27,7 +27,7 @@ from tests.factories import (
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the two-statement push is PostgreSQL's"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the three-statement push is PostgreSQL's"),
 ]
 
 NOW = timezone.now().replace(microsecond=0)
