@@ -15,6 +15,7 @@ from django.utils import timezone
 from classroom import services
 from classroom.models import Answer
 from quizzes.models import Question
+from tests.classroom.concurrency import one_after_the_other
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -118,33 +119,9 @@ def test_a_batch_that_waited_for_a_reveal_reads_the_round_as_revealed(
 ):
     """The batch waits on the session's lock while the reveal commits; it must then read the round as it is now
     (revealed), not as it was when the batch began waiting, and refuse the answer."""
-    revealed, commit, outcomes = threading.Event(), threading.Event(), []
-
-    def reveal():
-        try:
-            with transaction.atomic():
-                services.round_reveal(session_id=live_session.pk, round_id=open_round.pk, revealed_by=teacher)
-                revealed.set()
-                commit.wait(30)
-        finally:
-            connections.close_all()
-
-    def answer():
-        try:
-            outcomes.extend(
-                services.answers_submit(submissions=[submission(live_session, open_round, enrolled_students[0])])
-            )
-        finally:
-            connections.close_all()
-
-    revealing, answering = threading.Thread(target=reveal), threading.Thread(target=answer)
-    revealing.start()
-    assert revealed.wait(30)
-    answering.start()
-    answering.join(0.5)
-    assert answering.is_alive()  # waiting for the reveal to commit
-    commit.set()
-    revealing.join(30)
-    answering.join(30)
+    _revealed, outcomes = one_after_the_other(
+        lambda: services.round_reveal(session_id=live_session.pk, round_id=open_round.pk, revealed_by=teacher),
+        lambda: services.answers_submit(submissions=[submission(live_session, open_round, enrolled_students[0])]),
+    )
     assert [outcome.error_code for outcome in outcomes] == ["round_closed"]
     assert not Answer.objects.filter(round=open_round).exists()

@@ -1,56 +1,17 @@
 """Two teachers' commands at the same moment on PostgreSQL: the second waits for the first to commit, then acts on
-what the first did. Each test holds the first command's transaction open on a thread of its own."""
-
-import threading
-from collections.abc import Callable
+what the first did."""
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 
 from classroom import services
 from classroom.models import Round
+from tests.classroom.concurrency import one_after_the_other
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the three-statement push is PostgreSQL's"),
 ]
-
-
-def one_after_the_other(first: Callable[[], object], second: Callable[[], object]) -> list[object]:
-    """Run `first` in a transaction held open until `second`, started meanwhile, is seen waiting; then commit it.
-    What each returned (or raised), in order."""
-    done, commit, outcomes = threading.Event(), threading.Event(), {}
-
-    def run_first():
-        try:
-            with transaction.atomic():
-                outcomes["first"] = first()
-                done.set()
-                commit.wait(30)
-        except Exception as error:  # pragma: no cover - reported by the assertions below
-            outcomes["first"] = error
-            done.set()
-        finally:
-            connections.close_all()
-
-    def run_second():
-        try:
-            outcomes["second"] = second()
-        except Exception as error:
-            outcomes["second"] = error
-        finally:
-            connections.close_all()
-
-    holding, waiting = threading.Thread(target=run_first), threading.Thread(target=run_second)
-    holding.start()
-    assert done.wait(30)
-    waiting.start()
-    waiting.join(0.5)
-    assert waiting.is_alive()  # the second waits for the session's lock
-    commit.set()
-    holding.join(30)
-    waiting.join(30)
-    return [outcomes["first"], outcomes["second"]]
 
 
 def test_a_push_that_waited_for_another_push_opens_the_next_round(live_session, teacher):
