@@ -1,6 +1,7 @@
-"""On PostgreSQL a batch of answers reads its rounds in one statement (classroom.services.rounds_for_answers_postgresql)
-instead of the ORM's lock, rounds and choices. Both must hand the grading the same rounds: every column of the round,
-its session and its question, and the question's choices in their order."""
+"""On PostgreSQL a batch of answers reads its rounds, after its lock, in one hand-written statement
+(classroom.services.rounds_for_answers_postgresql) instead of the ORM's rounds and choices. Both must hand the grading
+the same rounds: every column of the round, its session and its question, and the question's choices in their
+order."""
 
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from tests.factories import LiveSessionFactory, RoundFactory, make_question
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement read is PostgreSQL's"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the hand-written read is PostgreSQL's"),
 ]
 
 
