@@ -47,7 +47,7 @@ from realtime.protocol import (
     is_oversized,
     parse_client_message,
 )
-from realtime.runtime import current_runtime, publish
+from realtime.runtime import Runtime, current_runtime, publish
 
 if TYPE_CHECKING:
     from channels.consumer import _ChannelScope
@@ -124,8 +124,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
         )
         try:
             while True:
-                # An ASGI event is a plain dict: the form in which Channels' handlers take it.
-                await self.dispatch(cast("dict[str, Any]", await receive()))
+                event = await receive()
+                if event["type"] == "websocket.receive":  # the client's frames go straight to `receive`
+                    await self.receive(event.get("text"), event.get("bytes"))
+                else:  # An ASGI event is a plain dict: the form in which Channels' handlers take it.
+                    await self.dispatch(cast("dict[str, Any]", event))
         except StopConsumer:
             pass
         except Exception:
@@ -430,15 +433,14 @@ class StudentConsumer(SessionConsumer):
             delay = max(0.0, (reply.deadline - timezone.now()).total_seconds()) + 0.05
             asyncio.get_running_loop().call_later(delay, self.mark_results_dirty)
 
-    def mark_results_dirty(self) -> None:
+    def mark_results_dirty(self, runtime: Runtime | None = None) -> None:
         """The teacher's results change with this student's answer or step: in a student-paced session, only this
         student's row of the grid (sent at most every PACED_GRID_PUBLISH_INTERVAL with the others that changed)."""
+        results = (runtime or current_runtime()).results
         if self.student_paced:
-            current_runtime().results.mark_dirty(
-                self.session_id, interval=settings.PACED_GRID_PUBLISH_INTERVAL, student_id=self.user_id
-            )
+            results.mark_dirty(self.session_id, interval=settings.PACED_GRID_PUBLISH_INTERVAL, student_id=self.user_id)
         else:
-            current_runtime().results.mark_dirty(self.session_id)
+            results.mark_dirty(self.session_id)
 
     async def submit_answer(self, message: ClientMessage) -> None:
         runtime = current_runtime()
@@ -474,7 +476,7 @@ class StudentConsumer(SessionConsumer):
         else:
             self.put_frame(accepted)
         if not outcome.duplicate:
-            self.mark_results_dirty()
+            self.mark_results_dirty(runtime)
 
     @classmethod
     async def on_live_changed_many(cls, sockets: list["SessionConsumer"], live: bool) -> None:

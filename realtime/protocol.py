@@ -185,24 +185,35 @@ def _may_nest_too_deeply(text: str) -> bool:
 
 def _walk(value: object) -> tuple[int, int, bool]:
     """How many object keys the value holds, how many colons its strings (keys included) hold, and whether it
-    holds a number of 2**63 or more (which may have been an integer literal orjson could not keep exact)."""
-    if isinstance(value, str):
+    holds a number of 2**63 or more (which may have been an integer literal orjson could not keep exact).
+
+    orjson gives exactly dict, list, str, int, float, bool and None; strings and numbers are counted where they are
+    met, so only objects and arrays are a call of their own (this runs for every frame a client sends)."""
+    keys = colons = 0
+    inexact = False
+    if type(value) is dict:
+        keys = len(value)
+        colons = "".join(value).count(":")  # orjson's keys are strings
+        items: Iterable[object] = value.values()
+    elif type(value) is list:
+        items = value
+    elif type(value) is str:
         return 0, value.count(":"), False
-    if isinstance(value, float):
+    elif type(value) is float:
         return 0, 0, abs(value) >= _INEXACT
-    items: Iterable[object]
-    if isinstance(value, dict):
-        keys, colons, inexact = len(value), sum(key.count(":") for key in value), False
-        items = value.values()
-    elif isinstance(value, list):
-        keys, colons, inexact, items = 0, 0, False, value
     else:
         return 0, 0, False
     for item in items:
-        item_keys, item_colons, item_inexact = _walk(item)
-        keys += item_keys
-        colons += item_colons
-        inexact = inexact or item_inexact
+        kind = type(item)
+        if kind is str:
+            colons += item.count(":")  # type: ignore[attr-defined]
+        elif kind is dict or kind is list:
+            item_keys, item_colons, item_inexact = _walk(item)
+            keys += item_keys
+            colons += item_colons
+            inexact = inexact or item_inexact
+        elif kind is float:
+            inexact = inexact or abs(item) >= _INEXACT  # type: ignore[arg-type]
     return keys, colons, inexact
 
 

@@ -168,7 +168,7 @@ def test_other_servers_get_no_shortcut():
     assert direct_socket(send) is None
 
 
-@pytest.mark.parametrize("length", [0, 125, 126, 65535, 65536])
+@pytest.mark.parametrize("length", [0, 1, 125, 126, 127, 65535, 65536, 70000])
 def test_a_frame_made_once_is_the_frame_the_protocol_would_send(length):
     payload = b"x" * length
     connection = Protocol(Side.SERVER, state=State.OPEN)
