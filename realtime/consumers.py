@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from classroom.errors import DomainError
-from classroom.services import AnswerSubmission
+from classroom.services import AnswerOutcome, AnswerSubmission
 from config.database import is_unavailable, log_failure, outage
 from realtime import auth, events, groups, session_actions
 from realtime.direct_send import direct_socket
@@ -107,6 +107,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.student_paced = False
         self.liveness: Liveness | None = None
         self.busy = False  # handling a frame of the client's: the frames after it wait (realtime.liveness)
+        # A reply still to come for a frame already handled (an answer being stored): the next frame waits for it.
+        self.replying: asyncio.Future[None] | None = None
 
     async def __call__(self, scope: "_ChannelScope", receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
         # Sockets get no channel-layer channel of their own: the worker's hub reads the layer for all of them.
@@ -287,7 +289,10 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.put_frame(events.encode(message))
 
     async def send_error(self, code: str, message: str, ref: str | None = None) -> None:
-        await self.send_event(events.error(code, message, ref=ref))
+        self.put_error(code, message, ref)
+
+    def put_error(self, code: str, message: str, ref: str | None = None) -> None:
+        self.put_frame(events.encode(events.error(code, message, ref=ref)))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data == HEARTBEAT_TEXT:  # every 2 s from every student page: nothing to parse, nothing to answer
@@ -295,6 +300,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
             return
         self.busy = True
         try:
+            if self.replying is not None:  # replies go out in the order of the frames: this one waits for the last
+                await self.replying
             await self.handle_frame(text_data)
         except Exception:
             logger.exception("a frame of a %s socket failed", self.role)
@@ -319,17 +326,21 @@ class SessionConsumer(AsyncWebsocketConsumer):
         command = self.commands[message["type"]]
         try:
             await command(self, message)
-        except DomainError as error:
-            await self.send_error(error.code, error.message, message.get("ref"))
         except Exception as error:
-            if is_unavailable(error):
-                outage.failed(error)
-                await self.send_error(
-                    "unavailable", "The database is not answering; send it again shortly.", message.get("ref")
-                )
-                return
-            logger.exception("command %s failed", message["type"])
-            await self.send_error("internal_error", "Something went wrong; please try again.", message.get("ref"))
+            self.command_failed(message, error)
+
+    def command_failed(self, message: ClientMessage, error: Exception) -> None:
+        """The reply to a command that raised: its refusal, `unavailable` while the database does not answer (the
+        client sends it again), else `internal_error`, logged."""
+        ref = message.get("ref")
+        if isinstance(error, DomainError):
+            self.put_error(error.code, error.message, ref)
+        elif is_unavailable(error):
+            outage.failed(error)
+            self.put_error("unavailable", "The database is not answering; send it again shortly.", ref)
+        else:
+            logger.error("command %s failed", message["type"], exc_info=error)
+            self.put_error("internal_error", "Something went wrong; please try again.", ref)
 
     async def ping(self, message: ClientMessage) -> None:
         await self.send_event(events.pong(ref=message.get("ref")))
@@ -443,32 +454,47 @@ class StudentConsumer(SessionConsumer):
             results.mark_dirty(self.session_id)
 
     async def submit_answer(self, message: ClientMessage) -> None:
+        """Hand the answer to the worker's answer batches and move on: its acknowledgement (or refusal) is sent when
+        its batch is stored, and the socket's next frame, if one comes first, waits for it (`replying`)."""
         runtime = current_runtime()
         # An answer refused with `unavailable` counts from when this socket first received it: the page resends it
         # unchanged until the database is back, which may be after the deadline it was given before.
         attempt = (message["round_id"], message["client_id"])
         first = self.unstored.get(attempt)
         received_at = first[0] if first is not None and first[1] == message["answer"] else timezone.now()
-        try:
-            outcome = await runtime.answers.call(
-                AnswerSubmission(
-                    session_id=self.session_id,
-                    round_id=message["round_id"],
-                    student_id=self.user_id,
-                    client_id=message["client_id"],
-                    raw_response=message["answer"],
-                    received_at=received_at,
-                )
-            )
-        except Exception as error:
+        replying = self.replying = asyncio.get_running_loop().create_future()
+
+        def stored(outcome: AnswerOutcome) -> None:
+            replying.set_result(None)
+            self.unstored.pop(attempt, None)
+            try:
+                self.answer_stored(outcome, ref=message.get("ref"), runtime=runtime)
+            except Exception as error:
+                self.command_failed(message, error)
+
+        def failed(error: Exception) -> None:
+            replying.set_result(None)
             if is_unavailable(error) and first is None and len(self.unstored) < self.MAX_UNSTORED:
                 self.unstored[attempt] = (received_at, message["answer"])
-            raise
-        self.unstored.pop(attempt, None)
-        ref = message.get("ref")
+            self.command_failed(message, error)
+
+        runtime.answers.submit(
+            AnswerSubmission(
+                session_id=self.session_id,
+                round_id=message["round_id"],
+                student_id=self.user_id,
+                client_id=message["client_id"],
+                raw_response=message["answer"],
+                received_at=received_at,
+            ),
+            then=stored,
+            failed=failed,
+        )
+
+    def answer_stored(self, outcome: AnswerOutcome, *, ref: str | None, runtime: Runtime) -> None:
         answer = outcome.answer
         if answer is None:  # not accepted
-            await self.send_error(outcome.error_code, outcome.error_message, ref)
+            self.put_error(outcome.error_code, outcome.error_message, ref)
             return
         accepted = events.encode(events.answer_accepted(answer, ref=ref))
         if self.student_paced:  # the result follows the acknowledgement, from the stored answer, in the same write

@@ -95,3 +95,54 @@ async def test_with_threads_of_its_own_that_many_batches_run_at_once_and_no_more
     finally:
         recorder.release.set()
         await batch.stop()
+
+
+async def test_callers_that_do_not_wait_are_called_back_with_their_result_in_the_same_batches_as_waiting_ones():
+    recorder = Recorder()
+    recorder.release.clear()
+    batch = DatabaseBatch(recorder, max_size=100, name="test")
+    results: list[tuple[str, int]] = []
+    batch.submit(1, then=lambda result: results.append(("then", result)), failed=pytest.fail)
+    await started(recorder)
+    waiting = asyncio.ensure_future(batch.call(2))
+    batch.submit(3, then=lambda result: results.append(("then", result)), failed=pytest.fail)
+    await asyncio.sleep(0)
+    assert results == []  # nothing is called back before its batch is done
+    recorder.release.set()
+    assert await waiting == 20
+    assert results == [("then", 10), ("then", 30)]
+    assert [sorted(items) for items in recorder.batches] == [[1], [2, 3]]
+
+
+async def test_a_failed_batch_calls_back_its_callers_that_do_not_wait_with_its_exception():
+    recorder = Recorder(fail_on=2)
+    batch = DatabaseBatch(recorder, max_size=2, name="test")
+    failures: list[Exception] = []
+    results: list[int] = []
+    for item in (1, 2, 3):
+        batch.submit(item, then=results.append, failed=failures.append)
+    await started(recorder, 2)
+    await wait_until(lambda: len(failures) + len(results) == 3)
+    assert [str(error) for error in failures] == ["the database said no"] * 2
+    assert results == [30]
+
+
+async def test_a_callback_that_raises_does_not_keep_the_others_of_its_batch_from_theirs(caplog):
+    batch = DatabaseBatch(Recorder(), max_size=10, name="test")
+    results: list[int] = []
+
+    def broken(result: int) -> None:
+        raise ValueError("a socket's reply failed")
+
+    batch.submit(1, then=results.append, failed=pytest.fail)
+    batch.submit(2, then=broken, failed=pytest.fail)
+    batch.submit(3, then=results.append, failed=pytest.fail)
+    await wait_until(lambda: len(results) == 2)
+    assert results == [10, 30]
+    assert "handing a result over failed" in caplog.text
+
+
+async def wait_until(condition, timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
