@@ -187,12 +187,14 @@ def _student_snapshot_texts(session: LiveSession, users: list[User]) -> dict[int
     if session.rounds.filter(revealed_at__isnull=False).exists():
         board = session_leaderboard(session=session)
         standings = {s.student_id: {"total": s.points, "rank": s.rank, "of": len(board)} for s in board}
+    # The round as every student sees it, built once: each student's part is a copy with their own answer added.
+    shared_round = events.round_info(round_, now=now, position=position) if round_ and position else None
     texts = {}
     for user in users:
         round_part = None
-        if round_ is not None and position is not None:
+        if round_ is not None and shared_round is not None:
             answer = answers.get(user.pk)
-            round_part = events.round_info(round_, now=now, position=position)
+            round_part = dict(shared_round)
             round_part["your_answer"] = None if answer is None else events.stored_answer(answer)
             if reveal is not None:
                 round_part["reveal"] = reveal
