@@ -6,14 +6,16 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import accumulate
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from classroom import rows
 from classroom.models import Answer, Classroom, Enrolment, LiveSession, Participant, Round, teaches_q
 from classroom.reports import competition_ranks
 from quizzes.grading import normalize_text
@@ -93,6 +95,78 @@ def with_quiz_position(questions):
     )
 
 
+def live_sessions(session_ids: set[int]) -> dict[int, LiveSession]:
+    """The sessions, each with its quiz, its classroom and its current round (its question and the question's
+    choices) read: what every command, snapshot and results update of a live session starts from.
+
+    On PostgreSQL in one hand-written statement (`live_sessions_postgresql`): the results are read ten times a
+    second while answers arrive, and compiling the ORM's two queries cost more than running them
+    (docs/performance.md). tests/classroom/test_live_session_read.py compares the two."""
+    if not session_ids:
+        return {}
+    if connection.vendor == "postgresql":
+        return live_sessions_postgresql(session_ids)
+    return _live_sessions_orm(session_ids)
+
+
+def _live_sessions_orm(session_ids: set[int]) -> dict[int, LiveSession]:
+    sessions = {
+        session.pk: session
+        for session in LiveSession.objects.select_related("quiz", "classroom", "current_round__question").filter(
+            pk__in=session_ids
+        )
+    }
+    current = [session.current_round for session in sessions.values() if session.current_round is not None]
+    prefetch_related_objects([round_.question for round_ in current], "choices")
+    return sessions
+
+
+def _live_session_statement() -> str:
+    session, quiz, classroom = LiveSession._meta.db_table, Quiz._meta.db_table, Classroom._meta.db_table
+    round_, question = Round._meta.db_table, Question._meta.db_table
+    return f"""
+        SELECT {rows.columns("s", LIVE_SESSION_FIELDS)}, {rows.columns("z", QUIZ_FIELDS)},
+            {rows.columns("k", CLASSROOM_FIELDS)}, {rows.columns("r", ROUND_FIELDS)},
+            {rows.columns("q", rows.QUESTION_FIELDS)}, {rows.choices_json("q")}
+        FROM {session} s
+        JOIN {quiz} z ON z.id = s.quiz_id
+        JOIN {classroom} k ON k.id = s.classroom_id
+        LEFT JOIN {round_} r ON r.id = s.current_round_id
+        LEFT JOIN {question} q ON q.id = r.question_id
+        WHERE s.id = ANY(%s)
+    """  # noqa: S608 (table and column names from the models; the ids are a parameter)
+
+
+LIVE_SESSION_FIELDS = list(LiveSession._meta.concrete_fields)
+QUIZ_FIELDS = list(Quiz._meta.concrete_fields)
+CLASSROOM_FIELDS = list(Classroom._meta.concrete_fields)
+ROUND_FIELDS = list(Round._meta.concrete_fields)
+LIVE_SESSION_READ = _live_session_statement()
+
+
+def live_sessions_postgresql(session_ids: set[int]) -> dict[int, LiveSession]:
+    """`live_sessions` in one statement: the columns of each model in turn, the choices as JSON."""
+    ends = list(
+        accumulate(len(fields) for fields in (LIVE_SESSION_FIELDS, QUIZ_FIELDS, CLASSROOM_FIELDS, ROUND_FIELDS))
+    )
+    sessions = {}
+    with connection.cursor() as cursor:
+        cursor.execute(LIVE_SESSION_READ, [sorted(session_ids)])
+        for row in cursor.fetchall():
+            session = rows.instance(LiveSession, LIVE_SESSION_FIELDS, row[: ends[0]])
+            session.quiz = rows.instance(Quiz, QUIZ_FIELDS, row[ends[0] : ends[1]])
+            session.classroom = rows.instance(Classroom, CLASSROOM_FIELDS, row[ends[1] : ends[2]])
+            round_values = row[ends[2] : ends[3]]
+            if session.current_round_id is None or round_values[0] is None:
+                session.current_round = None
+            else:
+                round_ = rows.instance(Round, ROUND_FIELDS, round_values)
+                round_.question = rows.question_with_choices(row[ends[3] : -1], row[-1])
+                session.current_round = round_
+            sessions[session.pk] = session
+    return sessions
+
+
 class QuizPosition(TypedDict):
     number_in_quiz: int
     quiz_size: int
@@ -120,37 +194,37 @@ def round_results(*, round_: Round) -> dict:
         # The words and the choices are counted by the database: a few hundred spellings or a few choices, not
         # 2,000 JSON documents, cross the wire and are decoded (the results are read every 0.1 s while answers
         # arrive, beside the batches storing them).
-        rows: list[tuple[int, dict, bool | None]] = [
-            (student_id, {}, ok) for student_id, ok in round_.answers.values_list("student_id", "is_correct")
+        answered: list[tuple[int, dict, bool | None]] = [
+            (student_id, {}, ok) for student_id, ok in _answer_marks(round_)
         ]
     else:
-        rows = list(round_.answers.values_list("student_id", "response", "is_correct"))
+        answered = list(round_.answers.values_list("student_id", "response", "is_correct"))
     results: dict = {
         "round_id": round_.pk,
-        "answered": len(rows),
-        "correct": sum(1 for _s, _r, ok in rows if ok),
-        "answered_ids": sorted(student_id for student_id, _r, _ok in rows),
+        "answered": len(answered),
+        "correct": sum(1 for _s, _r, ok in answered if ok),
+        "answered_ids": sorted(student_id for student_id, _r, _ok in answered),
     }
     if question.uses_choices:
         counts = (
-            _choice_counts(round_) if counted_by_database else choice_counts(response for _s, response, _ok in rows)
+            _choice_counts(round_) if counted_by_database else choice_counts(response for _s, response, _ok in answered)
         )
         results["choice_counts"] = {str(c.pk): counts.get(c.pk, 0) for c in question.choices.all()}
     elif question.type == Type.NUMERIC:
-        values = Counter(response["value"] for _s, response, _ok in rows)
+        values = Counter(response["value"] for _s, response, _ok in answered)
         results["values"] = sorted(([v, n] for v, n in values.items()), key=lambda pair: float(pair[0]))
     elif question.type == Type.WORDCLOUD and connection.vendor == "postgresql":
         results["words"] = word_cloud_of_spellings(_word_counts(round_), hidden=round_.hidden_texts)
     elif question.type == Type.WORDCLOUD:
-        results["words"] = word_cloud((response for _s, response, _ok in rows), hidden=round_.hidden_texts)
+        results["words"] = word_cloud((response for _s, response, _ok in answered), hidden=round_.hidden_texts)
     elif question.type == Type.SCALE:
-        results.update(_scale_results(question, [response["value"] for _s, response, _ok in rows]))
+        results.update(_scale_results(question, [response["value"] for _s, response, _ok in answered]))
     elif question.type == Type.ORDERING:
-        results["positions"] = _item_positions(question, round_, [response["order"] for _s, response, _ok in rows])
+        results["positions"] = _item_positions(question, round_, [response["order"] for _s, response, _ok in answered])
     else:
         groups: dict[str, dict] = {}
         hidden = set(round_.hidden_texts)
-        for _s, response, ok in rows:
+        for _s, response, ok in answered:
             key = normalize_text(response["text"])
             group = groups.setdefault(
                 key, {"text": response["text"], "count": 0, "correct": ok, "hidden": key in hidden}
@@ -166,6 +240,17 @@ def choice_counts(responses: Iterable[dict]) -> Counter[object]:
     for response in responses:
         counts.update(response.get("choices") or [response.get("choice")])
     return counts
+
+
+ANSWER_MARKS = f"SELECT student_id, is_correct FROM {Answer._meta.db_table} WHERE round_id = %s"  # noqa: S608 (a model's table)
+
+
+def _answer_marks(round_: Round) -> list[tuple[int, bool | None]]:
+    """Who answered the round and whether correctly (PostgreSQL): the query the ORM would build, without building
+    it ten times a second."""
+    with connection.cursor() as cursor:
+        cursor.execute(ANSWER_MARKS, [round_.pk])
+        return cursor.fetchall()
 
 
 def _choice_counts(round_: Round) -> Counter[object]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -29,6 +29,7 @@ from classroom.pacing import (
 )
 from classroom.selectors import (
     Standing,
+    live_sessions,
     question_position,
     round_effective_state,
     round_results,
@@ -56,21 +57,15 @@ class CommandResult:
     deadline: datetime | None = None
 
 
-def _session_query() -> QuerySet[LiveSession]:
-    return LiveSession.objects.select_related("quiz", "classroom", "current_round__question")
-
-
 def _session(session_id: int) -> LiveSession:
-    found = _session_query().filter(pk=session_id).first()
+    found = live_sessions({session_id}).get(session_id)
     if found is None:
         raise DomainError("not_found", "This session does not exist.")
     return found
 
 
 def _sessions(session_ids: set[int]) -> dict[int, LiveSession]:
-    if not session_ids:
-        return {}
-    return {session.pk: session for session in _session_query().filter(pk__in=session_ids)}
+    return live_sessions(session_ids)
 
 
 def _round(round_id: int) -> Round:
