@@ -171,7 +171,8 @@ class Outbox:
             self.hold()
         self._barrier().text = snapshot
         self.barrier = None
-        self._wake()
+        if not self._write_queued_at_once():
+            self._wake()
 
     def close(self, code: int) -> None:
         """Close the connection with `code` after the frames already put."""
@@ -202,6 +203,24 @@ class Outbox:
             await asyncio.wait({writer}, timeout=self.stall_limit)
 
     # --- writing -----------------------------------------------------------------------------------------------
+    def _write_queued_at_once(self) -> bool:
+        """Write everything queued in one direct write, when it is all frames (no close, no snapshot still being
+        read) and nothing is on its way through the writer: a socket's snapshot and what was held behind it, as it
+        connects, without a writer task and an ASGI send for each of a class of sockets. False when it did not."""
+        # The writer awaits only inside a send (`in_flight`): one that is started but has not run yet finds the
+        # queue empty and ends.
+        if self.in_flight or self.direct_write is None:
+            return False
+        if any(entry.close_code is not None or (entry.barrier and entry.text is None) for entry in self.queue):
+            return False
+        frames = [text_frame(entry.text.encode()) for entry in self.queue if entry.text is not None]
+        if not all(frame is not None for frame in frames) or not self.direct_write(b"".join(frames)):  # type: ignore[arg-type]
+            return False
+        self.queue.clear()
+        self.slots.clear()
+        self.queued = 0
+        return True
+
     def _wake(self) -> None:
         if self.writer is None or self.writer.done():
             self.writer = asyncio.get_running_loop().create_task(self._write(), name=f"outbox-{self.name}")

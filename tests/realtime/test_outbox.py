@@ -84,6 +84,49 @@ async def test_frames_put_while_the_snapshot_is_read_follow_the_snapshot():
     assert client.sent == ["before", "snapshot", "during"]
 
 
+async def test_a_snapshot_and_what_was_held_behind_it_go_out_in_one_direct_write():
+    client = Client(direct=True)
+    outbox = outbox_for(client)
+    outbox.hold()
+    outbox.put("round.opened")
+    outbox.put("results 1", slot="results")
+    outbox.put("results 2", slot="results")
+    assert client.written == []
+    outbox.release("snapshot")
+    [written] = client.written
+    assert read_texts(written) == ["snapshot", "round.opened", "results 2"]
+    assert client.sent == []
+    outbox.put("after")  # nothing waits any more: straight out too
+    assert read_texts(client.written[-1]) == ["after"]
+
+
+async def test_a_snapshot_released_while_a_frame_is_in_flight_follows_it_through_the_writer():
+    client = Client(direct=True)
+    outbox = outbox_for(client)
+    client.reading.clear()
+    outbox.put("first")  # not writable: queued, the writer waits in send
+    await client.sending.wait()
+    client.reading.set()
+    outbox.hold()
+    outbox.release("snapshot")
+    await outbox.drain()
+    assert client.written == []
+    assert client.sent == ["first", "snapshot"]
+
+
+async def test_a_snapshot_released_while_the_connection_takes_no_data_waits_for_the_writer():
+    client = Client(direct=True)
+    outbox = outbox_for(client)
+    client.reading.clear()
+    outbox.hold()
+    outbox.put("round.opened")
+    outbox.release("snapshot")
+    assert client.written == []
+    client.reading.set()
+    await outbox.drain()
+    assert client.sent == ["snapshot", "round.opened"]
+
+
 async def test_a_frame_is_written_straight_to_the_connection_when_nothing_waits_before_it():
     client = Client(direct=True)
     outbox = outbox_for(client)
