@@ -12,16 +12,13 @@ from django.utils import timezone
 from classroom import services
 from classroom.models import LiveSession, Round
 from quizzes.models import Question
+from tests.classroom.instances import columns
 from tests.factories import LiveSessionFactory, RoundFactory, make_question
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the hand-written read is PostgreSQL's"),
 ]
-
-
-def columns(instance) -> dict:
-    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
 
 
 def as_read(round_: Round) -> dict:

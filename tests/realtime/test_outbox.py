@@ -52,6 +52,15 @@ def read_texts(wire: bytes) -> list[str]:
     return texts
 
 
+async def first_frame_in_flight(client: Client, outbox: Outbox) -> None:
+    """Put "first" while the client takes no data (queued; the writer waits in send), then let the client read
+    again: writable, with "first" still in flight."""
+    client.reading.clear()
+    outbox.put("first")
+    await client.sending.wait()
+    client.reading.set()
+
+
 def outbox_for(client: Client, **options) -> Outbox:
     return Outbox(
         client.send,
@@ -103,10 +112,7 @@ async def test_a_snapshot_and_what_was_held_behind_it_go_out_in_one_direct_write
 async def test_a_snapshot_released_while_a_frame_is_in_flight_follows_it_through_the_writer():
     client = Client(direct=True)
     outbox = outbox_for(client)
-    client.reading.clear()
-    outbox.put("first")  # not writable: queued, the writer waits in send
-    await client.sending.wait()
-    client.reading.set()
+    await first_frame_in_flight(client, outbox)
     outbox.hold()
     outbox.release("snapshot")
     await outbox.drain()
@@ -146,10 +152,7 @@ async def test_frames_put_together_are_written_in_one_write_in_their_order():
 async def test_frames_put_together_behind_a_waiting_frame_queue_behind_it_in_their_order():
     client = Client(direct=True)
     outbox = outbox_for(client)
-    client.reading.clear()
-    outbox.put("first")
-    await client.sending.wait()
-    client.reading.set()
+    await first_frame_in_flight(client, outbox)
     outbox.put_all(["second", "third"])
     await outbox.drain()
     assert client.sent == ["first", "second", "third"]
@@ -159,10 +162,7 @@ async def test_frames_put_together_behind_a_waiting_frame_queue_behind_it_in_the
 async def test_once_a_frame_waits_later_frames_queue_behind_it_instead_of_overtaking():
     client = Client(direct=True)
     outbox = outbox_for(client)
-    client.reading.clear()
-    outbox.put("first")  # not writable: queued, the writer waits in send
-    await client.sending.wait()
-    client.reading.set()  # writable again, but "first" is still in flight
+    await first_frame_in_flight(client, outbox)
     outbox.put("second")
     await outbox.drain()
     assert client.sent == ["first", "second"]
