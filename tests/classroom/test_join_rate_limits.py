@@ -3,10 +3,7 @@ and answers 429 with when to retry once a limit is reached."""
 
 import os
 import socket
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -15,11 +12,11 @@ from django.urls import reverse
 from accounts.models import User
 from config import rate_limits
 from tests.factories import LiveSessionFactory
+from tests.processes import run_python
 
 JOIN = reverse("join")
 SCHOOL = "203.0.113.7"
 ELSEWHERE = "198.51.100.20"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -215,15 +212,9 @@ def test_with_redis_every_worker_counts_together(settings):
     client = f"test-{uuid.uuid4().hex}"
 
     def worker(*args):
-        return subprocess.run(
-            [sys.executable, "-c", COUNT_IN_A_WORKER, *args],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        ).stdout.strip()
+        done = run_python("-c", COUNT_IN_A_WORKER, *args, env=environment)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
 
     before = worker("check", client)
     worker("hit", client)

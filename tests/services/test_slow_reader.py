@@ -13,12 +13,12 @@ import base64
 import json
 import os
 import socket
-import subprocess
 import time
 
 import pytest
 
-from tests.services.harness import PYTHON, ROOT, LiveClient, Worker, start_workers
+from tests.processes import run_python
+from tests.services.harness import LiveClient, Worker, start_workers
 
 CROWD = 200
 SLOW_READER_LIMIT = 3.0  # seconds; 10 by default (WEBSOCKET_SLOW_READER_LIMIT)
@@ -30,15 +30,7 @@ ON_TIME = 3.0  # seconds from a push to its arrival at the last of the 200, on a
 @pytest.fixture(scope="module")
 def crowd(stack):
     env = stack.environment(redis_url="")
-    result = subprocess.run(
-        [PYTHON, "-m", "tests.services.crowd", "--students", str(CROWD + 1)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_python("-m", "tests.services.crowd", "--students", str(CROWD + 1), env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
