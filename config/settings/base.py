@@ -198,10 +198,10 @@ WEBSOCKET_SLOW_READER_LIMIT = env.float("WEBSOCKET_SLOW_READER_LIMIT", default=1
 # Under uvicorn, broadcasts are framed once and written straight to each socket's connection (realtime/direct_send.py);
 # false sends every frame through ASGI, as under daphne. The worker logs at start which path its sockets take.
 WEBSOCKET_DIRECT_WRITES = env.bool("WEBSOCKET_DIRECT_WRITES", default=True)
-# The worker's garbage collector: the young generation collected every 50,000 net new objects rather than 700, so a
+# The worker's garbage collector: the young generation collected every 10,000 net new objects rather than 700, so a
 # burst of answers no longer sets off full collections that walk every connected socket (config/garbage_collection.py).
 # Three numbers for gc.set_threshold; empty keeps Python's (700,10,10).
-WORKER_GC_THRESHOLDS = thresholds_from(env("WORKER_GC_THRESHOLDS", default="50000,20,10"))
+WORKER_GC_THRESHOLDS = thresholds_from(env("WORKER_GC_THRESHOLDS", default="10000,10,10"))
 # Guests (people without an account, when a teacher allows them) one live session takes at most.
 MAX_GUESTS_PER_SESSION = env.int("MAX_GUESTS_PER_SESSION", default=200)
 # Teacher results are re-sent at most this often per session (seconds).

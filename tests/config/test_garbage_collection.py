@@ -12,7 +12,7 @@ from tests.processes import run_python
 
 @pytest.mark.parametrize(
     ("text", "thresholds"),
-    [("50000,20,10", (50000, 20, 10)), (" 700, 10 ,10 ", (700, 10, 10)), ("0,10,10", (0, 10, 10)), ("", None)],
+    [("10000,10,10", (10000, 10, 10)), (" 700, 10 ,10 ", (700, 10, 10)), ("0,10,10", (0, 10, 10)), ("", None)],
 )
 def test_the_thresholds_are_three_whole_numbers_or_nothing(text, thresholds):
     assert thresholds_from(text) == thresholds
