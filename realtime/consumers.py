@@ -464,8 +464,12 @@ class StudentConsumer(SessionConsumer):
         received_at = first[0] if first is not None and first[1] == message["answer"] else timezone.now()
         replying = self.replying = asyncio.get_running_loop().create_future()
 
+        def replied() -> None:
+            if not replying.done():  # a socket that closed meanwhile cancelled the frame waiting for it
+                replying.set_result(None)
+
         def stored(outcome: AnswerOutcome) -> None:
-            replying.set_result(None)
+            replied()
             self.unstored.pop(attempt, None)
             try:
                 self.answer_stored(outcome, ref=message.get("ref"), runtime=runtime)
@@ -473,7 +477,7 @@ class StudentConsumer(SessionConsumer):
                 self.command_failed(message, error)
 
         def failed(error: Exception) -> None:
-            replying.set_result(None)
+            replied()
             if is_unavailable(error) and first is None and len(self.unstored) < self.MAX_UNSTORED:
                 self.unstored[attempt] = (received_at, message["answer"])
             self.command_failed(message, error)

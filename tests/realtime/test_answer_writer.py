@@ -51,15 +51,7 @@ async def test_a_frame_sent_while_an_answer_is_stored_is_replied_to_after_its_ac
     live_session, teacher, enrolled_students, monkeypatch
 ):
     opened = await open_question(live_session, teacher, enrolled_students[0])
-    storing, release = threading.Event(), threading.Event()
-    store_answers = runtime.store_answers
-
-    def held_store_answers(*, submissions):
-        storing.set()
-        release.wait(30)
-        return store_answers(submissions=submissions)
-
-    monkeypatch.setattr(runtime, "store_answers", held_store_answers)
+    storing, release = hold_answer_batches(monkeypatch)
     socket = opened.student_socket
     try:
         await socket.send({**answer_message(opened.round_id, {"choice": opened.correct}), "ref": "answer"})
@@ -105,3 +97,42 @@ async def frames_within(socket, seconds: float) -> None:
         async with asyncio.timeout(seconds):
             while True:
                 await socket.receive(timeout=seconds)
+
+
+async def test_a_socket_that_closes_while_a_frame_waits_for_its_answer_still_has_the_answer_stored(
+    live_session, teacher, enrolled_students, monkeypatch, caplog
+):
+    opened = await open_question(live_session, teacher, enrolled_students[0])
+    storing, release = hold_answer_batches(monkeypatch)
+    socket = opened.student_socket
+    try:
+        await socket.send(answer_message(opened.round_id, {"choice": opened.correct}))
+        assert await asyncio.to_thread(storing.wait, 10)
+        await socket.send({"type": "ping", "ref": "ping"})  # waits for the answer's reply
+        await socket.close()  # the server gives up on the socket: the waiting frame is cancelled
+    finally:
+        release.set()
+
+    def answers_stored() -> int:
+        return Answer.objects.filter(round_id=opened.round_id).count()
+
+    async with asyncio.timeout(10):
+        while await database_sync_to_async(answers_stored)() != 1:
+            await asyncio.sleep(0.05)
+    results = await opened.teacher_socket.receive_type("results.updated")
+    assert results["results"]["answered"] == 1
+    assert "handing a result over failed" not in caplog.text
+
+
+def hold_answer_batches(monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """Batches of answers wait, once they start (`storing`), until `release` is set, then store as usual."""
+    storing, release = threading.Event(), threading.Event()
+    store_answers = runtime.store_answers
+
+    def held_store_answers(*, submissions):
+        storing.set()
+        release.wait(30)
+        return store_answers(submissions=submissions)
+
+    monkeypatch.setattr(runtime, "store_answers", held_store_answers)
+    return storing, release
