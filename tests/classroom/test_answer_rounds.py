@@ -6,19 +6,15 @@ order."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from classroom import services
 from classroom.models import LiveSession, Round
 from quizzes.models import Question
-from tests.classroom.instances import columns
+from tests.classroom.instances import HAND_WRITTEN_READ, columns
 from tests.factories import LiveSessionFactory, RoundFactory, make_question
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the hand-written read is PostgreSQL's"),
-]
+pytestmark = [pytest.mark.django_db, HAND_WRITTEN_READ]
 
 
 def as_read(round_: Round) -> dict:

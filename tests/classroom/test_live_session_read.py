@@ -5,19 +5,15 @@ hand-written statement instead of the ORM's two queries; both must give the same
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from classroom import selectors
 from classroom.models import LiveSession
 from quizzes.models import Question
-from tests.classroom.instances import columns
+from tests.classroom.instances import HAND_WRITTEN_READ, columns
 from tests.factories import LiveSessionFactory, RoundFactory, make_question
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the hand-written read is PostgreSQL's"),
-]
+pytestmark = [pytest.mark.django_db, HAND_WRITTEN_READ]
 
 
 def as_read(session: LiveSession) -> dict:
