@@ -71,8 +71,8 @@ class DatabaseBatch(Generic[Item, Result]):
     """Calls a database function for many callers at once: while one batch runs, the next one gathers.
 
     `function` takes a list of items and returns one result per item, in order. Each caller awaits its own result
-    (or the batch's exception). A thousand students answering, or connecting, at once become a few database calls
-    instead of a thousand, each with its handful of queries.
+    (or the batch's exception) with `call`, or is called back with it (`submit`). A thousand students answering,
+    or connecting, at once become a few database calls instead of a thousand, each with its handful of queries.
 
     By default a batch runs on the worker's shared database thread. With `own_threads`, batches run on threads
     (and database connections) of their own, that many at once: while one waits for the database, another builds
