@@ -5,6 +5,8 @@ import pytest
 from django.db import connection
 from django.db.models import Model
 
+from quizzes.models import Question
+
 # The hand-written reads are PostgreSQL's: elsewhere the ORM's is the only one.
 HAND_WRITTEN_READ = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the hand-written read is PostgreSQL's"
@@ -16,3 +18,10 @@ def columns(instance: Model | None) -> dict | None:
     if instance is None:
         return None
     return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def question_as_read(question: Question | None) -> dict:
+    """A question's columns and its choices' (as `question.choices.all()` gives them, in their order)."""
+    if question is None:
+        return {"question": None, "choices": None}
+    return {"question": columns(question), "choices": [columns(choice) for choice in question.choices.all()]}

@@ -11,7 +11,7 @@ from django.utils import timezone
 from classroom import services
 from classroom.models import LiveSession, Round
 from quizzes.models import Question
-from tests.classroom.instances import HAND_WRITTEN_READ, columns
+from tests.classroom.instances import HAND_WRITTEN_READ, columns, question_as_read
 from tests.factories import LiveSessionFactory, RoundFactory, make_question
 
 pytestmark = [pytest.mark.django_db, HAND_WRITTEN_READ]
@@ -19,13 +19,7 @@ pytestmark = [pytest.mark.django_db, HAND_WRITTEN_READ]
 
 def as_read(round_: Round) -> dict:
     """Everything of a round that answering it looks at, as plain values."""
-    question = round_.question
-    return {
-        "round": columns(round_),
-        "session": columns(round_.session),
-        "question": columns(question),
-        "choices": [columns(choice) for choice in question.choices.all()],
-    }
+    return {"round": columns(round_), "session": columns(round_.session), **question_as_read(round_.question)}
 
 
 @pytest.fixture

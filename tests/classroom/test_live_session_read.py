@@ -10,7 +10,7 @@ from django.utils import timezone
 from classroom import selectors
 from classroom.models import LiveSession
 from quizzes.models import Question
-from tests.classroom.instances import HAND_WRITTEN_READ, columns
+from tests.classroom.instances import HAND_WRITTEN_READ, columns, question_as_read
 from tests.factories import LiveSessionFactory, RoundFactory, make_question
 
 pytestmark = [pytest.mark.django_db, HAND_WRITTEN_READ]
@@ -24,8 +24,7 @@ def as_read(session: LiveSession) -> dict:
         "quiz": columns(session.quiz),
         "classroom": columns(session.classroom),
         "round": columns(round_),
-        "question": columns(round_.question) if round_ else None,
-        "choices": [columns(choice) for choice in round_.question.choices.all()] if round_ else None,
+        **question_as_read(round_.question if round_ else None),
     }
 
 
