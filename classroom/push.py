@@ -1,21 +1,29 @@
-"""A push on PostgreSQL in three statements: the session locked, everything a push needs read in one, every write in
-another.
+"""A push on PostgreSQL in two statements, each its own transaction: everything a push needs read in one, every
+write in the other, made only if the session is still as it was read.
 
 A push is on the path to every student's screen: each statement of it is a round trip and an ORM compilation paid
-before the first frame goes out (docs/performance.md). `classroom.services.session_push_question` does the same work
-through the ORM in six statements and the choices' read; on PostgreSQL it comes here. Both give the same rounds and
-the same refusals (tests/classroom/test_push_statements.py runs them side by side).
+before the first frame goes out, and a transaction's `BEGIN` and `COMMIT` are two more (docs/performance.md).
+`classroom.services.session_push_question` does the same work through the ORM in six statements and the choices'
+read; on PostgreSQL it comes here. Both give the same rounds and the same refusals
+(tests/classroom/test_push_statements.py runs them side by side).
 
-1. `LOCK`: the session's row, locked against every other push, close, reveal and end.
-2. `READ`: the session, whether the user teaches its classroom, its current round, the question (only if it is in
-   the session's quiz) with its place in the quiz, which kinds of extra time the classroom's students have, and the
-   question's choices as JSON. It must not take the lock itself: a statement that waited for a lock reads the rows it
-   did not lock (the current round, the last round's number) as they were when it began, so a push that waited for
-   another would number its round as that one's (tests/classroom/test_push_concurrency.py). After the lock, it reads
-   what was committed meanwhile.
-3. `WRITE`: close the current round if it is still open, insert the new round, make it the session's current one.
+1. `READ`: the session, whether the user teaches its classroom, its current round, the last round's number, the
+   question (only if it is in the session's quiz) with its place in the quiz, which kinds of extra time the
+   classroom's students have, and the question's choices as JSON. It takes no lock.
+2. `WRITE`: lock the session's row if its state and current round are still those read (the lock waits for any
+   push, close, reveal or end under way, and the condition is checked again on the row they left); then close the
+   current round if it is still open, insert the new round and make it the session's current one. Every command
+   that could change what the push wrote from changes the session's state or current round, so a session found as
+   read is one whose read still holds.
+
+A push whose session changed between the two (another teacher's command came first) reads again. After
+`OVERTAKEN_ATTEMPTS` such tries it takes the session's lock before reading, as the other commands do, and then
+cannot be overtaken. The read never takes that lock itself: a statement that waited for a lock would read the rows
+it did not lock (the current round, the last round's number) as they were when it began
+(tests/classroom/test_push_concurrency.py).
 """
 
+import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -69,16 +77,22 @@ def _read_statement() -> str:
 def _write_statement() -> str:
     session, round_ = LiveSession._meta.db_table, Round._meta.db_table
     columns = ", ".join(f'"{field.column}"' for field in ROUND_FIELDS)
-    values = ", ".join(f"%(new_{field.attname})s" for field in ROUND_FIELDS)
+    # Typed: the values are selected (from the locked session's row), not inserted as VALUES.
+    values = ", ".join(f"CAST(%(new_{field.attname})s AS {field.cast_db_type(connection)})" for field in ROUND_FIELDS)
     return f"""
-        WITH closed AS (
+        WITH as_read AS (
+            SELECT id FROM {session}
+            WHERE id = %(session)s AND state = %(read_state)s AND pacing = %(read_pacing)s
+                AND current_round_id IS NOT DISTINCT FROM %(read_current)s
+            FOR UPDATE
+        ), closed AS (
             UPDATE {round_} SET closed_at = %(closed_at)s, closed_by_id = %(user)s, close_cause = %(cause)s
-            WHERE id = %(closing)s AND closed_at IS NULL
+            WHERE id = %(closing)s AND closed_at IS NULL AND EXISTS (SELECT 1 FROM as_read)
         ), opened AS (
-            INSERT INTO {round_} ({columns}) VALUES ({values}) RETURNING id
+            INSERT INTO {round_} ({columns}) SELECT {values} FROM as_read RETURNING id
         )
         UPDATE {session} SET state = %(state)s, current_round_id = (SELECT id FROM opened)
-        WHERE id = %(session)s
+        WHERE id = (SELECT id FROM as_read)
         RETURNING current_round_id
     """  # noqa: S608 (table and column names from the models; every value is a parameter)
 
@@ -87,65 +101,86 @@ LOCK = f"SELECT id FROM {LiveSession._meta.db_table} WHERE id = %(session)s FOR 
 READ, WRITE = _read_statement(), _write_statement()
 
 
-@transaction.atomic
+# Reads of a push that another command may overtake before the push takes the session's lock itself.
+OVERTAKEN_ATTEMPTS = 3
+
+
 def push_question_postgresql(*, session_id: int, question_id: int, pushed_by: User, now: datetime) -> Round:
-    """session_push_question on PostgreSQL: the same round and refusals, in three statements."""
+    """session_push_question on PostgreSQL: the same round and refusals, in two statements (in four, with the lock
+    and its transaction, once three reads in a row were overtaken)."""
     arguments: dict[str, Any] = {"session": session_id, "question": question_id, "user": pushed_by.pk}
     arguments.update({f"extra_{index}": value for index, value in enumerate(EXTRA_TIMES)})
-    with connection.cursor() as cursor:
-        cursor.execute(LOCK, arguments)
-        cursor.execute(READ, arguments)
-        row = cursor.fetchone()
-        if row is None:
-            raise DomainError("not_found", "This session does not exist.")
-        state, pacing, taught, current_id, current_number, closed_at, closes_at, deadline, stays_open = row[:9]
-        last_number, found = row[9:11]
-        question_values = row[11 : 11 + len(rows.QUESTION_FIELDS)]
-        number_in_quiz, quiz_size, *rest = row[11 + len(rows.QUESTION_FIELDS) :]
-        has_extra, choices = rest[: len(EXTRA_TIMES)], rest[len(EXTRA_TIMES)]
-        if not (taught and pushed_by.is_teacher) and not pushed_by.is_superuser:
-            raise DomainError("forbidden", "You no longer teach this session's classroom.")
-        if state == State.ENDED:
-            raise DomainError("session_ended", "This session has ended.")
-        if pacing == LiveSession.Pacing.STUDENT:
-            raise DomainError("student_paced", "In a student-paced session each student moves on by themselves.")
-        if not found:
-            raise DomainError("not_found", "That question is not in this session's quiz.")
+    for attempt in range(OVERTAKEN_ATTEMPTS + 1):
+        locking = attempt == OVERTAKEN_ATTEMPTS
+        with transaction.atomic() if locking else contextlib.nullcontext(), connection.cursor() as cursor:
+            if locking:
+                cursor.execute(LOCK, arguments)
+            round_ = _planned_round(cursor, arguments, pushed_by=pushed_by, now=now)
+            cursor.execute(WRITE, arguments)
+            written = cursor.fetchone()
+        if written is not None:
+            (round_.pk,) = written
+            round_._state.adding = False
+            round_._state.db = "default"
+            return round_
+    raise AssertionError("a push that held the session's lock found the session changed")
 
-        question = rows.question_with_choices(question_values, choices)
-        question.number_in_quiz, question.quiz_size = number_in_quiz, quiz_size  # type: ignore[attr-defined]
-        new_deadline = now + timedelta(seconds=question.time_limit) if question.time_limit else None
-        new_closes_at, new_stays_open = round_closing(
-            extra_times={value for value, has in zip(EXTRA_TIMES, has_extra, strict=True) if has},
-            deadline=new_deadline,
-            time_limit=question.time_limit,
-        )
-        round_ = Round(
-            session_id=session_id,
-            question=question,
-            number=(current_number if current_number is not None else last_number) + 1,
-            opened_at=now,
-            deadline=new_deadline,
-            closes_at=new_closes_at,
-            stays_open=new_stays_open,
-            opened_by=pushed_by,
-        )
-        # The current round closes at its own closing time if that passed (when answers stopped counting), else now.
-        current_closes = None if stays_open else closes_at or deadline
-        arguments.update(
-            {
-                "closing": current_id if closed_at is None else None,
-                "closed_at": min(now, current_closes) if current_closes else now,
-                "cause": CloseCause.NEXT_QUESTION,
-                "state": State.QUESTION_OPEN,
-                **{
-                    f"new_{field.attname}": field.get_db_prep_save(getattr(round_, field.attname), connection)
-                    for field in ROUND_FIELDS
-                },
-            }
-        )
-        cursor.execute(WRITE, arguments)
-        (round_.pk,) = cursor.fetchone()
-    round_._state.adding = False
-    round_._state.db = "default"
+
+def _planned_round(cursor: Any, arguments: dict[str, Any], *, pushed_by: User, now: datetime) -> Round:
+    """READ the session and the question, refuse the push if it must be, and plan the new round: its unsaved
+    instance, and WRITE's arguments added to `arguments`."""
+    session_id = arguments["session"]
+    cursor.execute(READ, arguments)
+    row = cursor.fetchone()
+    if row is None:
+        raise DomainError("not_found", "This session does not exist.")
+    state, pacing, taught, current_id, current_number, closed_at, closes_at, deadline, stays_open = row[:9]
+    last_number, found = row[9:11]
+    question_values = row[11 : 11 + len(rows.QUESTION_FIELDS)]
+    number_in_quiz, quiz_size, *rest = row[11 + len(rows.QUESTION_FIELDS) :]
+    has_extra, choices = rest[: len(EXTRA_TIMES)], rest[len(EXTRA_TIMES)]
+    if not (taught and pushed_by.is_teacher) and not pushed_by.is_superuser:
+        raise DomainError("forbidden", "You no longer teach this session's classroom.")
+    if state == State.ENDED:
+        raise DomainError("session_ended", "This session has ended.")
+    if pacing == LiveSession.Pacing.STUDENT:
+        raise DomainError("student_paced", "In a student-paced session each student moves on by themselves.")
+    if not found:
+        raise DomainError("not_found", "That question is not in this session's quiz.")
+
+    question = rows.question_with_choices(question_values, choices)
+    question.number_in_quiz, question.quiz_size = number_in_quiz, quiz_size  # type: ignore[attr-defined]
+    new_deadline = now + timedelta(seconds=question.time_limit) if question.time_limit else None
+    new_closes_at, new_stays_open = round_closing(
+        extra_times={value for value, has in zip(EXTRA_TIMES, has_extra, strict=True) if has},
+        deadline=new_deadline,
+        time_limit=question.time_limit,
+    )
+    round_ = Round(
+        session_id=session_id,
+        question=question,
+        number=(current_number if current_number is not None else last_number) + 1,
+        opened_at=now,
+        deadline=new_deadline,
+        closes_at=new_closes_at,
+        stays_open=new_stays_open,
+        opened_by=pushed_by,
+    )
+    # The current round closes at its own closing time if that passed (when answers stopped counting), else now.
+    current_closes = None if stays_open else closes_at or deadline
+    arguments.update(
+        {
+            "read_state": state,
+            "read_pacing": pacing,
+            "read_current": current_id,
+            "closing": current_id if closed_at is None else None,
+            "closed_at": min(now, current_closes) if current_closes else now,
+            "cause": CloseCause.NEXT_QUESTION,
+            "state": State.QUESTION_OPEN,
+            **{
+                f"new_{field.attname}": field.get_db_prep_save(getattr(round_, field.attname), connection)
+                for field in ROUND_FIELDS
+            },
+        }
+    )
     return round_

@@ -369,7 +369,7 @@ def _current_round(session: LiveSession, round_id: int) -> Round:
 def session_push_question(*, session_id: int, question_id: int, pushed_by: User, now: datetime | None = None) -> Round:
     """Open a new round of `question_id` in the session, closing any round still open (without announcing that
     close: the new question replaces the old one on every screen). The round holds its question, with its place in
-    the quiz and its choices read. On PostgreSQL in three statements (classroom/push.py)."""
+    the quiz and its choices read. On PostgreSQL in two statements (classroom/push.py)."""
     now = now or timezone.now()
     if connection.vendor == "postgresql":
         return push_question_postgresql(session_id=session_id, question_id=question_id, pushed_by=pushed_by, now=now)

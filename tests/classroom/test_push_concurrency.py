@@ -1,17 +1,24 @@
 """Two teachers' commands at the same moment on PostgreSQL: the second waits for the first to commit, then acts on
-what the first did."""
+what the first did. A push waits at its write (and reads again) or, once it takes the session's lock before
+reading (classroom/push.py), at that lock: both ways are run."""
 
 import pytest
 from django.db import connection
 
-from classroom import services
+from classroom import push, services
 from classroom.models import Round
 from tests.classroom.concurrency import one_after_the_other
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the three-statement push is PostgreSQL's"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the two-statement push is PostgreSQL's"),
 ]
+
+
+@pytest.fixture(autouse=True, params=["reading first", "locking first"])
+def push_way(request, monkeypatch):
+    if request.param == "locking first":
+        monkeypatch.setattr(push, "OVERTAKEN_ATTEMPTS", 0)
 
 
 def test_a_push_that_waited_for_another_push_opens_the_next_round(live_session, teacher):

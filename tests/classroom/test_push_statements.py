@@ -1,15 +1,18 @@
-"""On PostgreSQL a push runs in three statements (classroom/push.py) instead of the ORM's six and the choices' read.
+"""On PostgreSQL a push runs in two statements (classroom/push.py) instead of the ORM's six and the choices' read.
 Both must give the same round, the same closing of the round before it, the same state and the same refusals: each
-case below is set up twice, pushed once each way, and the outcomes compared."""
+case below is set up twice, pushed once each way, and the outcomes compared. A push whose read another command
+overtakes reads again, and in the end takes the session's lock."""
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from classroom import services
+from classroom import push, services
 from classroom.errors import DomainError
 from classroom.models import Enrolment, LiveSession, Round
 from classroom.push import push_question_postgresql
@@ -27,7 +30,7 @@ from tests.factories import (
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the three-statement push is PostgreSQL's"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the two-statement push is PostgreSQL's"),
 ]
 
 NOW = timezone.now().replace(microsecond=0)
@@ -202,6 +205,58 @@ def test_the_pushed_round_reads_nothing_more_to_build_its_frames(django_assert_n
     with django_assert_num_queries(0):
         assert [choice.text for choice in round_.question.choices.all()] == expected
         assert round_.question.quiz_id == world["quiz"].pk
+
+
+def test_a_push_is_two_statements_and_takes_no_lock_when_nothing_overtakes_it(django_assert_num_queries):
+    world = scenario()
+    with django_assert_num_queries(2) as statements:
+        push_question_postgresql(now=NOW, **owner_pushes(world, 0))
+    assert not [statement for statement in statements.captured_queries if is_the_lock(statement["sql"])]
+
+
+def is_the_lock(sql: str) -> bool:
+    """Whether `sql` (as executed, its values in place) is push.LOCK."""
+    return re.fullmatch(re.escape(push.LOCK).replace(re.escape("%(session)s"), r"\d+"), sql) is not None
+
+
+def overtaken(monkeypatch, world: dict, times: int) -> None:
+    """Another teacher pushes the second question after each of the next `times` reads of a push, before its
+    write."""
+    read, overtakings = push._planned_round, []
+
+    def read_then_overtaken(*args, **kwargs):
+        planned = read(*args, **kwargs)
+        if len(overtakings) < times:
+            overtakings.append(services._push_question(now=NOW, **owner_pushes(world, 1)))
+        return planned
+
+    monkeypatch.setattr(push, "_planned_round", read_then_overtaken)
+
+
+def test_a_push_whose_read_is_overtaken_reads_again_and_opens_the_round_after(monkeypatch):
+    world = scenario()
+    first = services._push_question(now=NOW, **owner_pushes(world, 0))  # the session stays open: only its round moves
+    overtaken(monkeypatch, world, times=1)
+    round_ = push_question_postgresql(now=NOW, **owner_pushes(world, 2))
+    stored = list(Round.objects.filter(session=world["session"]).order_by("number"))
+    assert [(r.number, world["questions"].index(r.question)) for r in stored] == [(1, 0), (2, 1), (3, 2)]
+    assert round_.pk == stored[2].pk and round_.number == 3
+    assert [(r.closed_at, r.close_cause) for r in stored[:2]] == [(NOW, "next_question")] * 2
+    assert stored[0].pk == first.pk
+    assert LiveSession.objects.get(pk=world["session"].pk).current_round_id == round_.pk
+
+
+def test_a_push_overtaken_again_and_again_takes_the_session_lock_and_then_opens_its_round(monkeypatch):
+    world = scenario()
+    overtaken(monkeypatch, world, times=push.OVERTAKEN_ATTEMPTS)
+    with CaptureQueriesContext(connection) as statements:
+        round_ = push_question_postgresql(now=NOW, **owner_pushes(world, 2))
+    locks = [index for index, statement in enumerate(statements.captured_queries) if is_the_lock(statement["sql"])]
+    inserts = [index for index, statement in enumerate(statements.captured_queries) if "INSERT" in statement["sql"]]
+    assert len(locks) == 1 and locks[0] > inserts[-2]  # after the last overtaking push's insert, before its own
+    assert round_.number == push.OVERTAKEN_ATTEMPTS + 1
+    assert Round.objects.filter(session=world["session"]).count() == push.OVERTAKEN_ATTEMPTS + 1
+    assert LiveSession.objects.get(pk=world["session"].pk).current_round_id == round_.pk
 
 
 def owner_pushes(world: dict, index: int) -> dict:
