@@ -5,15 +5,20 @@ says at start which path is active."""
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import tomllib
+import weakref
 from pathlib import Path
 
 import pytest
 import uvicorn
 import websockets
+from websockets.client import ClientProtocol
 from websockets.protocol import Protocol, Side, State
+from websockets.server import ServerProtocol
+from websockets.uri import parse_uri
 
 from config.asgi import application
 from config.serve import uvicorn_websocket_options
@@ -24,6 +29,7 @@ from realtime.direct_send import (
     UVICORN_WEBSOCKETS,
     direct_socket,
     log_send_path,
+    release_request_parser,
     sansio_shape_problem,
     text_frame,
 )
@@ -152,6 +158,7 @@ async def test_an_open_socket_keeps_nothing_of_its_opening_handshake(live_sessio
         consumer = the_consumer(live_session)
         protocol = consumer.base_send.__self__
         assert (protocol.request, protocol.response) == (None, None)
+        assert release_request_parser(protocol.conn) is False, "the parser still held the opening request"
         assert consumer.scope["headers"] == []
         assert protocol.scope["headers"] == [], "the server's scope let go of the headers too"
 
@@ -159,6 +166,50 @@ async def test_an_open_socket_keeps_nothing_of_its_opening_handshake(live_sessio
         assert await received_types(client, 1) == ["still open"]
         await client.send(json.dumps({"type": "ping", "ref": "p1"}))
         assert await received_types(client, 1) == ["pong"]
+
+
+def opened_connection() -> tuple[ClientProtocol, ServerProtocol, weakref.ref]:
+    """A client and a server connection past their opening handshake, and a weak reference to the request the
+    server read."""
+    client = ClientProtocol(parse_uri("ws://127.0.0.1/ws/sessions/1/student/"))
+    client.send_request(client.connect())
+    server = ServerProtocol()
+    server.receive_data(b"".join(client.data_to_send()))
+    (request,) = server.events_received()
+    server.send_response(server.accept(request))
+    client.receive_data(b"".join(server.data_to_send()))
+    assert client.state is State.OPEN
+    return client, server, weakref.ref(request)
+
+
+def masked_text(client: ClientProtocol, text: bytes) -> bytes:
+    client.send_text(text)
+    return b"".join(client.data_to_send())
+
+
+def test_between_frames_the_parser_lets_go_of_the_opening_request_and_reads_frames_as_before():
+    client, server, request = opened_connection()
+    server.receive_data(masked_text(client, b"first"))
+    assert [frame.data for frame in server.events_received()] == [b"first"]
+
+    assert release_request_parser(server) is True
+    gc.collect()
+    assert request() is None, "the opening request is still alive"
+    server.receive_data(masked_text(client, b"second") + masked_text(client, b"x" * 300))
+    assert [frame.data for frame in server.events_received()] == [b"second", b"x" * 300]
+
+
+def test_mid_frame_the_parser_is_left_as_it_is_and_the_frame_arrives_whole():
+    client, server, request = opened_connection()
+    data = masked_text(client, b"hello")
+    server.receive_data(data[:3])
+    assert release_request_parser(server) is False
+    server.receive_data(data[3:])
+    assert [frame.data for frame in server.events_received()] == [b"hello"]
+    gc.collect()
+    assert request() is not None
+
+    assert release_request_parser(server) is True  # now between frames
 
 
 def test_other_servers_get_no_shortcut():
