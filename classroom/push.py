@@ -10,11 +10,11 @@ read; on PostgreSQL it comes here. Both give the same rounds and the same refusa
 1. `READ`: the session, whether the user teaches its classroom, its current round, the last round's number, the
    question (only if it is in the session's quiz) with its place in the quiz, which kinds of extra time the
    classroom's students have, and the question's choices as JSON. It takes no lock.
-2. `WRITE`: lock the session's row if its state and current round are still those read (the lock waits for any
-   push, close, reveal or end under way, and the condition is checked again on the row they left); then close the
-   current round if it is still open, insert the new round and make it the session's current one. Every command
-   that could change what the push wrote from changes the session's state or current round, so a session found as
-   read is one whose read still holds.
+2. `WRITE`: lock the session's row if its state, pacing and current round are still those read (the lock waits
+   for any push, close, reveal or end under way, and the condition is checked again on the row they left); then
+   close the current round if it is still open, insert the new round and make it the session's current one. Every
+   command that could change what the push wrote from changes the session's state or current round, so a session
+   found as read is one whose read still holds.
 
 A push whose session changed between the two (another teacher's command came first) reads again. After
 `OVERTAKEN_ATTEMPTS` such tries it takes the session's lock before reading, as the other commands do, and then

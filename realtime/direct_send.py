@@ -162,7 +162,7 @@ class DirectSocket:
 def release_request_parser(connection: ServerProtocol) -> bool:
     """Let go of the opening request that websockets' parser keeps: `ServerProtocol.parse` reads the request, then
     hands over to the frame parser (`Protocol.parse`) from within, so the request stays one of its locals, with its
-    headers, for the life of the connection (~3.5 KiB a socket). Between two frames, the frame parser is started
+    headers, for the life of the connection (~3.7 KiB a socket). Between two frames, the frame parser is started
     afresh in its place and the request goes with the old one. True if it did; False mid-frame, or if websockets'
     parsers no longer have that shape (tests/realtime/test_direct_send.py)."""
     request_parser = connection.parser
