@@ -48,7 +48,8 @@ def _database_ping(alias: str) -> None:
 async def database_status(alias: str = DEFAULT_DB_ALIAS) -> str:
     try:
         # Not thread-sensitive: a hung connect must not hold up the thread the rest of the request uses.
-        await asyncio.wait_for(sync_to_async(_database_ping, thread_sensitive=False)(alias), DATABASE_TIMEOUT)
+        async with asyncio.timeout(DATABASE_TIMEOUT):
+            await sync_to_async(_database_ping, thread_sensitive=False)(alias)
     except TimeoutError:
         return f"error: no answer within {DATABASE_TIMEOUT:g} s"
     except Exception as error:

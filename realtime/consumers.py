@@ -576,7 +576,8 @@ class TeacherConsumer(SessionConsumer):
     async def opened(self, opening: session_actions.Opening) -> None:
         self.results_counted(opening.round_id, opening.answered)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.presence_gathered.wait(), self.PRESENCE_GATHER_TIMEOUT)
+            async with asyncio.timeout(self.PRESENCE_GATHER_TIMEOUT):
+                await self.presence_gathered.wait()
 
     def completed_snapshot(self, text: str) -> str:
         """The teacher's snapshot carries who is connected on every worker (`complete` false if a worker's report

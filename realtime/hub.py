@@ -32,6 +32,7 @@ from realtime.messages import (
     to_layer,
 )
 from realtime.presence import PresenceTracker
+from realtime.tasks import stop_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +40,6 @@ logger = logging.getLogger(__name__)
 # one numbered heartbeat falls in any such gap and the loss is noticed (see _on_heartbeat).
 HEARTBEAT_INTERVAL = 0.5
 HEARTBEAT_TIMEOUT = 3.0
-# How long stopping waits for the hub's tasks to finish once cancelled. channels-redis' pub/sub layer unsubscribes
-# from Redis inside a cancelled receive, and that call can wait on a connection that will never answer.
-STOP_TIMEOUT = 5.0
 # The longest the hub waits for the layer. A frozen or unreachable Redis (no refusal, no reset) would otherwise
 # hold a publish, and the socket command waiting for it, until TCP gives up many minutes later.
 LAYER_TIMEOUT = 2.0
@@ -113,16 +111,7 @@ class LocalHub:
     async def stop(self) -> None:
         await self.presence.stop()
         extra = [task for task in (self._notice_task,) if task is not None]
-        tasks = [*self._tasks, *extra]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            done, pending = await asyncio.wait(tasks, timeout=STOP_TIMEOUT)
-            for task in done:
-                if not task.cancelled():
-                    task.exception()  # retrieved: a task that failed while stopping has nothing left to say
-            if pending:
-                logger.warning("%d hub task(s) did not stop within %g s; left behind", len(pending), STOP_TIMEOUT)
+        await stop_tasks([*self._tasks, *extra], owner="hub")
         self._tasks.clear()
 
     # --- membership -----------------------------------------------------------------------------------------
@@ -158,13 +147,15 @@ class LocalHub:
             if not sockets:
                 del self.members[group]
                 try:
-                    await asyncio.wait_for(self.layer.group_discard(group, self._channel), LAYER_TIMEOUT)
+                    async with asyncio.timeout(LAYER_TIMEOUT):
+                        await self.layer.group_discard(group, self._channel)
                 except Exception:
                     logger.debug("could not leave group %s; the layer is unreachable", group)
 
     async def _group_add(self, group: str) -> None:
         try:
-            await asyncio.wait_for(self.layer.group_add(group, self._channel), LAYER_TIMEOUT)
+            async with asyncio.timeout(LAYER_TIMEOUT):
+                await self.layer.group_add(group, self._channel)
         except Exception:
             logger.debug("could not join group %s; will rejoin when the layer is back", group)
             await self._set_live(False)
@@ -178,9 +169,8 @@ class LocalHub:
 
     async def _send_to_layer(self, message: GroupMessage) -> bool:
         try:
-            await asyncio.wait_for(
-                self.layer.group_send(message.group, to_layer(message, origin=self.worker_id)), LAYER_TIMEOUT
-            )
+            async with asyncio.timeout(LAYER_TIMEOUT):
+                await self.layer.group_send(message.group, to_layer(message, origin=self.worker_id))
         except Exception:
             logger.debug("live update to %s lost: the channel layer is unreachable", message.group)
             await self._set_live(False)
@@ -266,10 +256,8 @@ class LocalHub:
         """Send the next numbered heartbeat through the layer, and notice if the last ones did not come back."""
         self._heartbeats_sent += 1
         try:
-            await asyncio.wait_for(
-                self.layer.send(self._channel, to_layer(Heartbeat(number=self._heartbeats_sent))),
-                HEARTBEAT_TIMEOUT,
-            )
+            async with asyncio.timeout(HEARTBEAT_TIMEOUT):
+                await self.layer.send(self._channel, to_layer(Heartbeat(number=self._heartbeats_sent)))
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -320,7 +308,8 @@ class LocalHub:
     async def _restore(self) -> None:
         for group in [groups.hubs(), *self.members]:
             try:
-                await asyncio.wait_for(self.layer.group_add(group, self._channel), LAYER_TIMEOUT)
+                async with asyncio.timeout(LAYER_TIMEOUT):
+                    await self.layer.group_add(group, self._channel)
             except Exception:
                 return  # still down; the next heartbeat tries again
         self.presence.changed_everywhere()

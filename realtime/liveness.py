@@ -11,11 +11,12 @@ benchmark's client) is not watched and keeps relying on TCP.
 """
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
 from typing import Protocol
+
+from realtime.tasks import stop_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,5 @@ class Liveness:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+            await stop_tasks([self._task], owner="liveness sweep")
             self._task = None

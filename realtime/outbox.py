@@ -249,7 +249,8 @@ class Outbox:
                 continue  # replaced by a newer frame of its slot
             self.in_flight = True
             try:
-                await asyncio.wait_for(self.send(message), self.stall_limit)
+                async with asyncio.timeout(self.stall_limit):
+                    await self.send(message)
             except TimeoutError:
                 self._give_up(f"unwritable for {self.stall_limit:g} s")
                 return
@@ -286,9 +287,8 @@ class Outbox:
                 closed = self.close_now(CLOSE_TRY_AGAIN_LATER)
         if not closed:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(
-                    self.send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER}), self.stall_limit
-                )
+                async with asyncio.timeout(self.stall_limit):
+                    await self.send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})
 
 
 def _current_task() -> asyncio.Task[object] | None:

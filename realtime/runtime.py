@@ -41,6 +41,7 @@ from realtime.session_actions import (
     results_texts,
     store_answers,
 )
+from realtime.tasks import stop_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -260,12 +261,17 @@ class DeadlineSweeper:
 
     def wake_at(self, deadline: datetime) -> None:
         delay = max(0.0, (deadline - timezone.now()).total_seconds())
-        asyncio.get_running_loop().call_later(delay + 0.01, self._wake.set)
+        asyncio.get_running_loop().call_later(delay + 0.01, self.wake)
+
+    def wake(self) -> None:
+        """Sweep now rather than at the next interval."""
+        self._wake.set()
 
     async def _sweep_forever(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), DEADLINE_SWEEP_INTERVAL)
+                async with asyncio.timeout(DEADLINE_SWEEP_INTERVAL):
+                    await self._wake.wait()
             self._wake.clear()
             if not self.hub.members:
                 continue
@@ -277,10 +283,8 @@ class DeadlineSweeper:
             await publish(broadcasts, hub=self.hub)
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        if self._task is not None:
+            await stop_tasks([self._task], owner="deadline sweeper")
 
 
 class Runtime:

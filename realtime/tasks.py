@@ -1,0 +1,30 @@
+"""Stopping a worker's long-lived tasks (the hub's, the deadline sweeper, the liveness sweep)."""
+
+import asyncio
+import logging
+from collections.abc import Collection
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+# How long stopping waits for tasks to end once cancelled. A cancelled task normally ends at its next await; one
+# that does not (channels-redis' pub/sub layer unsubscribes from Redis inside a cancelled receive, and that call can
+# wait on a connection that will never answer) must not hold up a worker's shutdown for ever.
+STOP_TIMEOUT = 5.0
+
+
+async def stop_tasks(tasks: Collection["asyncio.Task[Any]"], *, owner: str, timeout: float | None = None) -> None:
+    """Cancel `tasks` and wait, up to `timeout` seconds (STOP_TIMEOUT), until they have ended; one still running
+    then is left behind with a warning. How a task ended (cancelled, failed) is its own, never the caller's, while
+    the caller's own cancellation still reaches the caller."""
+    timeout = STOP_TIMEOUT if timeout is None else timeout
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    done, pending = await asyncio.wait(tasks, timeout=timeout)
+    for task in done:
+        if not task.cancelled():
+            task.exception()  # retrieved: a task that failed while stopping has nothing left to say
+    if pending:
+        logger.warning("%d task(s) of the %s did not stop within %g s; left behind", len(pending), owner, timeout)
