@@ -20,6 +20,7 @@ from accounts.models import User
 from classroom.accommodations import extra_time_of, personal_deadline
 from classroom.errors import DomainError
 from classroom.models import Answer, LiveSession, PacedAttempt, Round, SessionEvent
+from config.database import one_snapshot
 
 State = LiveSession.State
 
@@ -443,13 +444,15 @@ def paced_grid(*, session: LiveSession, roster: list[dict], now: datetime | None
     class's accuracy so far. A fixed number of queries whatever the class size; `version` grows with every change."""
     now = now or timezone.now()
     closed = session_closed_at(session, now)
-    columns, questions, version = _grid_columns(session, now, closed)
+    with one_snapshot():  # the figures count exactly the answers the rows show
+        columns, questions, version = _grid_columns(session, now, closed)
+        rows = _grid_rows(session, roster, columns, now, closed)
     return {
         "version": version,
         "closes_at": session.closes_at.isoformat() if session.closes_at else None,
         "closed": closed,
         "questions": questions,
-        "students": _grid_rows(session, roster, columns, now, closed),
+        "students": rows,
     }
 
 
@@ -458,15 +461,17 @@ def paced_grid_delta(*, session: LiveSession, student_ids: set[int], now: dateti
     and the grid's version. Reads only their rows, so a class answering costs the size of its changes."""
     now = now or timezone.now()
     closed = session_closed_at(session, now)
-    columns, questions, version = _grid_columns(session, now, closed)
     users = User.objects.filter(pk__in=student_ids).only("pk", "username", "display_name", "first_name", "last_name")
     people = sorted(({"id": user.pk, "name": user.name} for user in users), key=lambda person: person["id"])
+    with one_snapshot():  # the figures count exactly the answers the rows show
+        columns, questions, version = _grid_columns(session, now, closed)
+        rows = _grid_rows(session, people, columns, now, closed)
     return {
         "version": version,
         "closes_at": session.closes_at.isoformat() if session.closes_at else None,
         "closed": closed,
         "questions": questions,
-        "students": _grid_rows(session, people, columns, now, closed),
+        "students": rows,
     }
 
 

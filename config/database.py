@@ -5,12 +5,14 @@ While PostgreSQL restarts or is down, pages answer 503 (config.middleware) and s
 (docs/protocol.md), which clients retry; nothing here is specific to either.
 """
 
+import contextlib
 import functools
 import logging
 import threading
+from collections.abc import Iterator
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 from django.db.backends.signals import connection_created
 
 logger = logging.getLogger(__name__)
@@ -134,3 +136,23 @@ def log_failure(log: logging.Logger, error: BaseException, message: str, *args) 
         outage.failed(error)
     else:
         log.error(message, *args, exc_info=error)
+
+
+@contextlib.contextmanager
+def one_snapshot(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Every read inside sees the database as it was at one moment, as if all were made at once.
+
+    PostgreSQL's default isolation gives each statement a snapshot of its own, so figures read by one statement and
+    rows read by the next could disagree about an answer committed in between. Here they share one read-only
+    REPEATABLE READ transaction (reads never fail there; nothing may be written). SQLite's transaction already reads
+    one snapshot. Inside a transaction already under way, the reads are simply that transaction's.
+    """
+    connection = connections[using]
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
