@@ -47,7 +47,7 @@ from realtime.protocol import (
     is_oversized,
     parse_client_message,
 )
-from realtime.runtime import Runtime, current_runtime, publish
+from realtime.runtime import Runtime, current_runtime, publish, running_runtime
 
 if TYPE_CHECKING:
     from channels.consumer import _ChannelScope
@@ -261,7 +261,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
             self.outbox.discard()
         if self.attached:
             self.attached = False
-            await current_runtime().hub.detach(self, self.groups_joined)
+            runtime = running_runtime()
+            if runtime is not None:  # a stopped runtime's hub is gone with every membership it had
+                await runtime.hub.detach(self, self.groups_joined)
 
     async def websocket_disconnect(self, message: WebSocketDisconnectEvent) -> None:
         if self.outbox is not None:

@@ -318,6 +318,11 @@ def current_runtime() -> Runtime:
     return runtime
 
 
+def running_runtime() -> Runtime | None:
+    """This event loop's runtime if it has one that was not stopped; unlike `current_runtime`, never starts one."""
+    return _runtimes.get(asyncio.get_running_loop())
+
+
 async def stop_current_runtime() -> None:
     runtime = _runtimes.pop(asyncio.get_running_loop(), None)
     if runtime is not None:

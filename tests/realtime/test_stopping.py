@@ -12,8 +12,9 @@ from channels.layers import InMemoryChannelLayer
 from realtime import hub as hub_module
 from realtime import tasks as tasks_module
 from realtime.hub import LocalHub
-from realtime.runtime import DeadlineSweeper
+from realtime.runtime import DeadlineSweeper, running_runtime, stop_current_runtime
 from realtime.tasks import stop_tasks
+from tests.realtime.sockets import connect
 from tests.waiting import let_ready_tasks_run
 
 # How many turns of the event loop pass between what the task waited for arriving and its stop: 0 is the same turn.
@@ -151,3 +152,13 @@ async def test_whoever_stops_the_tasks_can_itself_still_be_cancelled():
 
     assert stopping.cancelled()
     stubborn.cancel()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_that_leaves_after_its_worker_stopped_starts_nothing_again(live_session, enrolled_students):
+    socket, _snapshot = await connect(enrolled_students[0], live_session)
+    await stop_current_runtime()
+
+    await socket.close()
+
+    assert running_runtime() is None
