@@ -2,38 +2,9 @@
 
 import asyncio
 
-from channels.layers import InMemoryChannelLayer
-
 from realtime import hub as hub_module
 from realtime.hub import LocalHub
-
-
-class LossyLayer:
-    """A channel layer (not the in-memory one, so the hub watches it) that can silently drop what is sent."""
-
-    def __init__(self):
-        self.inner = InMemoryChannelLayer()
-        self.dropping = False
-
-    async def new_channel(self):
-        return await self.inner.new_channel()
-
-    async def receive(self, channel):
-        return await self.inner.receive(channel)
-
-    async def send(self, channel, message):
-        if not self.dropping:
-            await self.inner.send(channel, message)
-
-    async def group_add(self, group, channel):
-        await self.inner.group_add(group, channel)
-
-    async def group_discard(self, group, channel):
-        await self.inner.group_discard(group, channel)
-
-    async def group_send(self, group, message):
-        if not self.dropping:
-            await self.inner.group_send(group, message)
+from tests.realtime.layers import LossyLayer
 
 
 class RecordingSocket:

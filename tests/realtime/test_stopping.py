@@ -7,13 +7,13 @@ finished was not cancelled at all; the deadline sweeper, woken by a round's dead
 import asyncio
 
 import pytest
-from channels.layers import InMemoryChannelLayer
 
 from realtime import hub as hub_module
 from realtime import tasks as tasks_module
 from realtime.hub import LocalHub
 from realtime.runtime import DeadlineSweeper, running_runtime, stop_current_runtime
 from realtime.tasks import stop_tasks
+from tests.realtime.layers import GatedLayer
 from tests.realtime.sockets import connect
 from tests.waiting import let_ready_tasks_run
 
@@ -51,35 +51,6 @@ async def test_the_deadline_sweeper_stops_when_stopped_just_as_a_deadline_wakes_
     await sweeper.stop()
 
     assert running_tasks_named("deadline-sweeper") == []
-
-
-class GatedLayer:
-    """A channel layer the hub watches with heartbeats (it is not the in-memory one) whose sends wait for the test."""
-
-    def __init__(self):
-        self.inner = InMemoryChannelLayer()
-        self.sending = asyncio.Event()
-        self.gate = asyncio.Event()
-
-    async def new_channel(self):
-        return await self.inner.new_channel()
-
-    async def receive(self, channel):
-        return await self.inner.receive(channel)
-
-    async def send(self, channel, message):
-        self.sending.set()
-        await self.gate.wait()
-        await self.inner.send(channel, message)
-
-    async def group_add(self, group, channel):
-        await self.inner.group_add(group, channel)
-
-    async def group_discard(self, group, channel):
-        await self.inner.group_discard(group, channel)
-
-    async def group_send(self, group, message):
-        await self.inner.group_send(group, message)
 
 
 @pytest.mark.parametrize("turns", TURNS)
