@@ -34,6 +34,7 @@ from classroom import rows
 from classroom.accommodations import EXTRA_TIMES, round_closing
 from classroom.errors import DomainError
 from classroom.models import Classroom, CloseCause, Enrolment, LiveSession, Round
+from config.database import prepared_cursor
 from quizzes.models import Question
 
 State = LiveSession.State
@@ -112,7 +113,7 @@ def push_question_postgresql(*, session_id: int, question_id: int, pushed_by: Us
     arguments.update({f"extra_{index}": value for index, value in enumerate(EXTRA_TIMES)})
     for attempt in range(OVERTAKEN_ATTEMPTS + 1):
         locking = attempt == OVERTAKEN_ATTEMPTS
-        with transaction.atomic() if locking else contextlib.nullcontext(), connection.cursor() as cursor:
+        with transaction.atomic() if locking else contextlib.nullcontext(), prepared_cursor() as cursor:
             if locking:
                 cursor.execute(LOCK, arguments)
             round_ = _planned_round(cursor, arguments, pushed_by=pushed_by, now=now)

@@ -18,6 +18,7 @@ from accounts.models import User
 from classroom import rows
 from classroom.models import Answer, Classroom, Enrolment, LiveSession, Participant, Round, teaches_q
 from classroom.reports import competition_ranks
+from config.database import prepared_cursor
 from quizzes.grading import normalize_text
 from quizzes.models import Question, Quiz
 from quizzes.ordering import shown_items
@@ -150,7 +151,7 @@ def live_sessions_postgresql(session_ids: set[int]) -> dict[int, LiveSession]:
         accumulate(len(fields) for fields in (LIVE_SESSION_FIELDS, QUIZ_FIELDS, CLASSROOM_FIELDS, ROUND_FIELDS))
     )
     sessions = {}
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(LIVE_SESSION_READ, [sorted(session_ids)])
         for row in cursor.fetchall():
             session = rows.instance(LiveSession, LIVE_SESSION_FIELDS, row[: ends[0]])
@@ -248,7 +249,7 @@ ANSWER_MARKS = f"SELECT student_id, is_correct FROM {Answer._meta.db_table} WHER
 def _answer_marks(round_: Round) -> list[tuple[int, bool | None]]:
     """Who answered the round and whether correctly (PostgreSQL): the query the ORM would build, without building
     it ten times a second."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(ANSWER_MARKS, [round_.pk])
         return cursor.fetchall()
 
@@ -256,7 +257,7 @@ def _answer_marks(round_: Round) -> list[tuple[int, bool | None]]:
 def _choice_counts(round_: Round) -> Counter[object]:
     """`choice_counts` of the round's answers, counted by PostgreSQL: each distinct value picked comes back once,
     as JSON, and is decoded as the answers' JSON would be."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             """
             SELECT picked::text, COUNT(*) FROM classroom_answer AS answer
@@ -281,7 +282,7 @@ def _choice_counts(round_: Round) -> Counter[object]:
 def _word_counts(round_: Round) -> list[tuple[str, int]]:
     """Each spelling sent in the round's word-cloud answers and how many times, in the order first sent
     (PostgreSQL)."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             """
             SELECT word, COUNT(*) FROM classroom_answer AS answer

@@ -35,6 +35,7 @@ from classroom.models import (
 )
 from classroom.push import push_question_postgresql
 from classroom.selectors import with_quiz_position
+from config.database import prepared_cursor
 from quizzes.grading import Grade, InvalidResponse, normalize_text, response_grade, response_parse
 from quizzes.models import Question, Quiz
 
@@ -647,7 +648,7 @@ def rounds_for_answers_postgresql(round_ids: set[int]) -> dict[int, Round]:
     rounds = {}
     round_end = len(ANSWER_ROUND_FIELDS)
     session_end = round_end + len(ANSWER_SESSION_FIELDS)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(SESSIONS_SHARE_LOCK, [sorted(round_ids)])
         cursor.execute(ANSWER_ROUNDS, [sorted(round_ids)])
         for row in cursor.fetchall():
@@ -696,7 +697,7 @@ def _insert_answers_postgresql(new_answers: dict[tuple[int, int], Answer]) -> di
             for _key, answer in sorted(new_answers.items())
         ]
     ).decode()
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(ANSWER_INSERT, [batch])
         stored = {}
         for pk, round_id, student_id in cursor.fetchall():

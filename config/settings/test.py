@@ -14,7 +14,14 @@ import socket
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import REDIS_CHANNEL_LAYER, caches_for, channel_layers_for, env
+from .base import (
+    DATABASE_PREPARED_STATEMENTS,
+    REDIS_CHANNEL_LAYER,
+    caches_for,
+    channel_layers_for,
+    env,
+    prepared_statement_options,
+)
 
 
 def reachable(host: str, port: int) -> bool:
@@ -52,6 +59,8 @@ if "DATABASE_URL" not in os.environ and USE_SERVICES and reachable("127.0.0.1", 
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Several test runs may share one server (a developer's and CI's): each gets its own database.
     DATABASES["default"]["TEST"] = {"NAME": f"test_quizcast_{os.getpid()}"}
+    if DATABASE_PREPARED_STATEMENTS:
+        prepared_statement_options(DATABASES["default"])
 TEST_REDIS_URL = env("REDIS_URL", default="")
 if not TEST_REDIS_URL and USE_SERVICES and reachable("127.0.0.1", 6379):
     TEST_REDIS_URL = "redis://127.0.0.1:6379/1"

@@ -1,0 +1,117 @@
+"""The statements of a push, a batch of answers and the live results are planned once per connection on PostgreSQL
+(config.database.prepared_cursor), and behave as any other statement: the same results, Django's errors, logged
+with their values. With DATABASE_PREPARED_STATEMENTS off (a pooler in transaction mode), nothing is prepared."""
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from classroom import push, selectors, services
+from config.database import prepared_cursor, prepared_statement_options
+from tests.factories import ClassroomFactory, EnrolmentFactory, LiveSessionFactory, QuizFactory, make_question
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"),
+]
+
+SUM = "SELECT %s::integer + 1"
+
+
+def prepared_statements() -> list[str]:
+    """The statements this test's connection has prepared, as PostgreSQL holds them (values as $1, $2...)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE from_sql IS FALSE")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+def test_a_statement_run_again_is_prepared_once_and_answers_for_each_value():
+    with prepared_cursor() as cursor:
+        cursor.execute(SUM, [41])
+        assert cursor.fetchone() == (42,)
+    with prepared_cursor() as cursor:
+        cursor.execute(SUM, [1])
+        assert cursor.fetchone() == (2,)
+    assert prepared_statements().count("SELECT $1::integer + 1") == 1
+
+
+def test_a_prepared_statement_is_logged_with_its_values():
+    with CaptureQueriesContext(connection) as logged, prepared_cursor() as cursor:
+        cursor.execute(SUM, [41])
+        cursor.execute("SELECT id FROM classroom_classroom WHERE id = ANY(%s)", [[1, 2]])
+    assert [query["sql"] for query in logged.captured_queries] == [
+        "SELECT 41::integer + 1",
+        "SELECT id FROM classroom_classroom WHERE id = ANY('{1,2}'::int2[])",
+    ]
+
+
+def test_a_prepared_statements_errors_are_djangos():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE prepared_keys (id integer PRIMARY KEY)")
+    with prepared_cursor() as cursor:
+        cursor.execute("INSERT INTO prepared_keys (id) VALUES (%s)", [1])
+    with pytest.raises(IntegrityError), prepared_cursor() as cursor:
+        cursor.execute("INSERT INTO prepared_keys (id) VALUES (%s)", [1])
+
+
+def test_with_prepared_statements_off_nothing_is_prepared(monkeypatch):
+    connection.ensure_connection()
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+    for value in (41, 1, 7):
+        with prepared_cursor() as cursor:
+            cursor.execute(SUM, [value])
+            assert cursor.fetchone() == (value + 1,)
+    assert prepared_statements() == []
+
+
+def test_only_postgresql_gets_the_option():
+    postgresql = {"ENGINE": "django.db.backends.postgresql", "NAME": "quizcast"}
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3", "OPTIONS": {}}
+    prepared_statement_options(postgresql)
+    prepared_statement_options(sqlite)
+    assert postgresql["OPTIONS"] == {"prepare_threshold": 0}
+    assert sqlite["OPTIONS"] == {}
+
+
+def test_a_push_a_batch_of_answers_and_the_live_results_run_prepared():
+    classroom = ClassroomFactory()
+    quiz = QuizFactory(owner=classroom.owner)
+    first, second = make_question(quiz), make_question(quiz)
+    session = LiveSessionFactory(classroom=classroom, quiz=quiz, started_by=classroom.owner)
+    student = EnrolmentFactory(classroom=classroom).student
+    for question in (first, second):
+        round_ = services.session_push_question(
+            session_id=session.pk, question_id=question.pk, pushed_by=classroom.owner
+        )
+    [outcome] = services.answers_submit(
+        submissions=[
+            services.AnswerSubmission(
+                session_id=session.pk,
+                round_id=round_.pk,
+                student_id=student.pk,
+                client_id="first",
+                raw_response={"choice": second.choices.get(is_correct=True).pk},
+                received_at=timezone.now(),
+            )
+        ]
+    )
+    assert outcome.answer is not None and outcome.answer.is_correct
+    results = selectors.round_results(round_=round_)
+    assert results["answered"] == 1
+    assert selectors.live_sessions({session.pk})[session.pk].current_round_id == round_.pk
+
+    prepared = prepared_statements()
+    as_prepared = {
+        "the push's read": push.READ,
+        "the push's write": push.WRITE,
+        "the answers' lock": services.SESSIONS_SHARE_LOCK,
+        "the answers' rounds": services.ANSWER_ROUNDS,
+        "the answers' insert": services.ANSWER_INSERT,
+        "who answered": selectors.ANSWER_MARKS,
+        "the live session's read": selectors.LIVE_SESSION_READ,
+    }
+    for name, statement in as_prepared.items():
+        # PostgreSQL holds the statement with its values numbered: compare the text up to the first value.
+        head = statement[: statement.index("%")].strip()
+        assert any(held.strip().startswith(head) for held in prepared), f"{name} was not prepared"
