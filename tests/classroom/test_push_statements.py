@@ -154,16 +154,47 @@ def test_a_push_leaves_a_closed_round_as_it_was_and_numbers_after_the_current_ro
 
 
 @pytest.mark.parametrize(
-    ("extra_times", "closes_at", "stays_open"),
+    ("extra_times", "time_limit", "closes_at", "stays_open"),
     [
-        ([Enrolment.ExtraTime.HALF], NOW + timedelta(seconds=45), False),
-        ([Enrolment.ExtraTime.HALF, Enrolment.ExtraTime.DOUBLE], NOW + timedelta(seconds=60), False),
-        ([Enrolment.ExtraTime.DOUBLE, Enrolment.ExtraTime.UNLIMITED], None, True),
+        ([Enrolment.ExtraTime.HALF], 30, NOW + timedelta(seconds=45), False),
+        ([Enrolment.ExtraTime.HALF], 25, NOW + timedelta(seconds=37.5), False),
+        ([Enrolment.ExtraTime.HALF, Enrolment.ExtraTime.DOUBLE], 30, NOW + timedelta(seconds=60), False),
+        ([Enrolment.ExtraTime.DOUBLE, Enrolment.ExtraTime.UNLIMITED], 30, None, True),
+        ([Enrolment.ExtraTime.UNLIMITED], None, None, False),
     ],
 )
-def test_a_round_stays_open_for_the_extra_time_of_the_classroom_students(extra_times, closes_at, stays_open):
-    pushed = both_ways(case(extra_times=extra_times)(lambda world: owner_pushes(world, 0)))
+def test_a_round_stays_open_for_the_extra_time_of_the_classroom_students(
+    extra_times, time_limit, closes_at, stays_open
+):
+    pushed = both_ways(case(extra_times=extra_times, time_limit=time_limit)(lambda world: owner_pushes(world, 0)))
     assert (pushed["round"]["closes_at"], pushed["round"]["stays_open"]) == (closes_at, stays_open)
+
+
+@pytest.mark.parametrize(
+    ("closes_at", "stays_open", "closed_at"),
+    [
+        (NOW - timedelta(seconds=5), False, NOW - timedelta(seconds=5)),
+        (NOW + timedelta(seconds=20), False, NOW),
+        (None, True, NOW),
+    ],
+    ids=["its extra time is over", "in its extra time", "open until the teacher closes it"],
+)
+def test_a_push_closes_a_round_kept_open_for_extra_time_when_that_ended_or_now(closes_at, stays_open, closed_at):
+    def setup(world):
+        current = RoundFactory(
+            session=world["session"],
+            question=world["questions"][0],
+            number=1,
+            opened_at=NOW - timedelta(seconds=60),
+            deadline=NOW - timedelta(seconds=30),
+            closes_at=closes_at,
+            stays_open=stays_open,
+        )
+        LiveSession.objects.filter(pk=world["session"].pk).update(current_round=current)
+        return owner_pushes(world, 1)
+
+    pushed = both_ways(setup)
+    assert pushed["stored"][0][5] == closed_at
 
 
 def test_a_question_without_a_time_limit_has_no_deadline():
