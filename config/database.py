@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db.backends.signals import connection_created
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
@@ -131,47 +131,90 @@ def pool_options(*, max_size: int, timeout: float) -> dict:
     }
 
 
-def prepared_statement_options(database: dict) -> None:
-    """Let `prepared_cursor` have PostgreSQL plan its statements once per connection (`database`: a DATABASES
-    entry). Django disables psycopg's prepared statements (for poolers in transaction mode, such as PgBouncer's);
-    a threshold of 0 prepares whatever a server-side binding cursor runs, from its first run. Only
-    `prepared_cursor` makes such cursors: Django's own bind their values client-side and never prepare anything.
-    DATABASE_PREPARED_STATEMENTS=false leaves them off, for such a pooler."""
-    if database["ENGINE"] == "django.db.backends.postgresql":
-        database.setdefault("OPTIONS", {})["prepare_threshold"] = 0
-
-
 @contextlib.contextmanager
 def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[CursorWrapper]:
     """A cursor for the statements on a live path (a push, a batch of answers, the live results), whose text never
-    varies: PostgreSQL plans each once per connection, then runs it from the plan.
+    varies: PostgreSQL parses each once per connection and keeps its plan where a generic one serves.
 
     Planning costs more than running, for these: the push's read took 1.4 ms, 1.2 ms of them planning, and 0.19 ms
     prepared (docs/performance.md, "Statements planned once"). Values are bound server-side, so a list is an array
     and a string whose type the statement does not make clear is cast (`%s::jsonb`). Anywhere else (SQLite, or
-    prepared statements off: `prepared_statement_options`), it is the connection's usual cursor."""
+    DATABASE_PREPARED_STATEMENTS off), it is the connection's usual cursor.
+
+    Django turns psycopg's prepared statements off for the connection (`prepare_threshold` None); they are turned on
+    only while this cursor is open, so Django's own statements stay out of psycopg's cache of statements, as they
+    are out of the server's."""
     connection = connections[using]
     cursor = connection.cursor()  # connected and checked as for any statement
-    if connection.vendor == "postgresql" and getattr(connection.connection, "prepare_threshold", None) is not None:
-        from django.db.backends.postgresql.base import ServerBindingCursor
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        with cursor:
+            yield cursor
+        return
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
 
-        cursor.close()
-        # Wrapped as Django wraps its own cursors: its errors, and the queries it logs.
-        wrapper = PreparedDebugWrapper if connection.queries_logged else CursorWrapper
-        # A psycopg cursor takes its connection (django-stubs leave psycopg's constructor out).
-        cursor = wrapper(ServerBindingCursor(connection.connection), connection)  # type: ignore[call-arg]
-    with cursor:
-        yield cursor
+    cursor.close()
+    raw = connection.connection
+    # A psycopg cursor takes its connection (django-stubs leave psycopg's constructor out).
+    server_binding = ServerBindingCursor(raw)  # type: ignore[call-arg]
+    if raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone != connection.timezone:
+        register_tzloader(connection.timezone, server_binding)  # as Django's create_cursor does
+    # Wrapped as Django wraps its own cursors: its errors, and the queries it logs.
+    wrapper = PreparedDebugCursor if connection.queries_logged else PreparedCursor
+    prepared = wrapper(server_binding, connection)
+    raw.prepare_threshold = 0  # prepare what this cursor runs, from its first run
+    try:
+        with prepared:
+            yield prepared
+    finally:
+        raw.prepare_threshold = None
 
 
-class PreparedDebugWrapper(CursorDebugWrapper):
-    """Django's wrapper for a cursor whose queries are logged (DEBUG, a test counting them), for a prepared
-    statement: Django reads the query it logs back from psycopg, which keeps none for a prepared statement, so the
-    statement is logged with its values in place, as Django's own cursors log theirs."""
+def stale_prepared_statement(error: BaseException | None) -> bool:
+    """Whether `error` says that a statement this connection prepared is gone or no longer fits: a pooler or
+    `DISCARD ALL` deallocated it, or a migration changed the type of a column it returns."""
+    import psycopg
+
+    return isinstance(error, psycopg.errors.InvalidSqlStatementName) or (
+        isinstance(error, psycopg.errors.FeatureNotSupported) and "cached plan" in str(error)
+    )
+
+
+class PreparedCursor(CursorWrapper):
+    """Django's wrapper, for prepared statements: one that went stale is prepared again.
+
+    psycopg forgets the statements it prepared on a rollback, not when one of them fails. Inside a transaction the
+    failure aborts it, and its rollback makes psycopg prepare them afresh next time. Outside one, nothing would, and
+    every later run on this connection would fail the same way: psycopg is told to forget them (its
+    `PrepareManager.clear()`, as its own rollback does), the server to drop them, and the statement runs again
+    (tests/config/test_prepared_statements.py)."""
 
     def execute(self, sql: Any, params: Any = None) -> Any:
-        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+        try:
             return CursorWrapper.execute(self, sql, params)
+        except DatabaseError as error:
+            if self.db.in_atomic_block or not stale_prepared_statement(error.__cause__):
+                raise
+            logger.info("prepared statements went stale (%s): prepared again", error.__cause__)
+            raw = self.db.connection
+            raw._prepared.clear()  # psycopg forgets them, and has the server drop them after the next statement:
+            raw.execute("DEALLOCATE ALL", prepare=False)  # this one, so that none prepared from here on is dropped
+            return CursorWrapper.execute(self, sql, params)
+
+
+class PreparedDebugCursor(PreparedCursor, CursorDebugWrapper):
+    """PreparedCursor whose queries are logged (DEBUG, a test counting them). Django reads the query it logs back
+    from psycopg, which keeps none for a prepared statement, so the statement is logged with its values in place,
+    as Django's own cursors log theirs."""
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        try:
+            logged = self.db.ops.compose_sql(sql, params)
+        except Exception:  # the values do not fit the statement: running it raises Django's error for that
+            logged = sql
+        with self.debug_sql(logged, params):
+            return PreparedCursor.execute(self, sql, params)
 
 
 def log_failure(log: logging.Logger, error: BaseException, message: str, *args) -> None:

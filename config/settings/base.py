@@ -11,7 +11,7 @@ import environ
 from django.utils.translation import gettext_lazy as _
 from redis.connection import parse_url as parse_redis_url
 
-from config.database import pool_options, prepared_statement_options
+from config.database import pool_options
 from config.garbage_collection import thresholds_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -104,11 +104,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABAS
     # Django then passes psycopg_pool's `check_connection` as the pool's `check`: every connection is checked (one
     # round trip) before a request gets it, and one that a PostgreSQL restart broke is replaced.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# The statements of a push, a batch of answers and the live results are planned once per connection
-# (config.database.prepared_cursor). Off for a pooler that hands a connection to a new client every transaction.
-DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
-if DATABASE_PREPARED_STATEMENTS:
-    prepared_statement_options(DATABASES["default"])
+# The statements of a push, a batch of answers and the live results are prepared, once per connection, on
+# PostgreSQL (config.database.prepared_cursor). That pays where connections live on: with a pool. Off for a pooler
+# that hands a connection to a new client every transaction.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=DATABASE_POOL_SIZE > 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -15,12 +15,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import (
-    DATABASE_PREPARED_STATEMENTS,
     REDIS_CHANNEL_LAYER,
     caches_for,
     channel_layers_for,
     env,
-    prepared_statement_options,
 )
 
 
@@ -59,8 +57,9 @@ if "DATABASE_URL" not in os.environ and USE_SERVICES and reachable("127.0.0.1", 
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Several test runs may share one server (a developer's and CI's): each gets its own database.
     DATABASES["default"]["TEST"] = {"NAME": f"test_quizcast_{os.getpid()}"}
-    if DATABASE_PREPARED_STATEMENTS:
-        prepared_statement_options(DATABASES["default"])
+# The live path's statements run prepared, as on a pooled worker (config.database.prepared_cursor), though the
+# suite has no pool: a test's connection lives through the test.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 TEST_REDIS_URL = env("REDIS_URL", default="")
 if not TEST_REDIS_URL and USE_SERVICES and reachable("127.0.0.1", 6379):
     TEST_REDIS_URL = "redis://127.0.0.1:6379/1"

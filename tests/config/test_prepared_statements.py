@@ -1,14 +1,17 @@
 """The statements of a push, a batch of answers and the live results are planned once per connection on PostgreSQL
 (config.database.prepared_cursor), and behave as any other statement: the same results, Django's errors, logged
-with their values. With DATABASE_PREPARED_STATEMENTS off (a pooler in transaction mode), nothing is prepared."""
+with their values. A statement that went stale (a pooler deallocated it, a migration changed its columns) is
+prepared again. With DATABASE_PREPARED_STATEMENTS off (a pooler in transaction mode), nothing is prepared."""
 
+import psycopg
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, NotSupportedError, ProgrammingError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from classroom import push, selectors, services
-from config.database import prepared_cursor, prepared_statement_options
+from classroom.models import Classroom
+from config.database import prepared_cursor
 from tests.factories import ClassroomFactory, EnrolmentFactory, LiveSessionFactory, QuizFactory, make_question
 
 pytestmark = [
@@ -55,9 +58,8 @@ def test_a_prepared_statements_errors_are_djangos():
         cursor.execute("INSERT INTO prepared_keys (id) VALUES (%s)", [1])
 
 
-def test_with_prepared_statements_off_nothing_is_prepared(monkeypatch):
-    connection.ensure_connection()
-    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+def test_with_prepared_statements_off_nothing_is_prepared(settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
     for value in (41, 1, 7):
         with prepared_cursor() as cursor:
             cursor.execute(SUM, [value])
@@ -65,13 +67,70 @@ def test_with_prepared_statements_off_nothing_is_prepared(monkeypatch):
     assert prepared_statements() == []
 
 
-def test_only_postgresql_gets_the_option():
-    postgresql = {"ENGINE": "django.db.backends.postgresql", "NAME": "quizcast"}
-    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3", "OPTIONS": {}}
-    prepared_statement_options(postgresql)
-    prepared_statement_options(sqlite)
-    assert postgresql["OPTIONS"] == {"prepare_threshold": 0}
-    assert sqlite["OPTIONS"] == {}
+def test_djangos_own_statements_are_never_prepared_nor_kept():
+    with prepared_cursor() as cursor:
+        cursor.execute(SUM, [1])
+    for _ in range(3):
+        list(Classroom.objects.filter(name="never prepared"))
+    assert prepared_statements() == ["SELECT $1::integer + 1"]
+    assert connection.connection.prepare_threshold is None  # as Django leaves it, once the prepared cursor closed
+
+
+def test_a_prepared_statement_with_values_that_do_not_fit_raises_djangos_error_when_logged_too():
+    with CaptureQueriesContext(connection), pytest.raises(ProgrammingError), prepared_cursor() as cursor:
+        cursor.execute("SELECT %s::integer + %s", [1])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_a_pooler_deallocated_is_prepared_again():
+    with prepared_cursor() as cursor:
+        cursor.execute(SUM, [1])
+    connection.connection.pgconn.exec_(b"DEALLOCATE ALL")  # behind psycopg's back, as a pooler's DISCARD ALL
+    for value in (41, 1):
+        with prepared_cursor() as cursor:
+            cursor.execute(SUM, [value])
+            assert cursor.fetchone() == (value + 1,)
+    assert prepared_statements() == ["SELECT $1::integer + 1"]
+
+
+@pytest.fixture
+def short_names():
+    """A table of its own whose column a migration could change while statements reading it are prepared."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE prepared_names (id integer PRIMARY KEY, name varchar(8))")
+        cursor.execute("INSERT INTO prepared_names VALUES (1, 'Ada')")
+    yield "SELECT name FROM prepared_names WHERE id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE prepared_names")
+
+
+def lengthened_elsewhere() -> None:
+    """The column's type changed by another connection, as a migration run while the workers serve."""
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("ALTER TABLE prepared_names ALTER COLUMN name TYPE text")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_whose_columns_a_migration_changed_is_prepared_again(short_names):
+    with prepared_cursor() as cursor:
+        cursor.execute(short_names, [1])
+    lengthened_elsewhere()
+    for _ in range(2):
+        with prepared_cursor() as cursor:
+            cursor.execute(short_names, [1])
+            assert cursor.fetchone() == ("Ada",)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_a_stale_statement_fails_it_and_is_prepared_again_after_the_rollback(short_names):
+    with prepared_cursor() as cursor:
+        cursor.execute(short_names, [1])
+    lengthened_elsewhere()
+    with pytest.raises(NotSupportedError), transaction.atomic(), prepared_cursor() as cursor:
+        cursor.execute(short_names, [1])
+    with transaction.atomic(), prepared_cursor() as cursor:
+        cursor.execute(short_names, [1])
+        assert cursor.fetchone() == ("Ada",)
 
 
 def test_a_push_a_batch_of_answers_and_the_live_results_run_prepared():
