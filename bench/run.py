@@ -299,6 +299,11 @@ async def main_async(args) -> dict:
                 "students": [http_flow.Browser(c) for c in state["people"]["students"]],
                 "timing": state["people"]["timing"],
             }
+            if len(people["students"]) < largest:
+                raise SystemExit(
+                    f"--reuse: the kept run signed in {len(people['students'])} students and this one needs {largest};"
+                    f" run once with --keep-database and --n {largest}, without --reuse"
+                )
             run["sign_in"] = people["timing"]
             context.update({"database": database, "setup": state["setup"], "people": people})
         elif needs_app:
