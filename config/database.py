@@ -108,7 +108,7 @@ def extend_pool_check(wrapper) -> None:
     if pool is None or getattr(pool, "_check", None) is not type(pool).check_connection:
         return
     pool._check = functools.partial(check_idle_connections_too, pool)
-    logger.info("pooled connections: a failed check has every idle connection checked")
+    logger.info("pooled connections: when a check fails, every idle connection is checked too")
 
 
 def _connected(sender, connection, **kwargs) -> None:
