@@ -444,7 +444,13 @@ class StudentConsumer(SessionConsumer):
         self.mark_results_dirty()
         if reply.deadline is not None:  # the teacher's grid shows the question timed out, unless answered by then
             delay = max(0.0, (reply.deadline - timezone.now()).total_seconds()) + 0.05
-            asyncio.get_running_loop().call_later(delay, self.mark_results_dirty)
+            asyncio.get_running_loop().call_later(delay, self.mark_timed_out_on_the_grid)
+
+    def mark_timed_out_on_the_grid(self) -> None:
+        """At the student's deadline, whether or not their socket is still open; not once the worker has stopped."""
+        runtime = running_runtime()
+        if runtime is not None:
+            self.mark_results_dirty(runtime)
 
     def mark_results_dirty(self, runtime: Runtime | None = None) -> None:
         """The teacher's results change with this student's answer or step: in a student-paced session, only this

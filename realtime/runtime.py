@@ -41,7 +41,7 @@ from realtime.session_actions import (
     results_texts,
     store_answers,
 )
-from realtime.tasks import stop_tasks
+from realtime.tasks import finish_tasks, stop_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -189,21 +189,36 @@ class ResultsPublisher:
         self.hub = hub
         self.interval = interval
         self._scheduled: dict[int, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()  # scheduled or publishing
         self._last: dict[int, float] = {}
         self._changed: dict[int, set[int]] = {}
+        self._stopped = False
 
     def mark_dirty(self, session_id: int, *, interval: float | None = None, student_id: int | None = None) -> None:
         """Publish the session's results once `interval` (default: the publisher's) has passed since the last;
         `student_id`: the student-paced row of this student changed."""
         if student_id is not None:
             self._changed.setdefault(session_id, set()).add(student_id)
-        if session_id in self._scheduled:
+        if session_id in self._scheduled or self._stopped:
             return
         now = time.monotonic()
         if len(self._last) > 1000:  # forget sessions not published within the interval: they wait for nothing
             self._last = {sid: at for sid, at in self._last.items() if now - at < self.interval}
         delay = max(0.0, self._last.get(session_id, 0.0) + (interval or self.interval) - now)
-        self._scheduled[session_id] = asyncio.create_task(self._publish_after(session_id, delay))
+        task = self._scheduled[session_id] = asyncio.create_task(
+            self._publish_after(session_id, delay), name=f"results-{session_id}"
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def stop(self) -> None:
+        """Publish no more: a publish waiting for its interval is dropped, and one reading the database is waited
+        for (a cancelled `database_sync_to_async` call still ends in its thread), so that nothing of it is still
+        reading once the worker's connections close or the database is emptied behind it."""
+        self._stopped = True
+        sleeping = list(self._scheduled.values())
+        await stop_tasks(sleeping, owner="results publisher")
+        await finish_tasks([task for task in self._tasks if task not in sleeping], owner="results publisher")
 
     async def _publish_after(self, session_id: int, delay: float) -> None:
         try:
@@ -254,8 +269,11 @@ class DeadlineSweeper:
         self.hub = hub
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def ensure_running(self) -> None:
+        if self._stopping:
+            return
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._sweep_forever(), name="deadline-sweeper")
 
@@ -273,6 +291,8 @@ class DeadlineSweeper:
                 async with asyncio.timeout(DEADLINE_SWEEP_INTERVAL):
                     await self._wake.wait()
             self._wake.clear()
+            if self._stopping:
+                return
             if not self.hub.members:
                 continue
             try:
@@ -283,8 +303,11 @@ class DeadlineSweeper:
             await publish(broadcasts, hub=self.hub)
 
     async def stop(self) -> None:
+        """End the sweeps: one under way writes its closes and announces them first (`finish_tasks`)."""
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
-            await stop_tasks([self._task], owner="deadline sweeper")
+            await finish_tasks([self._task], owner="deadline sweeper")
 
 
 class Runtime:
@@ -302,6 +325,7 @@ class Runtime:
 
     async def stop(self) -> None:
         await self.deadlines.stop()
+        await self.results.stop()
         await self.liveness.stop()
         await self.hub.stop()
         await self.answers.stop()

@@ -1,4 +1,5 @@
-"""Stopping a worker's long-lived tasks (the hub's, the deadline sweeper, the liveness sweep)."""
+"""Stopping a worker's long-lived tasks (the hub's, the deadline sweeper, the liveness sweep, the results'
+publishes)."""
 
 import asyncio
 import logging
@@ -28,3 +29,20 @@ async def stop_tasks(tasks: Collection["asyncio.Task[Any]"], *, owner: str, time
             task.exception()  # retrieved: a task that failed while stopping has nothing left to say
     if pending:
         logger.warning("%d task(s) of the %s did not stop within %g s; left behind", len(pending), owner, timeout)
+
+
+async def finish_tasks(tasks: Collection["asyncio.Task[Any]"], *, owner: str, timeout: float | None = None) -> None:
+    """Let `tasks` end by themselves, up to `timeout` seconds (STOP_TIMEOUT), then stop those still running.
+
+    For a task inside a `database_sync_to_async` call: cancelling it ends the task at once, while its function goes
+    on in its thread and holds its database connection, reading or writing, after its worker believes it stopped."""
+    timeout = STOP_TIMEOUT if timeout is None else timeout
+    if not tasks:
+        return
+    done, pending = await asyncio.wait(tasks, timeout=timeout)
+    for task in done:
+        if not task.cancelled():
+            task.exception()  # retrieved: how it ended is its own
+    if pending:
+        logger.warning("%d task(s) of the %s did not finish within %g s; stopping them", len(pending), owner, timeout)
+        await stop_tasks(pending, owner=owner)

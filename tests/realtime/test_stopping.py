@@ -5,14 +5,21 @@ finished was not cancelled at all; the deadline sweeper, woken by a round's dead
 """
 
 import asyncio
+import threading
+from datetime import timedelta
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connection, transaction
+from django.utils import timezone
 
+from classroom import services
+from classroom.models import LiveSession, Round
 from realtime import hub as hub_module
 from realtime import tasks as tasks_module
 from realtime.hub import LocalHub
-from realtime.runtime import DeadlineSweeper, running_runtime, stop_current_runtime
-from realtime.tasks import stop_tasks
+from realtime.runtime import DeadlineSweeper, current_runtime, running_runtime, stop_current_runtime
+from realtime.tasks import finish_tasks, stop_tasks
 from tests.realtime.layers import GatedLayer
 from tests.realtime.sockets import connect
 from tests.waiting import let_ready_tasks_run
@@ -37,6 +44,18 @@ class NoSockets:
     """A hub with no sockets: the sweeper wakes and finds nothing to sweep."""
 
     members: dict = {}
+
+
+class OneSocket:
+    """A hub with a socket: the sweeper sweeps, and what it publishes is kept."""
+
+    def __init__(self) -> None:
+        self.members = {"student": object()}
+        self.published: list = []
+
+    async def publish(self, broadcast) -> bool:
+        self.published.append(broadcast)
+        return True
 
 
 @pytest.mark.parametrize("turns", TURNS)
@@ -133,3 +152,106 @@ async def test_a_socket_that_leaves_after_its_worker_stopped_starts_nothing_agai
     await socket.close()
 
     assert running_runtime() is None
+
+
+class TableLocked:
+    """Another connection holds an exclusive lock on a model's table (as the TRUNCATE of a test's teardown does)
+    until the block ends: whatever reads or writes that table meanwhile waits."""
+
+    def __init__(self, model) -> None:
+        self.table = model._meta.db_table
+        self.locked, self.released = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._hold, name=f"{self.table}-locked")
+
+    def _hold(self) -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {self.table} IN ACCESS EXCLUSIVE MODE")
+                self.locked.set()
+                self.released.wait(timeout=10)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> "TableLocked":
+        self.thread.start()
+        assert self.locked.wait(timeout=5), f"{self.table} could not be locked"
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.released.set()
+        self.thread.join(timeout=10)
+
+
+@sync_to_async(thread_sensitive=False)
+def statements_waiting_for_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        (count,) = cursor.fetchone()
+    connection.close()
+    return count
+
+
+async def until_a_statement_waits_for_a_lock() -> None:
+    while not await statements_waiting_for_a_lock():
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="locks a table, which SQLite cannot")
+async def test_a_worker_that_stops_waits_for_the_live_results_it_is_reading_and_schedules_no_more(live_session):
+    """A publish of the teacher's results still reading when its worker stopped went on reading while the test's
+    teardown emptied the database: the two deadlocked."""
+    results = current_runtime().results
+    with TableLocked(LiveSession):
+        results.mark_dirty(live_session.pk)  # published at once: the read waits for the lock
+        await until_a_statement_waits_for_a_lock()
+        stopping = asyncio.create_task(stop_current_runtime())
+        await asyncio.sleep(0.3)
+        assert not stopping.done(), "the worker stopped while its results were still being read"
+
+    await asyncio.wait_for(stopping, timeout=STOP_WITHIN + 5)
+    assert running_tasks_named("results-") == []
+    assert await statements_waiting_for_a_lock() == 0
+
+    results.mark_dirty(live_session.pk)  # an answer stored as the worker stops
+    assert running_tasks_named("results-") == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="locks a table, which SQLite cannot")
+async def test_a_sweep_under_way_when_the_worker_stops_closes_its_round_and_announces_it_first(live_session, teacher):
+    question = await sync_to_async(live_session.quiz.questions.first)()
+    round_ = await sync_to_async(services.session_push_question)(
+        session_id=live_session.pk, question_id=question.pk, pushed_by=teacher
+    )
+    await Round.objects.filter(pk=round_.pk).aupdate(deadline=timezone.now() - timedelta(seconds=1))
+    hub = OneSocket()
+    sweeper = DeadlineSweeper(hub)  # type: ignore[arg-type]
+    with TableLocked(Round):
+        sweeper.ensure_running()
+        sweeper.wake()
+        await until_a_statement_waits_for_a_lock()
+        stopping = asyncio.create_task(sweeper.stop())
+        await asyncio.sleep(0.3)
+        assert not stopping.done(), "the sweeper stopped while its sweep was still writing"
+
+    await asyncio.wait_for(stopping, timeout=STOP_WITHIN + 5)
+    closed = await Round.objects.aget(pk=round_.pk)
+    assert closed.closed_at is not None
+    assert hub.published, "the close was written but not announced"
+    assert running_tasks_named("deadline-sweeper") == []
+    sweeper.ensure_running()
+    assert running_tasks_named("deadline-sweeper") == []
+
+
+async def test_finishing_lets_a_task_end_by_itself_and_stops_one_that_overruns(caplog):
+    quick = asyncio.create_task(asyncio.sleep(0.05, result="finished"))
+    slow = asyncio.create_task(asyncio.sleep(60))
+
+    await finish_tasks([quick, slow], owner="test", timeout=0.3)
+
+    assert quick.result() == "finished"
+    assert slow.cancelled()
+    assert "1 task(s) of the test did not finish within 0.3 s" in caplog.text
