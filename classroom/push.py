@@ -14,19 +14,27 @@ read; on PostgreSQL it comes here. Both give the same rounds and the same refusa
    for any push, close, reveal or end under way, and the condition is checked again on the row they left); then
    close the current round if it is still open, insert the new round and make it the session's current one. Every
    command that could change what the push wrote from changes the session's state or current round, so a session
-   found as read is one whose read still holds.
+   found as read is one whose read still holds. Its commit does not wait for the disk (below).
 
 A push whose session changed between the two (another teacher's command came first) reads again. After
 `OVERTAKEN_ATTEMPTS` such tries it takes the session's lock before reading, as the other commands do, and then
 cannot be overtaken. The read never takes that lock itself: a statement that waited for a lock would read the rows
 it did not lock (the current round, the last round's number) as they were when it began
 (tests/classroom/test_push_concurrency.py).
+
+A push's commit does not wait for its write-ahead log to reach the disk (`synchronous_commit` off for its own
+transaction, `DATABASE_PUSH_SYNCHRONOUS_COMMIT`): from idle, that wait was most of the write's time and all of its
+tail (docs/performance.md, "The push's commit"). The round is on disk within PostgreSQL's `wal_writer_delay` (3x at
+most), and before any answer to it is acknowledged: an answer's commit waits, and the log is written in order. So
+only a crash of PostgreSQL's machine within that fraction of a second can lose a push, and with it nothing but
+the round no student has yet answered: the session is as before the push, and the teacher pushes again.
 """
 
 import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from accounts.models import User
@@ -94,7 +102,9 @@ def _write_statement() -> str:
         )
         UPDATE {session} SET state = %(state)s, current_round_id = (SELECT id FROM opened)
         WHERE id = (SELECT id FROM as_read)
-        RETURNING current_round_id
+        RETURNING current_round_id, set_config(
+            'synchronous_commit', COALESCE(%(synchronous_commit)s, current_setting('synchronous_commit')), true
+        )
     """  # noqa: S608 (table and column names from the models; every value is a parameter)
 
 
@@ -110,6 +120,8 @@ def push_question_postgresql(*, session_id: int, question_id: int, pushed_by: Us
     """session_push_question on PostgreSQL: the same round and refusals, in two statements (in four, with the lock
     and its transaction, once three reads in a row were overtaken)."""
     arguments: dict[str, Any] = {"session": session_id, "question": question_id, "user": pushed_by.pk}
+    # None: the commit waits as the connection's others do (PostgreSQL's own setting, which may be stricter than on).
+    arguments["synchronous_commit"] = None if settings.DATABASE_PUSH_SYNCHRONOUS_COMMIT else "off"
     arguments.update({f"extra_{index}": value for index, value in enumerate(EXTRA_TIMES)})
     for attempt in range(OVERTAKEN_ATTEMPTS + 1):
         locking = attempt == OVERTAKEN_ATTEMPTS
@@ -120,7 +132,7 @@ def push_question_postgresql(*, session_id: int, question_id: int, pushed_by: Us
             cursor.execute(WRITE, arguments)
             written = cursor.fetchone()
         if written is not None:
-            (round_.pk,) = written
+            round_.pk = written[0]
             round_._state.adding = False
             round_._state.db = "default"
             return round_
