@@ -79,7 +79,11 @@ format: install
 	@test -x $(JS_TOOLS) || { echo "make format needs npm (Node.js 20+) for the JavaScript"; exit 1; }
 	$(JS_TOOLS) check --write static/js tests/js
 
-test: lint test-unit test-js test-browser compose-check
+# The unit and browser suites run side by side, each in its own pytest process (the browser tests need one of their
+# own, see test-browser), and each one's output is printed whole when it ends: on 2 cores the suite took 10.6 minutes
+# this way and 16.3 one after the other.
+test: lint test-js compose-check
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-unit test-browser
 
 # The page modules that run without a page (static/js/countdown.js), under Node's own test runner.
 test-js:

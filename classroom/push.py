@@ -23,11 +23,12 @@ it did not lock (the current round, the last round's number) as they were when i
 (tests/classroom/test_push_concurrency.py).
 
 A push's commit does not wait for its write-ahead log to reach the disk (`synchronous_commit` off for its own
-transaction, `DATABASE_PUSH_SYNCHRONOUS_COMMIT`): from idle, that wait was most of the write's time and all of its
-tail (docs/performance.md, "The push's commit"). The round is on disk within PostgreSQL's `wal_writer_delay` (3x at
-most), and before any answer to it is acknowledged: an answer's commit waits, and the log is written in order. So
-only a crash of PostgreSQL's machine within that fraction of a second can lose a push, and with it nothing but
-the round no student has yet answered: the session is as before the push, and the teacher pushes again.
+transaction, `push_commit_mode`, `DATABASE_PUSH_SYNCHRONOUS_COMMIT`): from idle, that wait was most of the write's
+time and all of its tail (docs/performance.md, "The push's commit"). The round is on disk within PostgreSQL's
+`wal_writer_delay` (3x at most), and before any answer to it is acknowledged: an answer's commit waits, and the log
+is written in order. So only a crash of PostgreSQL or of its machine within that fraction of a second can lose a
+push, and then only one no answer was acknowledged for (docs/operations.md, "What a crash of the database can
+lose").
 """
 
 import contextlib
@@ -116,12 +117,20 @@ READ, WRITE = _read_statement(), _write_statement()
 OVERTAKEN_ATTEMPTS = 3
 
 
+def push_commit_mode() -> str | None:
+    """`synchronous_commit` for a push's transaction: "off", or None to leave it as the connection's other commits
+    have it (PostgreSQL's own setting, which may be stricter than on). A push inside a transaction of its caller's
+    leaves it too: the setting would reach that transaction's other writes."""
+    if settings.DATABASE_PUSH_SYNCHRONOUS_COMMIT or connection.in_atomic_block:
+        return None
+    return "off"
+
+
 def push_question_postgresql(*, session_id: int, question_id: int, pushed_by: User, now: datetime) -> Round:
     """session_push_question on PostgreSQL: the same round and refusals, in two statements (in four, with the lock
     and its transaction, once three reads in a row were overtaken)."""
     arguments: dict[str, Any] = {"session": session_id, "question": question_id, "user": pushed_by.pk}
-    # None: the commit waits as the connection's others do (PostgreSQL's own setting, which may be stricter than on).
-    arguments["synchronous_commit"] = None if settings.DATABASE_PUSH_SYNCHRONOUS_COMMIT else "off"
+    arguments["synchronous_commit"] = push_commit_mode()
     arguments.update({f"extra_{index}": value for index, value in enumerate(EXTRA_TIMES)})
     for attempt in range(OVERTAKEN_ATTEMPTS + 1):
         locking = attempt == OVERTAKEN_ATTEMPTS

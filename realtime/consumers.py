@@ -435,13 +435,14 @@ class StudentConsumer(SessionConsumer):
 
     async def next_question(self, message: ClientMessage) -> None:
         """Student-paced: the next question (after the result of one whose time ran out), or the end."""
-        reply = await current_runtime().paced_steps.call(
+        runtime = current_runtime()  # the one the step ran on, even if the worker stops meanwhile
+        reply = await runtime.paced_steps.call(
             session_actions.PacedNextRequest(session_id=self.session_id, user=self.member, ref=message.get("ref"))
         )
         if isinstance(reply, DomainError):
             raise reply
         self.put_frames(reply.frames)
-        self.mark_results_dirty()
+        self.mark_results_dirty(runtime)
         if reply.deadline is not None:  # the teacher's grid shows the question timed out, unless answered by then
             delay = max(0.0, (reply.deadline - timezone.now()).total_seconds()) + 0.05
             asyncio.get_running_loop().call_later(delay, self.mark_timed_out_on_the_grid)

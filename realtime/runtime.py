@@ -143,7 +143,9 @@ class DatabaseBatch(Generic[Item, Result]):
             logger.exception("%s: handing a result over failed", self.name)
 
     async def stop(self) -> None:
-        """Close the database connections of the batch's own threads, if it has any, and end those threads."""
+        """Let the batches under way and those queued behind them finish (`finish_tasks`), then close the database
+        connections of the batch's own threads, if it has any, and end those threads."""
+        await finish_tasks(list(self._tasks), owner=f"{self.name} batches")
         loop = asyncio.get_running_loop()
         for executor in self._executors:
             await loop.run_in_executor(executor, connections.close_all)
@@ -192,14 +194,16 @@ class ResultsPublisher:
         self._tasks: set[asyncio.Task[None]] = set()  # scheduled or publishing
         self._last: dict[int, float] = {}
         self._changed: dict[int, set[int]] = {}
-        self._stopped = False
+        self._stopping = False
 
     def mark_dirty(self, session_id: int, *, interval: float | None = None, student_id: int | None = None) -> None:
         """Publish the session's results once `interval` (default: the publisher's) has passed since the last;
         `student_id`: the student-paced row of this student changed."""
+        if self._stopping:
+            return
         if student_id is not None:
             self._changed.setdefault(session_id, set()).add(student_id)
-        if session_id in self._scheduled or self._stopped:
+        if session_id in self._scheduled:
             return
         now = time.monotonic()
         if len(self._last) > 1000:  # forget sessions not published within the interval: they wait for nothing
@@ -215,7 +219,7 @@ class ResultsPublisher:
         """Publish no more: a publish waiting for its interval is dropped, and one reading the database is waited
         for (a cancelled `database_sync_to_async` call still ends in its thread), so that nothing of it is still
         reading once the worker's connections close or the database is emptied behind it."""
-        self._stopped = True
+        self._stopping = True
         sleeping = list(self._scheduled.values())
         await stop_tasks(sleeping, owner="results publisher")
         await finish_tasks([task for task in self._tasks if task not in sleeping], owner="results publisher")
@@ -328,7 +332,8 @@ class Runtime:
         await self.results.stop()
         await self.liveness.stop()
         await self.hub.stop()
-        await self.answers.stop()
+        for batches in (self.answers, self.paced_steps, self.openings):
+            await batches.stop()
 
 
 _runtimes: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Runtime]" = weakref.WeakKeyDictionary()

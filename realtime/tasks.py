@@ -41,8 +41,14 @@ async def finish_tasks(tasks: Collection["asyncio.Task[Any]"], *, owner: str, ti
         return
     done, pending = await asyncio.wait(tasks, timeout=timeout)
     for task in done:
-        if not task.cancelled():
-            task.exception()  # retrieved: how it ended is its own
+        if not task.cancelled() and (error := task.exception()) is not None:
+            logger.warning("a task of the %s failed as it finished", owner, exc_info=error)
     if pending:
-        logger.warning("%d task(s) of the %s did not finish within %g s; stopping them", len(pending), owner, timeout)
+        logger.warning(
+            "%d task(s) of the %s did not finish within %g s; cancelled, though a database call of theirs may go on"
+            " in its thread",
+            len(pending),
+            owner,
+            timeout,
+        )
         await stop_tasks(pending, owner=owner)

@@ -108,8 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABAS
 # PostgreSQL (config.database.prepared_cursor). That pays where connections live on: with a pool. Off for a pooler
 # that hands a connection to a new client every transaction.
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=DATABASE_POOL_SIZE > 0)
-# A push's commit does not wait for the disk (classroom/push.py): a crash of PostgreSQL's machine within a fraction
-# of a second of a push can lose that push, never an acknowledged answer. True: it waits, as every other commit.
+# A push's commit does not wait for the disk (classroom/push.py): a crash of PostgreSQL or of its machine within a
+# fraction of a second of a push can lose that push, never an acknowledged answer. True: it waits, as every other
+# commit does.
 DATABASE_PUSH_SYNCHRONOUS_COMMIT = env.bool("DATABASE_PUSH_SYNCHRONOUS_COMMIT", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,6 +1,7 @@
 """Student-paced sessions over real sockets: one question at a time, results with the key only once allowed,
 resuming on another device, the teacher's grid, the closing time and its extension."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from classroom import services
 from classroom.models import LiveSession, PacedAttempt
+from realtime.runtime import running_runtime, stop_current_runtime
 from tests.realtime.sockets import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -31,6 +33,11 @@ def correct_choice(round_id: int) -> int:
 @database_sync_to_async
 def expire_attempt(round_id: int, student) -> None:
     PacedAttempt.objects.filter(round_id=round_id, student=student).update(deadline=timezone.now())
+
+
+@database_sync_to_async
+def time_limit_the_first_question(quiz, *, seconds: int) -> None:
+    quiz.questions.filter(pk=quiz.questions.order_by("order").values("pk")[:1]).update(time_limit=seconds)
 
 
 async def answer(socket, round_id: int, choice: int, client_id: str = "c1") -> dict:
@@ -168,9 +175,7 @@ async def test_a_grid_delta_carries_only_the_rows_that_changed(classroom, quiz, 
 async def test_a_question_that_times_out_shows_on_the_grid_without_the_student_asking(
     classroom, quiz, teacher, enrolled_students
 ):
-    first_question = await database_sync_to_async(lambda: quiz.questions.order_by("order").first())()
-    first_question.time_limit = 5
-    await database_sync_to_async(first_question.save)()
+    await time_limit_the_first_question(quiz, seconds=5)
     session = await start_paced(classroom, quiz, teacher)
     teacher_socket, _snapshot = await connect(teacher, session, "teacher")
     socket, _snapshot = await connect(enrolled_students[0], session)
@@ -184,6 +189,21 @@ async def test_a_question_that_times_out_shows_on_the_grid_without_the_student_a
     assert cells[0] == "o"
     await socket.close()
     await teacher_socket.close()
+
+
+async def test_a_question_timing_out_after_the_worker_stopped_starts_nothing_again(
+    classroom, quiz, teacher, enrolled_students
+):
+    await time_limit_the_first_question(quiz, seconds=1)
+    session = await start_paced(classroom, quiz, teacher)
+    socket, _snapshot = await connect(enrolled_students[0], session)
+    await socket.request({"type": "paced.next"})
+    await socket.close()
+    await stop_current_runtime()
+
+    await asyncio.sleep(1.2)  # past the question's time limit, when the grid would be told it timed out
+
+    assert running_runtime() is None
 
 
 async def test_the_projector_shows_progress_without_names_until_the_teacher_allows_them(

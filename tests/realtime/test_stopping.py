@@ -18,7 +18,7 @@ from classroom.models import LiveSession, Round
 from realtime import hub as hub_module
 from realtime import tasks as tasks_module
 from realtime.hub import LocalHub
-from realtime.runtime import DeadlineSweeper, current_runtime, running_runtime, stop_current_runtime
+from realtime.runtime import DatabaseBatch, DeadlineSweeper, current_runtime, running_runtime, stop_current_runtime
 from realtime.tasks import finish_tasks, stop_tasks
 from tests.realtime.layers import GatedLayer
 from tests.realtime.sockets import connect
@@ -193,14 +193,23 @@ def statements_waiting_for_a_lock() -> int:
     return count
 
 
-async def until_a_statement_waits_for_a_lock() -> None:
-    while not await statements_waiting_for_a_lock():
-        await asyncio.sleep(0.01)
+async def until_a_statement_waits_for_a_lock(timeout: float = 10) -> None:
+    async with asyncio.timeout(timeout):
+        while not await statements_waiting_for_a_lock():
+            await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def lock_held_for_a_while(monkeypatch):
+    """Stopping waits well past the lock's release, so a stop that ends early is the code's, never a busy machine's."""
+    monkeypatch.setattr(tasks_module, "STOP_TIMEOUT", 10.0)
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="locks a table, which SQLite cannot")
-async def test_a_worker_that_stops_waits_for_the_live_results_it_is_reading_and_schedules_no_more(live_session):
+async def test_a_worker_that_stops_waits_for_the_live_results_it_is_reading_and_schedules_no_more(
+    live_session, lock_held_for_a_while, caplog
+):
     """A publish of the teacher's results still reading when its worker stopped went on reading while the test's
     teardown emptied the database: the two deadlocked."""
     results = current_runtime().results
@@ -211,7 +220,8 @@ async def test_a_worker_that_stops_waits_for_the_live_results_it_is_reading_and_
         await asyncio.sleep(0.3)
         assert not stopping.done(), "the worker stopped while its results were still being read"
 
-    await asyncio.wait_for(stopping, timeout=STOP_WITHIN + 5)
+    await asyncio.wait_for(stopping, timeout=15)
+    assert "did not finish" not in caplog.text  # the read ended by itself, not cancelled
     assert running_tasks_named("results-") == []
     assert await statements_waiting_for_a_lock() == 0
 
@@ -221,7 +231,9 @@ async def test_a_worker_that_stops_waits_for_the_live_results_it_is_reading_and_
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="locks a table, which SQLite cannot")
-async def test_a_sweep_under_way_when_the_worker_stops_closes_its_round_and_announces_it_first(live_session, teacher):
+async def test_a_sweep_under_way_when_the_worker_stops_closes_its_round_and_announces_it_first(
+    live_session, teacher, lock_held_for_a_while
+):
     question = await sync_to_async(live_session.quiz.questions.first)()
     round_ = await sync_to_async(services.session_push_question)(
         session_id=live_session.pk, question_id=question.pk, pushed_by=teacher
@@ -237,7 +249,7 @@ async def test_a_sweep_under_way_when_the_worker_stops_closes_its_round_and_anno
         await asyncio.sleep(0.3)
         assert not stopping.done(), "the sweeper stopped while its sweep was still writing"
 
-    await asyncio.wait_for(stopping, timeout=STOP_WITHIN + 5)
+    await asyncio.wait_for(stopping, timeout=15)
     closed = await Round.objects.aget(pk=round_.pk)
     assert closed.closed_at is not None
     assert hub.published, "the close was written but not announced"
@@ -255,3 +267,24 @@ async def test_finishing_lets_a_task_end_by_itself_and_stops_one_that_overruns(c
     assert quick.result() == "finished"
     assert slow.cancelled()
     assert "1 task(s) of the test did not finish within 0.3 s" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="locks a table, which SQLite cannot")
+async def test_batches_under_way_when_the_worker_stops_finish_and_their_callers_get_their_results(
+    live_session, lock_held_for_a_while
+):
+    def sessions_counted(items: list[int]) -> list[int]:
+        count = LiveSession.objects.count()
+        return [count for _item in items]
+
+    batches = DatabaseBatch(sessions_counted, max_size=10, name="counting")
+    with TableLocked(LiveSession):
+        callers = [asyncio.create_task(batches.call(item)) for item in range(3)]
+        await until_a_statement_waits_for_a_lock()
+        stopping = asyncio.create_task(batches.stop())
+        await asyncio.sleep(0.3)
+        assert not stopping.done(), "the batches stopped while one was still reading"
+
+    await asyncio.wait_for(stopping, timeout=15)
+    assert [caller.result() for caller in callers] == [1, 1, 1]
