@@ -1,5 +1,6 @@
-"""Stopping a worker's long-lived tasks (the hub's, the deadline sweeper, the liveness sweep, the results'
-publishes)."""
+"""Stopping a worker's tasks: the long-lived ones (the hub's, the deadline sweeper, the liveness sweep), and those
+whose database work must end before the worker's connections close (the results' publishes, the database batches,
+a sweep under way)."""
 
 import asyncio
 import logging
