@@ -200,7 +200,7 @@ async def until_a_statement_waits_for_a_lock(timeout: float = 10) -> None:
 
 
 @pytest.fixture
-def lock_held_for_a_while(monkeypatch):
+def stopping_waits_past_the_lock(monkeypatch):
     """Stopping waits well past the lock's release, so a stop that ends early is the code's, never a busy machine's."""
     monkeypatch.setattr(tasks_module, "STOP_TIMEOUT", 10.0)
 
@@ -208,7 +208,7 @@ def lock_held_for_a_while(monkeypatch):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="locks a table, which SQLite cannot")
 async def test_a_worker_that_stops_waits_for_the_live_results_it_is_reading_and_schedules_no_more(
-    live_session, lock_held_for_a_while, caplog
+    live_session, stopping_waits_past_the_lock, caplog
 ):
     """A publish of the teacher's results still reading when its worker stopped went on reading while the test's
     teardown emptied the database: the two deadlocked."""
@@ -232,7 +232,7 @@ async def test_a_worker_that_stops_waits_for_the_live_results_it_is_reading_and_
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="locks a table, which SQLite cannot")
 async def test_a_sweep_under_way_when_the_worker_stops_closes_its_round_and_announces_it_first(
-    live_session, teacher, lock_held_for_a_while
+    live_session, teacher, stopping_waits_past_the_lock
 ):
     question = await sync_to_async(live_session.quiz.questions.first)()
     round_ = await sync_to_async(services.session_push_question)(
@@ -272,7 +272,7 @@ async def test_finishing_lets_a_task_end_by_itself_and_stops_one_that_overruns(c
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="locks a table, which SQLite cannot")
 async def test_batches_under_way_when_the_worker_stops_finish_and_their_callers_get_their_results(
-    live_session, lock_held_for_a_while
+    live_session, stopping_waits_past_the_lock
 ):
     def sessions_counted(items: list[int]) -> list[int]:
         count = LiveSession.objects.count()
