@@ -72,9 +72,7 @@ def _read_statement() -> str:
             (SELECT COALESCE(MAX(n.number), 0) FROM {round_} n WHERE n.session_id = s.id),
             q.id IS NOT NULL,
             {rows.columns("q", rows.QUESTION_FIELDS)},
-            (SELECT COUNT(*) FROM {question} o WHERE o.quiz_id = q.quiz_id
-                AND (o."order" < q."order" OR (o."order" = q."order" AND o.id < q.id))) + 1,
-            (SELECT COUNT(*) FROM {question} o WHERE o.quiz_id = q.quiz_id),
+            {rows.position_columns("q")},
             {extra_times},
             {rows.choices_json("q")}
         FROM {session} s

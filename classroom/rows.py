@@ -31,6 +31,18 @@ def choices_json(question_alias: str) -> str:
     )
 
 
+def position_columns(question_alias: str) -> str:
+    """Two columns: the question `question_alias`'s number in its quiz (from 1) and the quiz's number of questions,
+    as classroom.selectors.with_quiz_position annotates them."""
+    table = Question._meta.db_table
+    return (
+        f"(SELECT COUNT(*) FROM {table} o WHERE o.quiz_id = {question_alias}.quiz_id"  # noqa: S608 (model names)
+        f' AND (o."order" < {question_alias}."order" OR (o."order" = {question_alias}."order"'
+        f" AND o.id < {question_alias}.id))) + 1,"
+        f" (SELECT COUNT(*) FROM {table} o WHERE o.quiz_id = {question_alias}.quiz_id)"
+    )
+
+
 def instance(model: type[Model], fields: list[Field], values: list[Any] | tuple[Any, ...]) -> Any:
     """An instance of `model` from a row's values for `fields`, converted as a query through the ORM converts them
     (a JSON column arrives as text)."""

@@ -128,7 +128,7 @@ def _live_session_statement() -> str:
     return f"""
         SELECT {rows.columns("s", LIVE_SESSION_FIELDS)}, {rows.columns("z", QUIZ_FIELDS)},
             {rows.columns("k", CLASSROOM_FIELDS)}, {rows.columns("r", ROUND_FIELDS)},
-            {rows.columns("q", rows.QUESTION_FIELDS)}, {rows.choices_json("q")}
+            {rows.columns("q", rows.QUESTION_FIELDS)}, {rows.position_columns("q")}, {rows.choices_json("q")}
         FROM {session} s
         JOIN {quiz} z ON z.id = s.quiz_id
         JOIN {classroom} k ON k.id = s.classroom_id
@@ -146,7 +146,8 @@ LIVE_SESSION_READ = _live_session_statement()
 
 
 def live_sessions_postgresql(session_ids: set[int]) -> dict[int, LiveSession]:
-    """`live_sessions` in one statement: the columns of each model in turn, the choices as JSON."""
+    """`live_sessions` in one statement: the columns of each model in turn, the question's place in its quiz (so
+    that `question_position` needs no query of its own), the choices as JSON."""
     ends = list(
         accumulate(len(fields) for fields in (LIVE_SESSION_FIELDS, QUIZ_FIELDS, CLASSROOM_FIELDS, ROUND_FIELDS))
     )
@@ -162,7 +163,9 @@ def live_sessions_postgresql(session_ids: set[int]) -> dict[int, LiveSession]:
                 session.current_round = None
             else:
                 round_ = rows.instance(Round, ROUND_FIELDS, round_values)
-                round_.question = rows.question_with_choices(row[ends[3] : -1], row[-1])
+                question = rows.question_with_choices(row[ends[3] : -3], row[-1])
+                question.number_in_quiz, question.quiz_size = row[-3:-1]  # type: ignore[attr-defined]
+                round_.question = question
                 session.current_round = round_
             sessions[session.pk] = session
     return sessions

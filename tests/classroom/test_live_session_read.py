@@ -1,6 +1,7 @@
 """Every command, snapshot and results update of a live session starts from the session read with its quiz, its
 classroom and its current round (question and choices): classroom.selectors.live_sessions. On PostgreSQL that is one
-hand-written statement instead of the ORM's two queries; both must give the same instances."""
+hand-written statement instead of the ORM's two queries; both must give the same instances, and the same place of
+the current question in its quiz (which the statement reads too)."""
 
 from datetime import timedelta
 
@@ -25,6 +26,7 @@ def as_read(session: LiveSession) -> dict:
         "classroom": columns(session.classroom),
         "round": columns(round_),
         **question_as_read(round_.question if round_ else None),
+        "position": selectors.question_position(question=round_.question) if round_ else None,
     }
 
 
@@ -70,10 +72,12 @@ def test_the_one_statement_reads_every_session_as_the_orm_does(sessions):
     assert in_one_statement[sessions[2].pk]["round"]["hidden_texts"] == ["paris", "lyon"]
     assert in_one_statement[sessions[1].pk]["choices"]  # a choice question's choices, in their order
     assert in_one_statement[sessions[3].pk]["session"]["pacing"] == LiveSession.Pacing.STUDENT
+    assert in_one_statement[sessions[1].pk]["position"] == (1, sessions[1].quiz.questions.count())
 
 
-def test_the_choices_come_read_with_the_session(sessions, django_assert_num_queries):
+def test_the_choices_and_the_place_in_the_quiz_come_read_with_the_session(sessions, django_assert_num_queries):
     with django_assert_num_queries(1):
         session = selectors.live_sessions({sessions[1].pk})[sessions[1].pk]
         assert [choice.text for choice in session.current_round.question.choices.all()]
         assert session.quiz.title and session.classroom.name
+        assert selectors.question_position(question=session.current_round.question)[0] == 1
