@@ -10,7 +10,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery, Sum, prefetch_related_objects
+from django.db.models import Count, Field, OuterRef, Q, Subquery, Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -185,6 +185,63 @@ def question_position(*, question: "Question | WithAnnotations[Question, QuizPos
         else with_quiz_position(Question.objects.filter(pk=question.pk)).get(),
     )
     return positioned.number_in_quiz, positioned.quiz_size
+
+
+ANSWER_FIELDS: list[Field] = list(Answer._meta.concrete_fields)
+STUDENTS_ANSWERS = (
+    f"SELECT {rows.columns('a', ANSWER_FIELDS)} FROM {Answer._meta.db_table} a"  # noqa: S608 (model names)
+    " WHERE a.round_id = %s AND a.student_id = ANY(%s)"
+)
+ANY_ROUND_REVEALED = (
+    f"SELECT EXISTS (SELECT FROM {Round._meta.db_table}"  # noqa: S608 (a model's table)
+    " WHERE session_id = %s AND revealed_at IS NOT NULL)"
+)
+
+
+def students_answers(*, round_id: int, student_ids: Iterable[int]) -> dict[int, Answer]:
+    """These students' answers to the round, by student id.
+
+    Read for every batch of students' sockets opening (their snapshots): on PostgreSQL a prepared statement, whose
+    ORM compilation would cost the batch more than running it (docs/performance.md, "Where connecting goes")."""
+    student_ids = sorted(set(student_ids))
+    if connection.vendor != "postgresql":
+        answers = list(Answer.objects.filter(round_id=round_id, student_id__in=student_ids))
+    else:
+        with prepared_cursor() as cursor:
+            cursor.execute(STUDENTS_ANSWERS, [round_id, student_ids])
+            answers = [rows.instance(Answer, ANSWER_FIELDS, row) for row in cursor.fetchall()]
+    return {answer.student_id: answer for answer in answers}
+
+
+def any_round_revealed(*, session_id: int) -> bool:
+    """Whether a round of the session was revealed: from then on the students' snapshots show their standing."""
+    if connection.vendor != "postgresql":
+        return Round.objects.filter(session_id=session_id, revealed_at__isnull=False).exists()
+    with prepared_cursor() as cursor:
+        cursor.execute(ANY_ROUND_REVEALED, [session_id])
+        return cursor.fetchone()[0]
+
+
+PARTICIPATION = (
+    f"SELECT student_id, removed_at FROM {Participant._meta.db_table}"  # noqa: S608 (a model's table)
+    " WHERE session_id = %s AND student_id = ANY(%s)"
+)
+
+
+def students_participation(*, session_id: int, student_ids: Iterable[int]) -> dict[int, datetime | None]:
+    """When the teacher removed each of these students who joined the session (None: they are in it), by student
+    id; a student who never joined is left out. Read for every batch of sockets opening: on PostgreSQL a prepared
+    statement."""
+    student_ids = sorted(set(student_ids))
+    if connection.vendor != "postgresql":
+        return dict(
+            Participant.objects.filter(session_id=session_id, student_id__in=student_ids).values_list(
+                "student_id", "removed_at"
+            )
+        )
+    with prepared_cursor() as cursor:
+        cursor.execute(PARTICIPATION, [session_id, student_ids])
+        return dict(cursor.fetchall())
 
 
 def round_results(*, round_: Round) -> dict:

@@ -34,7 +34,7 @@ from classroom.models import (
     teaches_q,
 )
 from classroom.push import push_question_postgresql
-from classroom.selectors import with_quiz_position
+from classroom.selectors import students_participation, with_quiz_position
 from config.database import prepared_cursor
 from quizzes.grading import Grade, InvalidResponse, normalize_text, response_grade, response_parse
 from quizzes.models import Question, Quiz
@@ -274,9 +274,7 @@ def _admissible(session: LiveSession, student_ids: set[int]) -> tuple[set[int], 
 
     In: participants not removed. Joining for the first time: enrolled in the classroom, not participants yet, and
     joining is not locked. Two queries for any number of students."""
-    removed_at_of = dict(
-        Participant.objects.filter(session=session, student_id__in=student_ids).values_list("student_id", "removed_at")
-    )
+    removed_at_of = students_participation(session_id=session.pk, student_ids=student_ids)
     present = {student_id for student_id, removed_at in removed_at_of.items() if removed_at is None}
     newcomers = student_ids - set(removed_at_of)
     if not newcomers or session.joining_locked:

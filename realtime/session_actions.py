@@ -29,12 +29,14 @@ from classroom.pacing import (
 )
 from classroom.selectors import (
     Standing,
+    any_round_revealed,
     live_sessions,
     question_position,
     round_effective_state,
     round_results,
     session_leaderboard,
     session_roster,
+    students_answers,
 )
 from config.database import log_failure
 from quizzes.models import Question
@@ -173,13 +175,13 @@ def _student_snapshot_texts(session: LiveSession, users: list[User]) -> dict[int
     if round_ is not None:
         round_.session = session
         prefetch_related_objects([round_.question], "choices")
-    answers = {a.student_id: a for a in Answer.objects.filter(round=round_, student__in=users)} if round_ else {}
+    answers = students_answers(round_id=round_.pk, student_ids=[user.pk for user in users]) if round_ else {}
     position = question_position(question=round_.question) if round_ else None
     reveal = None
     if round_ is not None and round_.revealed_at is not None:
         reveal = events.round_revealed(round_, results=round_results(round_=round_), for_teacher=False)
     standings = {}
-    if session.rounds.filter(revealed_at__isnull=False).exists():
+    if any_round_revealed(session_id=session.pk):
         board = session_leaderboard(session=session)
         standings = {s.student_id: {"total": s.points, "rank": s.rank, "of": len(board)} for s in board}
     # The round as every student sees it, built once: each student's part is a copy with their own answer added.

@@ -1,6 +1,9 @@
 """Model instances as plain values, for comparing what two ways of reading the same rows built: the ORM's, and a
 hand-written statement's on PostgreSQL."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from django.db import connection
 from django.db.models import Model
@@ -11,6 +14,15 @@ from quizzes.models import Question
 HAND_WRITTEN_READ = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the hand-written read is PostgreSQL's"
 )
+
+
+@contextmanager
+def through_the_orm() -> Iterator[None]:
+    """Within: the reads that PostgreSQL runs as hand-written statements take the ORM's queries instead, as on any
+    other database."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connection, "vendor", "another database")
+        yield
 
 
 def columns(instance: Model | None) -> dict | None:

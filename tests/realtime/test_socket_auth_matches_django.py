@@ -1,6 +1,8 @@
 """realtime.auth resolves the users of many sockets at once, re-implementing part of django.contrib.auth.get_user.
 Given the same sessions, both must find the same user, or nobody: each case below builds one session, and the
-batch (with a valid session beside it, and with every case at once) is compared with Django's own answer."""
+batch (with a valid session beside it, and with every case at once) is compared with Django's own answer. On
+PostgreSQL the batch reads through two prepared statements; it must find the same through the ORM's queries, which
+other databases use."""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -11,11 +13,13 @@ from django.conf import settings as django_settings
 from django.contrib import auth
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
-from realtime.auth import authenticated_users
+from realtime import auth as socket_auth
+from tests.classroom.instances import through_the_orm
 from tests.factories import StudentFactory
 
 pytestmark = [pytest.mark.django_db]
@@ -162,6 +166,17 @@ CASES: list[Callable[..., str]] = [
     no_user_in_session,
 ]
 FOUND = {valid, valid_through_the_model_backend, another_configured_backend, signed_with_a_fallback_secret}
+
+
+def authenticated_users(keys) -> dict:
+    """realtime.auth.authenticated_users, checked to find the same through the ORM's queries as through the
+    statements PostgreSQL runs."""
+    keys = list(keys)
+    found = socket_auth.authenticated_users(keys)
+    if connection.vendor == "postgresql":
+        with through_the_orm():
+            assert socket_auth.authenticated_users(keys) == found
+    return found
 
 
 def django_user(key: str):

@@ -1,0 +1,70 @@
+"""What a batch of students' sockets opening reads besides the session: who of them is in the session, their
+answers to the current round, and whether a round was revealed (their standing shows from then on). On PostgreSQL
+each is a prepared statement instead of an ORM query; both must read the same."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from classroom import selectors
+from classroom.models import Answer, LiveSession, Participant
+from tests.classroom.instances import HAND_WRITTEN_READ, columns, through_the_orm
+from tests.factories import AnswerFactory, LiveSessionFactory, RoundFactory, StudentFactory
+
+pytestmark = [pytest.mark.django_db, HAND_WRITTEN_READ]
+
+
+@pytest.fixture
+def round_(live_session):
+    questions = list(live_session.quiz.questions.order_by("order"))
+    opened = RoundFactory(session=live_session, question=questions[0], number=1)
+    live_session.current_round = opened
+    live_session.state = LiveSession.State.QUESTION_OPEN
+    live_session.save()
+    return opened
+
+
+def test_the_students_answers_read_as_the_orm_reads_them(round_, enrolled_students):
+    answering, _silent, elsewhere = enrolled_students
+    answer = AnswerFactory(round=round_, student=answering, points=7, is_correct=True)
+    AnswerFactory(round=RoundFactory(session=round_.session, question=round_.question, number=2), student=elsewhere)
+    wanted = [student.pk for student in enrolled_students]
+
+    read = selectors.students_answers(round_id=round_.pk, student_ids=wanted)
+    with through_the_orm():
+        through_orm = selectors.students_answers(round_id=round_.pk, student_ids=wanted)
+
+    assert {pk: columns(a) for pk, a in read.items()} == {pk: columns(a) for pk, a in through_orm.items()}
+    assert list(read) == [answering.pk]  # an answer to another round is not this round's
+    assert columns(read[answering.pk]) == columns(Answer.objects.get(pk=answer.pk))
+    assert read[answering.pk].response == answer.response  # the JSON comes back decoded
+
+
+def test_whether_a_round_was_revealed_reads_as_the_orm_reads_it(round_):
+    session_id = round_.session_id
+    before = selectors.any_round_revealed(session_id=session_id)
+    with through_the_orm():
+        before_through_orm = selectors.any_round_revealed(session_id=session_id)
+    round_.revealed_at = timezone.now()
+    round_.save()
+    after = selectors.any_round_revealed(session_id=session_id)
+    with through_the_orm():
+        after_through_orm = selectors.any_round_revealed(session_id=session_id)
+
+    assert (before, after) == (before_through_orm, after_through_orm) == (False, True)
+
+
+def test_who_is_in_the_session_reads_as_the_orm_reads_it(live_session):
+    present, removed, elsewhere = StudentFactory(), StudentFactory(), StudentFactory()
+    removed_at = timezone.now() - timedelta(minutes=3)
+    Participant.objects.create(session=live_session, student=present)
+    Participant.objects.create(session=live_session, student=removed, removed_at=removed_at)
+    Participant.objects.create(session=LiveSessionFactory(), student=elsewhere)  # in another session only
+    wanted = {present.pk, removed.pk, elsewhere.pk, StudentFactory().pk}
+
+    read = selectors.students_participation(session_id=live_session.pk, student_ids=wanted)
+    with through_the_orm():
+        through_orm = selectors.students_participation(session_id=live_session.pk, student_ids=wanted)
+
+    assert read == through_orm == {present.pk: None, removed.pk: removed_at}
