@@ -389,7 +389,9 @@ def summarize(latencies: list[float | None]) -> dict:
 def start_profiler(pid: int, label: str, phase: str):
     """Development aid: py-spy samples a server process (`pid`) during one phase, BENCH_PROFILE=push (or 1: the
     pushes and answers), BENCH_PROFILE=connect (the students connecting) or BENCH_PROFILE=paced (bench.paced_load's
-    students working through the quiz); it writes bench/out/profile-<label>-<phase>.txt."""
+    students working through the quiz); it writes bench/out/profile-<label>-<phase>.txt, each stack under its
+    thread's name. py-spy pauses the process for each sample, which slows a run about threefold; with
+    BENCH_PROFILE_NONBLOCKING=1 it reads the stacks without pausing (a sample may then be inexact)."""
     import os
     import shutil
     import subprocess
@@ -400,8 +402,9 @@ def start_profiler(pid: int, label: str, phase: str):
         return None
     py_spy = shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
     output = f"bench/out/profile-{label}-{phase}.txt"
+    nonblocking = ["--nonblocking"] if os.environ.get("BENCH_PROFILE_NONBLOCKING") == "1" else []
     return subprocess.Popen(
-        [py_spy, "record", "-p", str(pid), "-o", output, "--format", "raw", "-r", "500"],
+        [py_spy, "record", "-p", str(pid), "-o", output, "--format", "raw", "-r", "500", "--threads", *nonblocking],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
