@@ -1,8 +1,9 @@
 """Model instances from the rows of the hand-written statements on PostgreSQL (classroom.push, the answer batch's
-read in classroom.services): the columns to select, and the instances built from them as the ORM would build them.
+read in classroom.services, the live session's read and a batch of sockets opening in classroom.selectors and
+realtime.auth): the columns to select, and the instances built from them as the ORM would build them.
 
-Those statements run on the path of every push and every batch of answers, where each round trip and each ORM
-compilation is paid before a student hears back (docs/performance.md).
+Those statements run on the path of every push, every batch of answers and every batch of sockets connecting,
+where each round trip and each ORM compilation is paid before a student hears back (docs/performance.md).
 """
 
 import json

@@ -147,7 +147,8 @@ LIVE_SESSION_READ = _live_session_statement()
 
 def live_sessions_postgresql(session_ids: set[int]) -> dict[int, LiveSession]:
     """`live_sessions` in one statement: the columns of each model in turn, the question's place in its quiz (so
-    that `question_position` needs no query of its own), the choices as JSON."""
+    that `question_position` needs no query of its own: two counts over the quiz's few questions, by its index),
+    the choices as JSON."""
     ends = list(
         accumulate(len(fields) for fields in (LIVE_SESSION_FIELDS, QUIZ_FIELDS, CLASSROOM_FIELDS, ROUND_FIELDS))
     )
@@ -204,6 +205,8 @@ def students_answers(*, round_id: int, student_ids: Iterable[int]) -> dict[int, 
     Read for every batch of students' sockets opening (their snapshots): on PostgreSQL a prepared statement, whose
     ORM compilation would cost the batch more than running it (docs/performance.md, "Where connecting goes")."""
     student_ids = sorted(set(student_ids))
+    if not student_ids:
+        return {}
     if connection.vendor != "postgresql":
         answers = list(Answer.objects.filter(round_id=round_id, student_id__in=student_ids))
     else:
@@ -230,9 +233,11 @@ PARTICIPATION = (
 
 def students_participation(*, session_id: int, student_ids: Iterable[int]) -> dict[int, datetime | None]:
     """When the teacher removed each of these students who joined the session (None: they are in it), by student
-    id; a student who never joined is left out. Read for every batch of sockets opening: on PostgreSQL a prepared
-    statement."""
+    id; a student who never joined is left out. Read for every batch of sockets opening (and a student's page
+    asking whether they may join): on PostgreSQL a prepared statement."""
     student_ids = sorted(set(student_ids))
+    if not student_ids:
+        return {}
     if connection.vendor != "postgresql":
         return dict(
             Participant.objects.filter(session_id=session_id, student_id__in=student_ids).values_list(

@@ -21,6 +21,7 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import Manager
 from django.http.cookie import parse_cookie
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -58,6 +59,8 @@ def authenticated_users(keys: Iterable[str]) -> dict[str, AbstractBaseUser | Non
     statements: a batch of sockets opening pays no ORM compilation for them).
     """
     keys = set(keys)
+    if not keys:
+        return {}
     if settings.SESSION_ENGINE != DATABASE_SESSIONS:
         return {key: authenticated_user(key) for key in keys}
     sessions = _unexpired_sessions(keys)
@@ -94,10 +97,11 @@ def _unexpired_sessions(keys: set[str]) -> dict[str, dict[str, Any]]:
 
 
 def _users_by_id(user_ids: set[UserId]) -> list["User"]:
-    """The users with these ids, as the user model's default manager reads them (on PostgreSQL, a prepared
-    statement over the same columns)."""
+    """The users with these ids, as the user model's default manager reads them: on PostgreSQL, when the manager
+    reads every row and column as Django's own does, a prepared statement over the same columns."""
     model = auth.get_user_model()
-    if connection.vendor != "postgresql":
+    plain_manager = type(model._default_manager).get_queryset is Manager.get_queryset
+    if connection.vendor != "postgresql" or not plain_manager:
         return list(model._default_manager.filter(pk__in=user_ids))
     statements = _statements()
     with prepared_cursor() as cursor:

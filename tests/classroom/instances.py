@@ -1,12 +1,14 @@
 """Model instances as plain values, for comparing what two ways of reading the same rows built: the ORM's, and a
 hand-written statement's on PostgreSQL."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import pytest
 from django.db import connection
 from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
 
 from quizzes.models import Question
 
@@ -23,6 +25,19 @@ def through_the_orm() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(connection, "vendor", "another database")
         yield
+
+
+Read = TypeVar("Read")
+
+
+def read_both_ways(read: Callable[[], Read], statement: str) -> tuple[Read, Read]:
+    """What `read` gives through `statement`, the one statement it is checked to run on PostgreSQL, and then
+    through the ORM's queries."""
+    with CaptureQueriesContext(connection) as queries:
+        through_statement = read()
+    assert [query["sql"].startswith(statement.split("%s")[0]) for query in queries.captured_queries] == [True]
+    with through_the_orm():
+        return through_statement, read()
 
 
 def columns(instance: Model | None) -> dict | None:

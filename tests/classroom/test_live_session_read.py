@@ -40,7 +40,8 @@ def current(session: LiveSession, question: Question, **round_fields) -> LiveSes
 @pytest.fixture
 def sessions(live_session):
     """A session before its first round; one on a choice question; one whose round closed with texts hidden; a
-    student-paced one with speed bonus; one on each other type of question."""
+    student-paced one with speed bonus; one on each other type of question; one on a question that is not its
+    quiz's first."""
     now = timezone.now()
     questions = list(live_session.quiz.questions.order_by("order"))
     made = [LiveSessionFactory(), current(live_session, questions[0], opened_at=now)]
@@ -59,6 +60,9 @@ def sessions(live_session):
     for kind in (Question.Type.ORDERING, Question.Type.NUMERIC, Question.Type.MULTIPLE):
         other = LiveSessionFactory()
         made.append(current(other, make_question(other.quiz, kind), opened_at=now))
+    tied = LiveSessionFactory()  # on the last of four questions, whose order is the same as the third's
+    *_earlier, last = [make_question(tied.quiz, order=order) for order in (1, 2, 3, 3)]
+    made.append(current(tied, last, opened_at=now))
     return made
 
 
@@ -73,6 +77,7 @@ def test_the_one_statement_reads_every_session_as_the_orm_does(sessions):
     assert in_one_statement[sessions[1].pk]["choices"]  # a choice question's choices, in their order
     assert in_one_statement[sessions[3].pk]["session"]["pacing"] == LiveSession.Pacing.STUDENT
     assert in_one_statement[sessions[1].pk]["position"] == (1, sessions[1].quiz.questions.count())
+    assert in_one_statement[sessions[-1].pk]["position"] == (4, 4)  # after the question of the same order
 
 
 def test_the_choices_and_the_place_in_the_quiz_come_read_with_the_session(sessions, django_assert_num_queries):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from classroom import selectors
 from classroom.models import Answer, LiveSession, Participant
-from tests.classroom.instances import HAND_WRITTEN_READ, columns, through_the_orm
+from tests.classroom.instances import HAND_WRITTEN_READ, columns, read_both_ways
 from tests.factories import AnswerFactory, LiveSessionFactory, RoundFactory, StudentFactory
 
 pytestmark = [pytest.mark.django_db, HAND_WRITTEN_READ]
@@ -31,9 +31,9 @@ def test_the_students_answers_read_as_the_orm_reads_them(round_, enrolled_studen
     AnswerFactory(round=RoundFactory(session=round_.session, question=round_.question, number=2), student=elsewhere)
     wanted = [student.pk for student in enrolled_students]
 
-    read = selectors.students_answers(round_id=round_.pk, student_ids=wanted)
-    with through_the_orm():
-        through_orm = selectors.students_answers(round_id=round_.pk, student_ids=wanted)
+    read, through_orm = read_both_ways(
+        lambda: selectors.students_answers(round_id=round_.pk, student_ids=wanted), selectors.STUDENTS_ANSWERS
+    )
 
     assert {pk: columns(a) for pk, a in read.items()} == {pk: columns(a) for pk, a in through_orm.items()}
     assert list(read) == [answering.pk]  # an answer to another round is not this round's
@@ -42,15 +42,13 @@ def test_the_students_answers_read_as_the_orm_reads_them(round_, enrolled_studen
 
 
 def test_whether_a_round_was_revealed_reads_as_the_orm_reads_it(round_):
-    session_id = round_.session_id
-    before = selectors.any_round_revealed(session_id=session_id)
-    with through_the_orm():
-        before_through_orm = selectors.any_round_revealed(session_id=session_id)
+    def revealed():
+        return selectors.any_round_revealed(session_id=round_.session_id)
+
+    before, before_through_orm = read_both_ways(revealed, selectors.ANY_ROUND_REVEALED)
     round_.revealed_at = timezone.now()
     round_.save()
-    after = selectors.any_round_revealed(session_id=session_id)
-    with through_the_orm():
-        after_through_orm = selectors.any_round_revealed(session_id=session_id)
+    after, after_through_orm = read_both_ways(revealed, selectors.ANY_ROUND_REVEALED)
 
     assert (before, after) == (before_through_orm, after_through_orm) == (False, True)
 
@@ -63,8 +61,15 @@ def test_who_is_in_the_session_reads_as_the_orm_reads_it(live_session):
     Participant.objects.create(session=LiveSessionFactory(), student=elsewhere)  # in another session only
     wanted = {present.pk, removed.pk, elsewhere.pk, StudentFactory().pk}
 
-    read = selectors.students_participation(session_id=live_session.pk, student_ids=wanted)
-    with through_the_orm():
-        through_orm = selectors.students_participation(session_id=live_session.pk, student_ids=wanted)
+    read, through_orm = read_both_ways(
+        lambda: selectors.students_participation(session_id=live_session.pk, student_ids=wanted),
+        selectors.PARTICIPATION,
+    )
 
     assert read == through_orm == {present.pk: None, removed.pk: removed_at}
+
+
+def test_nobody_to_read_for_asks_the_database_nothing(round_, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert selectors.students_answers(round_id=round_.pk, student_ids=[]) == {}
+        assert selectors.students_participation(session_id=round_.session_id, student_ids=[]) == {}

@@ -16,10 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from realtime import auth as socket_auth
-from tests.classroom.instances import through_the_orm
+from tests.classroom.instances import columns, through_the_orm
 from tests.factories import StudentFactory
 
 pytestmark = [pytest.mark.django_db]
@@ -169,14 +170,24 @@ FOUND = {valid, valid_through_the_model_backend, another_configured_backend, sig
 
 
 def authenticated_users(keys) -> dict:
-    """realtime.auth.authenticated_users, checked to find the same through the ORM's queries as through the
-    statements PostgreSQL runs."""
+    """realtime.auth.authenticated_users, checked to find the same users, column for column, through the ORM's
+    queries as through the statements PostgreSQL runs (as many of them, none of them the ORM's)."""
     keys = list(keys)
-    found = socket_auth.authenticated_users(keys)
+    with CaptureQueriesContext(connection) as through_statements:
+        found = socket_auth.authenticated_users(keys)
     if connection.vendor == "postgresql":
-        with through_the_orm():
-            assert socket_auth.authenticated_users(keys) == found
+        with through_the_orm(), CaptureQueriesContext(connection) as through_orm:
+            assert as_columns(socket_auth.authenticated_users(keys)) == as_columns(found)
+        statements = [query["sql"] for query in through_statements.captured_queries]
+        assert any("session_key = ANY(" in sql for sql in statements)
+        assert not any('"django_session"' in sql or '"accounts_user"."id" IN' in sql for sql in statements)
+        assert len(statements) == len(through_orm.captured_queries)
     return found
+
+
+def as_columns(users: dict) -> dict:
+    """Each key's user as its columns (a user compares equal to any other instance with its id), or None."""
+    return {key: columns(user) for key, user in users.items()}
 
 
 def django_user(key: str):
@@ -205,7 +216,7 @@ def test_the_batch_finds_whom_django_finds(case, settings):
     found = authenticated_users([control, key])
     expected = {control: django_user(control), key: django_user(key)}
 
-    assert found == expected
+    assert as_columns(found) == as_columns(expected)
     assert expected[control] is not None
     assert (expected[key] is not None) is (case in FOUND), "the case builds the session it names"
 
@@ -218,7 +229,7 @@ def test_every_case_in_one_batch_finds_whom_django_finds(settings):
 
     found = authenticated_users(keys.values())
 
-    assert found == {key: django_user(key) for key in keys.values()}
+    assert as_columns(found) == as_columns({key: django_user(key) for key in keys.values()})
     assert {case for case, key in keys.items() if found[key] is not None} == FOUND
 
 
@@ -229,6 +240,6 @@ def test_a_user_id_that_is_not_a_number_finds_nobody_where_django_raises(setting
     key = signed_in(StudentFactory())
     edit_session(key, **{auth.SESSION_KEY: "not-a-number"})
 
-    assert authenticated_users([control, key]) == {control: django_user(control), key: None}
+    assert as_columns(authenticated_users([control, key])) == as_columns({control: django_user(control), key: None})
     with pytest.raises(ValidationError):
         django_user(key)
