@@ -203,7 +203,7 @@ def students_answers(*, round_id: int, student_ids: Iterable[int]) -> dict[int, 
     """These students' answers to the round, by student id.
 
     Read for every batch of students' sockets opening (their snapshots): on PostgreSQL a prepared statement, whose
-    ORM compilation would cost the batch more than running it (docs/performance.md, "Where connecting goes")."""
+    ORM compilation would cost the batch more than running it (docs/performance.md, "Opening a batch of sockets")."""
     student_ids = sorted(set(student_ids))
     if not student_ids:
         return {}
