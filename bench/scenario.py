@@ -387,24 +387,41 @@ def summarize(latencies: list[float | None]) -> dict:
 
 
 def start_profiler(pid: int, label: str, phase: str):
-    """Development aid: py-spy samples a server process (`pid`) during one phase, BENCH_PROFILE=push (or 1: the
-    pushes and answers), BENCH_PROFILE=connect (the students connecting) or BENCH_PROFILE=paced (bench.paced_load's
-    students working through the quiz); it writes bench/out/profile-<label>-<phase>.txt, each stack under its
-    thread's name. py-spy pauses the process for each sample, which slows a run about threefold; with
-    BENCH_PROFILE_NONBLOCKING=1 it reads the stacks without pausing (a sample may then be inexact)."""
+    """Development aid: py-spy samples a server process (`pid`) during one phase: BENCH_PROFILE=push (or 1: the
+    pushes and answers), BENCH_PROFILE=answers (the bursts of answers), BENCH_PROFILE=connect (the students
+    connecting) or BENCH_PROFILE=paced (bench.paced_load's students working through the quiz); it writes
+    bench/out/profile-<label>-<phase>.txt, each stack under its thread's name. py-spy pauses the process for each
+    sample, which slows a run about threefold; with BENCH_PROFILE_NONBLOCKING=1 it reads the stacks without pausing
+    (a sample may then be inexact). With BENCH_PROFILE_GIL=1 it samples only the thread holding the interpreter
+    lock: where the CPU goes, not the waits."""
     import os
     import shutil
     import subprocess
     import sys
 
     wanted = os.environ.get("BENCH_PROFILE", "")
-    if (wanted == "1" and phase != "push") or (wanted != "1" and wanted != phase):
+    if wanted != phase and not (wanted == "1" and phase == "push"):
         return None
     py_spy = shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
     output = f"bench/out/profile-{label}-{phase}.txt"
     nonblocking = ["--nonblocking"] if os.environ.get("BENCH_PROFILE_NONBLOCKING") == "1" else []
+    gil = ["--gil"] if os.environ.get("BENCH_PROFILE_GIL") == "1" else []
     return subprocess.Popen(
-        [py_spy, "record", "-p", str(pid), "-o", output, "--format", "raw", "-r", "500", "--threads", *nonblocking],
+        [
+            py_spy,
+            "record",
+            "-p",
+            str(pid),
+            "-o",
+            output,
+            "--format",
+            "raw",
+            "-r",
+            "500",
+            "--threads",
+            *nonblocking,
+            *gil,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -471,12 +488,14 @@ async def _run_scenario(
         result["push"]["client_cpu_us_per_frame"] = statistics.fmean(client_cpu) / n * 1e6
         result["push"]["client_cpu_ms_p50"] = percentile(client_cpu, 0.5) * 1000
         bursts = []
+        answers_profiler = start_profiler(target.processes[0].pid, f"{target.name}-{n}", "answers")
         for burst in range(bursts_of_answers):
             if burst:
                 await asyncio.sleep(BURST_GAP)
                 await load.push(target.question_ids[(warmup + pushes + burst) % len(target.question_ids)])
                 await asyncio.sleep(PUSH_GAP)
             bursts.append(await load.answer_all())
+        stop_profiler(answers_profiler)
         result["fan_in"] = median_burst(bursts)
         result["deliveries"] = load.check_deliveries()
         stop_profiler(profiler)

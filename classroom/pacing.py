@@ -20,6 +20,7 @@ from accounts.models import User
 from classroom.accommodations import extra_time_of, personal_deadline
 from classroom.errors import DomainError
 from classroom.models import Answer, LiveSession, PacedAttempt, Round, SessionEvent
+from classroom.selectors import overdue_paced_sessions
 from config.database import one_snapshot
 
 State = LiveSession.State
@@ -340,11 +341,8 @@ def paced_sessions_close_overdue(*, now: datetime | None = None) -> list[LiveSes
     from classroom.services import session_end
 
     now = now or timezone.now()
-    overdue = LiveSession.objects.filter(
-        Q(pacing=LiveSession.Pacing.STUDENT), closes_at__lte=now, state__in=[State.QUESTION_OPEN, State.LOBBY]
-    )
     ended = []
-    for session in overdue:
+    for session in overdue_paced_sessions(now=now):
         try:
             ended.append(session_end(session_id=session.pk, ended_by=None, now=session.closes_at))
         except DomainError:

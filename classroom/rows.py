@@ -7,10 +7,13 @@ where each round trip and each ORM compilation is paid before a student hears ba
 """
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Field, Model
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 from quizzes.models import Choice, Question
 
@@ -44,6 +47,48 @@ def position_columns(question_alias: str) -> str:
     )
 
 
+Built = TypeVar("Built", bound=Model)
+
+# Whether `built` may build instances of a model without its constructor (see there), by model, with the numbers
+# of pre_init and post_init receivers it was decided with: a receiver connected since is looked at again.
+_plainly_built: dict[type[Model], tuple[bool, int, int]] = {}
+
+
+def _may_skip_constructor(model: type[Model]) -> bool:
+    receivers = len(pre_init.receivers), len(post_init.receivers)
+    decided = _plainly_built.get(model)
+    if decided is None or decided[1:] != receivers:
+        plain = (
+            model.__init__ is Model.__init__
+            and model.from_db.__func__ is Model.from_db.__func__  # type: ignore[attr-defined]
+            and not pre_init.has_listeners(model)
+            and not post_init.has_listeners(model)
+        )
+        decided = _plainly_built[model] = (plain, *receivers)
+    return decided[0]
+
+
+def built(model: type[Built], attnames: Sequence[str], values: Sequence[Any], *, db: str | None = None) -> Built:
+    """An instance of `model` with every concrete field's value (`attnames`, in the model's order), as its
+    constructor would build it, and as read from the database `db` if one is named (as `from_db` builds it).
+
+    Built as Django's unpickling builds an instance: its attributes set at once, without running the constructor,
+    whose descriptors and pre_init/post_init signals cost ~3 µs an instance, a thousand times in a burst of answers
+    (docs/performance.md, "Where the rest of the answers' time is"). A model with its own constructor, or with a
+    receiver of those signals, is built by its constructor. `tests/classroom/test_rows.py` compares the two."""
+    if not _may_skip_constructor(model):
+        return model.from_db(db, attnames, values) if db else model(*values)
+    instance = model.__new__(model)
+    state = ModelState()
+    if db:
+        state.adding = False
+        state.db = db
+    attributes = instance.__dict__
+    attributes["_state"] = state
+    attributes.update(zip(attnames, values, strict=True))
+    return instance
+
+
 def instance(model: type[Model], fields: list[Field], values: list[Any] | tuple[Any, ...]) -> Any:
     """An instance of `model` from a row's values for `fields`, converted as a query through the ORM converts them
     (a JSON column arrives as text)."""
@@ -51,7 +96,9 @@ def instance(model: type[Model], fields: list[Field], values: list[Any] | tuple[
         field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
         for field, value in zip(fields, values, strict=True)
     ]
-    return model.from_db("default", [field.attname for field in fields], converted)
+    if len(fields) != len(model._meta.concrete_fields):  # some fields deferred
+        return model.from_db("default", [field.attname for field in fields], converted)
+    return built(model, [field.attname for field in fields], converted, db="default")
 
 
 def question_with_choices(values: list[Any] | tuple[Any, ...], choices: str | list[dict[str, Any]] | None) -> Question:

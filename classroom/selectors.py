@@ -10,7 +10,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db import connection
-from django.db.models import Count, Field, OuterRef, Q, Subquery, Sum, prefetch_related_objects
+from django.db.models import Count, F, Field, OuterRef, Q, Subquery, Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -223,6 +223,52 @@ def any_round_revealed(*, session_id: int) -> bool:
     with prepared_cursor() as cursor:
         cursor.execute(ANY_ROUND_REVEALED, [session_id])
         return cursor.fetchone()[0]
+
+
+def overdue_rounds(*, now: datetime):
+    """The current rounds whose deadline (or later closing time, with extra time) has passed and that are still
+    open: the deadline sweeper closes them."""
+    due = Q(closes_at__lte=now) | Q(closes_at__isnull=True, deadline__lte=now)
+    return Round.objects.filter(due, closed_at__isnull=True, stays_open=False, session__current_round=F("pk"))
+
+
+def overdue_paced_sessions(*, now: datetime):
+    """The student-paced sessions whose closing time has passed and that have not ended: the sweeper ends them."""
+    return LiveSession.objects.filter(
+        pacing=LiveSession.Pacing.STUDENT,
+        closes_at__lte=now,
+        state__in=[LiveSession.State.QUESTION_OPEN, LiveSession.State.LOBBY],
+    )
+
+
+ANYTHING_OVERDUE = (
+    f"SELECT EXISTS (SELECT FROM {Round._meta.db_table} r"  # noqa: S608 (models' tables)
+    f" JOIN {LiveSession._meta.db_table} s ON s.current_round_id = r.id"
+    " WHERE r.closed_at IS NULL AND NOT r.stays_open"
+    " AND (r.closes_at <= %(now)s OR (r.closes_at IS NULL AND r.deadline <= %(now)s)))"
+    f" OR EXISTS (SELECT FROM {LiveSession._meta.db_table}"
+    " WHERE pacing = %(student_paced)s AND closes_at <= %(now)s AND state = ANY(%(unended)s))"
+)
+
+
+def anything_overdue(*, now: datetime) -> bool:
+    """Whether any round or student-paced session is overdue (`overdue_rounds`, `overdue_paced_sessions`).
+
+    Every worker asks twice a second, almost always to hear no. On PostgreSQL it is one prepared statement: the
+    two ORM queries it stands for took ~2.7 ms of the worker's CPU to compile, pushes and answers waiting behind
+    them. Elsewhere it answers yes, and the sweep asks the two queries themselves."""
+    if connection.vendor != "postgresql":
+        return True
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            ANYTHING_OVERDUE,
+            {
+                "now": now,
+                "student_paced": LiveSession.Pacing.STUDENT.value,
+                "unended": [LiveSession.State.QUESTION_OPEN.value, LiveSession.State.LOBBY.value],
+            },
+        )
+        return bool(cursor.fetchone()[0])
 
 
 PARTICIPATION = (

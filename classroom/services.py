@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import orjson
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import User
@@ -34,7 +34,7 @@ from classroom.models import (
     teaches_q,
 )
 from classroom.push import push_question_postgresql
-from classroom.selectors import students_participation, with_quiz_position
+from classroom.selectors import overdue_rounds, students_participation, with_quiz_position
 from config.database import prepared_cursor
 from quizzes.grading import Grade, InvalidResponse, normalize_text, response_grade, response_parse
 from quizzes.models import Question, Quiz
@@ -432,9 +432,7 @@ def rounds_close_overdue(*, now: datetime | None = None) -> list[Round]:
     """Close every current round whose deadline has passed; returns those this call closed."""
     now = now or timezone.now()
     closed = []
-    due = Q(closes_at__lte=now) | Q(closes_at__isnull=True, deadline__lte=now)
-    overdue = Round.objects.filter(due, closed_at__isnull=True, stays_open=False, session__current_round=F("pk"))
-    for round_id, session_id in overdue.values_list("pk", "session_id"):
+    for round_id, session_id in overdue_rounds(now=now).values_list("pk", "session_id"):
         with transaction.atomic():
             session = _locked_session(session_id)
             if session is None or session.current_round_id != round_id or session.state == State.ENDED:
@@ -792,36 +790,41 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                 continue  # a retry or a second opinion: decided against the stored answer below
             if inserts_tell:
                 unless_stored.add(index)
-            if round_.session.state == State.ENDED:
+            session = round_.session
+            if session.state == State.ENDED:
                 refusals[index] = ("session_ended", "This session has ended.")
-            elif round_.session.student_paced and (attempt := attempts.get(key)) is None:
+            elif session.student_paced and (attempt := attempts.get(key)) is None:
                 refusals[index] = ("not_found", "No such question in this session.")  # not reached yet
             elif not _answer_counts(round_, s.received_at, extra_time.get(key, ""), attempt=attempt):
                 refusals[index] = ("round_closed", "This question is closed.")
             else:
+                question = round_.question
                 try:
-                    response = response_parse(question=round_.question, raw=s.raw_response, round_id=round_.pk)
+                    response = response_parse(question=question, raw=s.raw_response, round_id=round_.pk)
                 except InvalidResponse as error:
                     refusals[index] = ("invalid_answer", error.detail)
                     continue
-                grade = response_grade(question=round_.question, response=response, round_id=round_.pk)
+                grade = response_grade(question=question, response=response, round_id=round_.pk)
                 unless_stored.discard(index)
-                # By position (ANSWER_COLUMNS, which the type checker does not know): half the time of keywords.
-                new_answers[key] = Answer(  # type: ignore[misc]
-                    None,
-                    round_.pk,
-                    s.student_id,
-                    s.client_id,
-                    grade.response,
-                    grade.is_correct,
-                    _points_for(
-                        question=round_.question,
-                        started_at=attempt.received_at if attempt else round_.opened_at,
-                        session=round_.session,
-                        grade=grade,
-                        at=s.received_at,
+                new_answers[key] = rows.built(
+                    Answer,
+                    ANSWER_COLUMNS,
+                    (
+                        None,
+                        round_.pk,
+                        s.student_id,
+                        s.client_id,
+                        grade.response,
+                        grade.is_correct,
+                        _points_for(
+                            question=question,
+                            started_at=attempt.received_at if attempt else round_.opened_at,
+                            session=session,
+                            grade=grade,
+                            at=s.received_at,
+                        ),
+                        s.received_at,
                     ),
-                    s.received_at,
                 )
         if inserts_tell:
             stored = _insert_answers_postgresql(new_answers) if new_answers else {}
@@ -846,11 +849,14 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
 
     outcomes = []
     acknowledged: set[tuple[int, int]] = set()
+    answer_round = Answer._meta.get_field("round")
     for index, s in enumerate(submissions):
         key = (s.round_id, s.student_id)
         answer = stored.get(key)
         if answer is not None and answer.round_id in rounds:
-            answer.round = rounds[answer.round_id]  # its question and session are read: callers build on them
+            # Its question and session are read: callers build on them. Cached as `answer.round = ...` would
+            # cache it, without the assignment's checks of a value that is its own round (1 µs an answer).
+            answer_round.set_cached_value(answer, rounds[answer.round_id])
         if index in refusals:
             outcomes.append(AnswerOutcome(s, error_code=refusals[index][0], error_message=refusals[index][1]))
         elif answer is None:  # pragma: no cover - the insert stored it or lost to a stored one

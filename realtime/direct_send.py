@@ -26,11 +26,12 @@ from typing import TYPE_CHECKING, cast
 import uvicorn
 import websockets
 from asgiref.typing import ASGISendCallable, Scope
-from django.conf import settings
 from websockets.frames import Opcode
 from websockets.protocol import Protocol, State
 from websockets.server import ServerProtocol
 from websockets.streams import StreamReader
+
+from realtime.frame_settings import frame_setting
 
 if TYPE_CHECKING:
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -58,7 +59,7 @@ CLOSE_GRACE = 5.0
 
 def direct_writes_enabled() -> bool:
     """Whether the shortcut may be used at all (the WEBSOCKET_DIRECT_WRITES setting, on by default)."""
-    return bool(settings.WEBSOCKET_DIRECT_WRITES)
+    return bool(frame_setting("WEBSOCKET_DIRECT_WRITES"))
 
 
 def text_frame(payload: bytes) -> bytes | None:

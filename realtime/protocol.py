@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import orjson
-from django.conf import settings
+
+from realtime.frame_settings import frame_setting
 
 PROTOCOL_VERSION = 1
 
@@ -92,7 +93,7 @@ class ProtocolError(Exception):
 
 
 def max_message_bytes() -> int:
-    limit: int = settings.WEBSOCKET_MAX_MESSAGE_BYTES
+    limit: int = frame_setting("WEBSOCKET_MAX_MESSAGE_BYTES")
     return limit
 
 

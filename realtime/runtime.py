@@ -337,13 +337,21 @@ class Runtime:
 
 
 _runtimes: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Runtime]" = weakref.WeakKeyDictionary()
+# The runtime asked for last, with its loop: a worker has one loop, and every answer asks (a weak dictionary's
+# lookup is Python code, ~1 µs). Only read while that loop is running, so it is the loop's entry of `_runtimes`.
+_latest: tuple[asyncio.AbstractEventLoop, Runtime] | None = None
 
 
 def current_runtime() -> Runtime:
+    global _latest
     loop = asyncio.get_running_loop()
+    latest = _latest
+    if latest is not None and latest[0] is loop:
+        return latest[1]
     runtime = _runtimes.get(loop)
     if runtime is None:
         runtime = _runtimes[loop] = Runtime()
+    _latest = (loop, runtime)
     return runtime
 
 
@@ -353,7 +361,11 @@ def running_runtime() -> Runtime | None:
 
 
 async def stop_current_runtime() -> None:
-    runtime = _runtimes.pop(asyncio.get_running_loop(), None)
+    global _latest
+    loop = asyncio.get_running_loop()
+    if _latest is not None and _latest[0] is loop:
+        _latest = None
+    runtime = _runtimes.pop(loop, None)
     if runtime is not None:
         await runtime.stop()
 

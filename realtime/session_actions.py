@@ -30,6 +30,7 @@ from classroom.pacing import (
 from classroom.selectors import (
     Standing,
     any_round_revealed,
+    anything_overdue,
     live_sessions,
     question_position,
     round_effective_state,
@@ -443,10 +444,13 @@ def close_round(*, session_id: int, teacher: User, round_id: int) -> CommandResu
 
 def close_overdue_rounds() -> list[Broadcast]:
     """Close the rounds whose deadline passed and end the student-paced sessions whose closing time passed."""
+    now = timezone.now()
+    if not anything_overdue(now=now):
+        return []
     broadcasts = []
-    for round_ in services.rounds_close_overdue():
+    for round_ in services.rounds_close_overdue(now=now):
         broadcasts += _closed_broadcasts(round_)
-    for session in paced_sessions_close_overdue():
+    for session in paced_sessions_close_overdue(now=now):
         broadcasts += _ended_broadcasts(_session(session.pk))
     return broadcasts
 

@@ -154,6 +154,19 @@ async def test_a_socket_that_leaves_after_its_worker_stopped_starts_nothing_agai
     assert running_runtime() is None
 
 
+async def test_a_stopped_runtime_is_not_handed_out_again():
+    first = current_runtime()
+    assert current_runtime() is first  # one per event loop, asked for on every answer
+
+    await stop_current_runtime()
+
+    assert running_runtime() is None
+    second = current_runtime()
+    assert second is not first
+    assert running_runtime() is second
+    await stop_current_runtime()
+
+
 class TableLocked:
     """Another connection holds an exclusive lock on a model's table (as the TRUNCATE of a test's teardown does)
     until the block ends: whatever reads or writes that table meanwhile waits."""
