@@ -3,6 +3,7 @@ with a stable code when the request is refused. Callers broadcast what these ret
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import orjson
 from django.conf import settings
@@ -509,8 +510,9 @@ def round_hide_text(*, session_id: int, round_id: int, text: str, hidden: bool, 
 
 
 # --- answers ------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class AnswerSubmission:
+# Both are named tuples rather than dataclasses: a thousand of each are made in a burst of answers, and a frozen
+# dataclass's constructor (an object.__setattr__ per field) costs four times a tuple's.
+class AnswerSubmission(NamedTuple):
     session_id: int
     round_id: int
     student_id: int
@@ -519,8 +521,7 @@ class AnswerSubmission:
     received_at: datetime
 
 
-@dataclass(frozen=True)
-class AnswerOutcome:
+class AnswerOutcome(NamedTuple):
     """Either an accepted answer (`answer` set; `duplicate` when it was stored before) or an error code."""
 
     submission: AnswerSubmission
@@ -532,6 +533,63 @@ class AnswerOutcome:
     @property
     def accepted(self) -> bool:
         return self.answer is not None
+
+
+class _AnswersToRound:
+    """What every answer of a batch to one round is checked, graded and scored against, worked out once for the
+    batch rather than once per answer: the round's session and question, the deadline for each kind of extra time,
+    and each distinct response's parse and grade (a class mostly gives a handful of different answers)."""
+
+    def __init__(self, round_: Round):
+        self.round = round_
+        self.pk: int = round_.pk
+        self.session_id: int = round_.session_id
+        self.session: LiveSession = round_.session
+        self.question: Question = round_.question
+        self.ended = self.session.state == State.ENDED
+        self.student_paced = self.session.student_paced
+        self._deadlines: dict[str, datetime | None] = {}
+        # By the response's JSON: its canonical form's JSON and its grade, or why it was refused.
+        self._graded: dict[bytes, tuple[bytes, Grade] | InvalidResponse] = {}
+
+    def counts(self, moment: datetime, extra_time: str, attempt: PacedAttempt | None) -> bool:
+        """Whether an answer received at `moment` counts (`_answer_counts`)."""
+        round_ = self.round
+        if attempt is not None or round_.revealed_at is not None:
+            return _answer_counts(round_, moment, extra_time, attempt=attempt)
+        try:
+            deadline = self._deadlines[extra_time]
+        except KeyError:
+            deadline = self._deadlines[extra_time] = personal_deadline(
+                deadline=round_.deadline, time_limit=self.question.time_limit, extra_time=extra_time
+            )
+        if deadline is not None and moment >= deadline:
+            return False
+        return round_.closed_at is None or moment < round_.closed_at
+
+    def grade(self, raw: object) -> Grade:
+        """The raw response parsed and graded (`response_parse`, `response_grade`); raises InvalidResponse. Each
+        answer gets a response of its own, decoded from the canonical form's JSON."""
+        try:
+            key = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # not JSON (a caller other than a socket): graded as it is, once
+            return self._graded_now(raw)
+        known = self._graded.get(key)
+        if known is None:
+            try:
+                grade = self._graded_now(raw)
+            except InvalidResponse as refused:
+                self._graded[key] = refused
+                raise
+            known = self._graded[key] = (orjson.dumps(grade.response), grade)
+        if isinstance(known, InvalidResponse):
+            raise InvalidResponse(known.detail)
+        response, grade = known
+        return Grade(response=orjson.loads(response), is_correct=grade.is_correct, share=grade.share)
+
+    def _graded_now(self, raw: object) -> Grade:
+        response = response_parse(question=self.question, raw=raw, round_id=self.pk)
+        return response_grade(question=self.question, response=response, round_id=self.pk)
 
 
 def _points_for(*, question: Question, started_at: datetime, session: LiveSession, grade: Grade, at: datetime) -> int:
@@ -779,47 +837,45 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
         refusals: dict[int, tuple[str, str]] = {}
         new_answers: dict[tuple[int, int], Answer] = {}
         attempts = _paced_attempts(rounds.values(), submissions)
+        answered = {round_id: _AnswersToRound(round_) for round_id, round_ in rounds.items()}
         for index, s in enumerate(submissions):
-            round_ = rounds.get(s.round_id)
+            to = answered.get(s.round_id)
             key = (s.round_id, s.student_id)
             attempt = None
-            if round_ is None or round_.session_id != s.session_id:
+            if to is None or to.session_id != s.session_id:
                 refusals[index] = ("not_found", "No such question in this session.")
                 continue
             if key in stored_before or key in new_answers:
                 continue  # a retry or a second opinion: decided against the stored answer below
             if inserts_tell:
                 unless_stored.add(index)
-            session = round_.session
-            if session.state == State.ENDED:
+            if to.ended:
                 refusals[index] = ("session_ended", "This session has ended.")
-            elif session.student_paced and (attempt := attempts.get(key)) is None:
+            elif to.student_paced and (attempt := attempts.get(key)) is None:
                 refusals[index] = ("not_found", "No such question in this session.")  # not reached yet
-            elif not _answer_counts(round_, s.received_at, extra_time.get(key, ""), attempt=attempt):
+            elif not to.counts(s.received_at, extra_time.get(key, ""), attempt):
                 refusals[index] = ("round_closed", "This question is closed.")
             else:
-                question = round_.question
                 try:
-                    response = response_parse(question=question, raw=s.raw_response, round_id=round_.pk)
+                    grade = to.grade(s.raw_response)
                 except InvalidResponse as error:
                     refusals[index] = ("invalid_answer", error.detail)
                     continue
-                grade = response_grade(question=question, response=response, round_id=round_.pk)
                 unless_stored.discard(index)
                 new_answers[key] = rows.built(
                     Answer,
                     ANSWER_COLUMNS,
                     (
                         None,
-                        round_.pk,
+                        to.pk,
                         s.student_id,
                         s.client_id,
                         grade.response,
                         grade.is_correct,
                         _points_for(
-                            question=question,
-                            started_at=attempt.received_at if attempt else round_.opened_at,
-                            session=session,
+                            question=to.question,
+                            started_at=attempt.received_at if attempt else to.round.opened_at,
+                            session=to.session,
                             grade=grade,
                             at=s.received_at,
                         ),

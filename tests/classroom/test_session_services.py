@@ -12,7 +12,7 @@ from classroom.models import Answer, LiveSession
 from classroom.reports import session_export_rows
 from classroom.selectors import session_leaderboard
 from quizzes.models import Question
-from tests.factories import AdminFactory, LiveSessionFactory, QuizFactory, TeacherFactory
+from tests.factories import AdminFactory, LiveSessionFactory, QuizFactory, StudentFactory, TeacherFactory
 
 pytestmark = pytest.mark.django_db
 State = LiveSession.State
@@ -263,6 +263,34 @@ def test_after_the_round_closed_a_retry_gets_its_stored_answer_and_anything_else
     assert other_device.error_code == "already_answered"
     assert newcomer.error_code == "round_closed"
     assert Answer.objects.filter(round=round_).count() == 1
+
+
+def test_a_batch_grades_each_answer_by_its_own_response_and_gives_each_its_own(live_session, teacher):
+    """Answers giving the same response are parsed and graded once per batch; each still gets a response object of
+    its own, and a response refused once is refused again, for the same reason."""
+    q = question(live_session)
+    right, wrong = correct_choice(q), q.choices.filter(is_correct=False).first().pk
+    round_ = services.session_push_question(session_id=live_session.pk, question_id=q.pk, pushed_by=teacher)
+    now = timezone.now()
+    responses = [{"choice": right}, {"choice": wrong}, {"choice": right}, {"choice": -1}, {"choice": -1}]
+    responses.append({"choice": 10**30})  # no 64-bit integer: graded as it is
+    students = StudentFactory.create_batch(len(responses))
+
+    outcomes = services.answers_submit(
+        submissions=[
+            services.AnswerSubmission(live_session.pk, round_.pk, student.pk, f"c{index}", response, now)
+            for index, (student, response) in enumerate(zip(students, responses, strict=True))
+        ]
+    )
+
+    first, second, third, *refused = outcomes
+    assert [first.answer.is_correct, second.answer.is_correct, third.answer.is_correct] == [True, False, True]
+    assert first.answer.response == third.answer.response == {"choice": right}
+    assert first.answer.response is not third.answer.response
+    assert [(outcome.answer, outcome.error_code) for outcome in refused] == [(None, "invalid_answer")] * 3
+    assert refused[0].error_message == refused[1].error_message == refused[2].error_message
+    stored = dict(Answer.objects.filter(round=round_).values_list("student_id", "is_correct"))
+    assert stored == {students[0].pk: True, students[1].pk: False, students[2].pk: True}
 
 
 def test_an_answer_that_arrived_before_the_deadline_counts_after_the_sweeper_closed_the_round(
