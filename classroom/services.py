@@ -554,18 +554,13 @@ class _AnswersToRound:
 
     def counts(self, moment: datetime, extra_time: str, attempt: PacedAttempt | None) -> bool:
         """Whether an answer received at `moment` counts (`_answer_counts`)."""
-        round_ = self.round
-        if attempt is not None or round_.revealed_at is not None:
-            return _answer_counts(round_, moment, extra_time, attempt=attempt)
         try:
             deadline = self._deadlines[extra_time]
         except KeyError:
             deadline = self._deadlines[extra_time] = personal_deadline(
-                deadline=round_.deadline, time_limit=self.question.time_limit, extra_time=extra_time
+                deadline=self.round.deadline, time_limit=self.question.time_limit, extra_time=extra_time
             )
-        if deadline is not None and moment >= deadline:
-            return False
-        return round_.closed_at is None or moment < round_.closed_at
+        return _answer_counts(self.round, moment, deadline=deadline, attempt=attempt)
 
     def grade(self, raw: object) -> Grade:
         """The raw response parsed and graded (`response_parse`, `response_grade`); raises InvalidResponse. Each
@@ -622,13 +617,13 @@ def _paced_attempts(rounds, submissions: list[AnswerSubmission]) -> dict[tuple[i
 
 
 def _answer_counts(
-    round_: Round, moment: datetime, extra_time: str = "", *, attempt: PacedAttempt | None = None
+    round_: Round, moment: datetime, *, deadline: datetime | None, attempt: PacedAttempt | None = None
 ) -> bool:
-    """An answer counts if it arrived before the round closed (by the student's own deadline, see
-    classroom.accommodations, or by the teacher) and before the reveal was committed: an answer queued behind others
-    during the final rush still counts, a score never changes after the reveal. In a student-paced session the
-    deadline is the student's own (from the moment they got the question) and the session's closing time ends
-    every question."""
+    """An answer counts if it arrived before the round closed (by the student's own `deadline`, which is the
+    round's with their extra time: classroom.accommodations.personal_deadline; or by the teacher) and before the
+    reveal was committed: an answer queued behind others during the final rush still counts, a score never changes
+    after the reveal. In a student-paced session the deadline is instead the student's `attempt`'s (from the moment
+    they got the question), and the session's closing time ends every question."""
     if round_.revealed_at is not None:
         return False
     if attempt is not None:
@@ -638,7 +633,6 @@ def _answer_counts(
         if attempt.deadline is not None and moment >= attempt.deadline:
             return False
         return round_.closed_at is None or moment < round_.closed_at
-    deadline = personal_deadline(deadline=round_.deadline, time_limit=round_.question.time_limit, extra_time=extra_time)
     if deadline is not None and moment >= deadline:
         return False
     return round_.closed_at is None or moment < round_.closed_at
@@ -837,27 +831,27 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
         refusals: dict[int, tuple[str, str]] = {}
         new_answers: dict[tuple[int, int], Answer] = {}
         attempts = _paced_attempts(rounds.values(), submissions)
-        answered = {round_id: _AnswersToRound(round_) for round_id, round_ in rounds.items()}
+        checks_by_round = {round_id: _AnswersToRound(round_) for round_id, round_ in rounds.items()}
         for index, s in enumerate(submissions):
-            to = answered.get(s.round_id)
+            checks = checks_by_round.get(s.round_id)
             key = (s.round_id, s.student_id)
             attempt = None
-            if to is None or to.session_id != s.session_id:
+            if checks is None or checks.session_id != s.session_id:
                 refusals[index] = ("not_found", "No such question in this session.")
                 continue
             if key in stored_before or key in new_answers:
                 continue  # a retry or a second opinion: decided against the stored answer below
             if inserts_tell:
                 unless_stored.add(index)
-            if to.ended:
+            if checks.ended:
                 refusals[index] = ("session_ended", "This session has ended.")
-            elif to.student_paced and (attempt := attempts.get(key)) is None:
+            elif checks.student_paced and (attempt := attempts.get(key)) is None:
                 refusals[index] = ("not_found", "No such question in this session.")  # not reached yet
-            elif not to.counts(s.received_at, extra_time.get(key, ""), attempt):
+            elif not checks.counts(s.received_at, extra_time.get(key, ""), attempt):
                 refusals[index] = ("round_closed", "This question is closed.")
             else:
                 try:
-                    grade = to.grade(s.raw_response)
+                    grade = checks.grade(s.raw_response)
                 except InvalidResponse as error:
                     refusals[index] = ("invalid_answer", error.detail)
                     continue
@@ -867,15 +861,15 @@ def answers_submit(*, submissions: list[AnswerSubmission]) -> list[AnswerOutcome
                     ANSWER_COLUMNS,
                     (
                         None,
-                        to.pk,
+                        checks.pk,
                         s.student_id,
                         s.client_id,
                         grade.response,
                         grade.is_correct,
                         _points_for(
-                            question=to.question,
-                            started_at=attempt.received_at if attempt else to.round.opened_at,
-                            session=to.session,
+                            question=checks.question,
+                            started_at=attempt.received_at if attempt else checks.round.opened_at,
+                            session=checks.session,
                             grade=grade,
                             at=s.received_at,
                         ),
