@@ -74,7 +74,7 @@ def built(model: type[Built], attnames: Sequence[str], values: Sequence[Any], *,
 
     Built as Django's unpickling builds an instance: its attributes set at once, without running the constructor,
     whose descriptors and pre_init/post_init signals cost ~3 µs an instance, a thousand times in a burst of answers
-    (docs/performance.md, "Where the rest of the answers' time is"). A model with its own constructor, or with a
+    (docs/performance.md, "The CPU of each answer, cut again"). A model with its own constructor, or with a
     receiver of those signals, is built by its constructor. `tests/classroom/test_rows.py` compares the two."""
     if not _may_skip_constructor(model):
         return model.from_db(db, attnames, values) if db else model(*values)

@@ -3,8 +3,8 @@
 `django.conf.settings` is a lazy object: every attribute read goes through a Python-level `__getattribute__` that
 looks for a marker on the value and catches the AttributeError a plain value raises, about a microsecond each. Read
 for every answer and every acknowledgement, that was a measurable share of a burst's CPU (docs/performance.md,
-"Where the rest of the answers' time is"). A value is read from the settings once, and read again after a test
-changes it (`setting_changed`, which `override_settings` sends).
+"The CPU of each answer, cut again"). A value is read from the settings once, and read again after a test changes
+it (`setting_changed`, which `override_settings` sends).
 """
 
 from typing import Any
