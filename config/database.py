@@ -131,6 +131,31 @@ def pool_options(*, max_size: int, timeout: float) -> dict:
     }
 
 
+# What the connections of a worker that prepares statements ask PostgreSQL for at their start (`plan_cache_mode`).
+GENERIC_PLANS = "-c plan_cache_mode=force_generic_plan"
+
+
+def with_generic_plans(database: dict, *, prepared_statements: bool) -> dict:
+    """The DATABASES entry `database`, with its connections asking PostgreSQL to plan each prepared statement once,
+    generically, from its first run, when statements are prepared (`prepared_cursor`).
+
+    By default PostgreSQL plans a prepared statement afresh for each of its first five runs on a connection, and
+    only then settles on one plan, generic, for every value, which is what it chose for the push's statements. A
+    pool hands its connections out in turn, so a worker's first pushes and batches of answers went through five
+    plannings per connection of the pool: its first ~15 pushes took a millisecond more each, its first bursts of
+    answers longer too (docs/performance.md, "A plan from the first run"). Every statement prepared here finds its
+    rows by key (a session, a round, a batch of ids), where the generic plan is the plan. Asked for in the
+    connection's startup packet (libpq's `options`), it costs no round trip; anything the URL's `options` already
+    asks for is kept. Statements that are not prepared (all of Django's) are planned for their values as before."""
+    if database.get("ENGINE") != "django.db.backends.postgresql" or not prepared_statements:
+        return database
+    options = database.setdefault("OPTIONS", {})
+    asked = options.get("options", "")
+    if "plan_cache_mode" not in asked:
+        options["options"] = f"{asked} {GENERIC_PLANS}".strip()
+    return database
+
+
 @contextlib.contextmanager
 def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[CursorWrapper]:
     """A cursor for the statements on a live path (a push, a batch of answers, the live results), whose text never

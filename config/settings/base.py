@@ -11,7 +11,7 @@ import environ
 from django.utils.translation import gettext_lazy as _
 from redis.connection import parse_url as parse_redis_url
 
-from config.database import pool_options
+from config.database import pool_options, with_generic_plans
 from config.garbage_collection import thresholds_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -108,6 +108,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABAS
 # PostgreSQL (config.database.prepared_cursor). That pays where connections live on: with a pool. Off for a pooler
 # that hands a connection to a new client every transaction.
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=DATABASE_POOL_SIZE > 0)
+# ...and each is planned once, from its first run (config.database.with_generic_plans).
+with_generic_plans(DATABASES["default"], prepared_statements=DATABASE_PREPARED_STATEMENTS)
 # A push's commit does not wait for the disk (classroom/push.py): a crash of PostgreSQL or of its machine within a
 # fraction of a second of a push can lose that push, never an acknowledged answer. True: it waits, as every other
 # commit does.

@@ -13,6 +13,8 @@ import socket
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.database import with_generic_plans
+
 from .base import *  # noqa: F403
 from .base import (
     REDIS_CHANNEL_LAYER,
@@ -60,6 +62,7 @@ if "DATABASE_URL" not in os.environ and USE_SERVICES and reachable("127.0.0.1", 
 # The live path's statements run prepared, as on a pooled worker (config.database.prepared_cursor), though the
 # suite has no pool: a test's connection lives through the test.
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+with_generic_plans(DATABASES["default"], prepared_statements=DATABASE_PREPARED_STATEMENTS)
 TEST_REDIS_URL = env("REDIS_URL", default="")
 if not TEST_REDIS_URL and USE_SERVICES and reachable("127.0.0.1", 6379):
     TEST_REDIS_URL = "redis://127.0.0.1:6379/1"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from classroom import push, selectors, services
 from classroom.models import Classroom
-from config.database import prepared_cursor
+from config.database import prepared_cursor, with_generic_plans
 from tests.factories import ClassroomFactory, EnrolmentFactory, LiveSessionFactory, QuizFactory, make_question
 
 pytestmark = [
@@ -20,6 +20,16 @@ pytestmark = [
 ]
 
 SUM = "SELECT %s::integer + 1"
+
+
+def plans_made() -> dict[str, tuple[int, int]]:
+    """For each statement this test's connection has prepared: how many times PostgreSQL planned it for the values
+    of a run (custom plans), and how many runs used its one generic plan."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, custom_plans, generic_plans FROM pg_prepared_statements WHERE from_sql IS FALSE"
+        )
+        return {statement: (custom, generic) for statement, custom, generic in cursor.fetchall()}
 
 
 def prepared_statements() -> list[str]:
@@ -174,3 +184,37 @@ def test_a_push_a_batch_of_answers_and_the_live_results_run_prepared():
         # PostgreSQL holds the statement with its values numbered: compare the text up to the first value.
         head = statement[: statement.index("%")].strip()
         assert any(held.strip().startswith(head) for held in prepared), f"{name} was not prepared"
+
+
+def test_a_prepared_statement_is_never_planned_for_the_values_of_a_run_not_even_its_first_five():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_generic_plan",)
+    classroom = ClassroomFactory()
+    quiz = QuizFactory(owner=classroom.owner)
+    questions = [make_question(quiz) for _ in range(3)]
+    session = LiveSessionFactory(classroom=classroom, quiz=quiz, started_by=classroom.owner)
+    for question in questions:  # PostgreSQL's default would plan each of the first five runs for its values
+        services.session_push_question(session_id=session.pk, question_id=question.pk, pushed_by=classroom.owner)
+
+    plans = plans_made()
+    for statement in (push.READ, push.WRITE):
+        head = statement[: statement.index("%")].strip()
+        [(custom, generic)] = [made for held, made in plans.items() if held.strip().startswith(head)]
+        assert custom == 0 and generic > 0  # the one plan, made at the first run, reused since
+
+
+def test_a_database_url_s_own_startup_options_are_kept_and_generic_plans_asked_for_only_where_statements_are_prepared():
+    postgresql = {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"options": "-c search_path=quizcast"}}
+    assert with_generic_plans(postgresql, prepared_statements=True)["OPTIONS"]["options"] == (
+        "-c search_path=quizcast -c plan_cache_mode=force_generic_plan"
+    )
+    assert with_generic_plans(postgresql, prepared_statements=True)["OPTIONS"]["options"] == (
+        "-c search_path=quizcast -c plan_cache_mode=force_generic_plan"
+    )  # asked for once
+    chosen = {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"options": "-c plan_cache_mode=auto"}}
+    assert with_generic_plans(chosen, prepared_statements=True)["OPTIONS"] == {"options": "-c plan_cache_mode=auto"}
+    behind_a_pooler = {"ENGINE": "django.db.backends.postgresql"}
+    assert "OPTIONS" not in with_generic_plans(behind_a_pooler, prepared_statements=False)
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "OPTIONS": {}}
+    assert with_generic_plans(sqlite, prepared_statements=True)["OPTIONS"] == {}
